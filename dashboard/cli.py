@@ -1,0 +1,87 @@
+"""The one command-line entry point: `python -m dashboard [serve|build|export-data|coverage|…]`.
+
+Thin: parses arguments and hands off. Serving is the default when no subcommand is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _serve(args) -> int:
+    from dashboard.app import create_app
+
+    app = create_app()
+    app.run(host=args.host, port=args.port, debug=args.debug, dev_tools_ui=args.debug, dev_tools_hot_reload=False)
+    return 0
+
+
+def _build(args) -> int:
+    from dashboard.pipeline.build import cached_frames
+    from dashboard.pipeline.records import BuildError
+
+    try:
+        frames = cached_frames(force=args.force)
+    except BuildError as e:
+        print(e, file=sys.stderr)
+        return 1
+    for name, df in frames.items():
+        print(f"{name:10} {len(df):6d} rows")
+    return 0
+
+
+def _export_data(args) -> int:
+    from dashboard.pipeline.build import cached_frames
+    from dashboard.pipeline.export import export
+    from dashboard.pipeline.records import BuildError
+
+    try:
+        frames = cached_frames()
+    except BuildError as e:
+        print(e, file=sys.stderr)
+        return 1
+    for path in export(frames, Path(args.out)):
+        print(path)
+    return 0
+
+
+def _coverage(args) -> int:
+    from dashboard.pipeline.build import cached_frames
+    from dashboard.pipeline.coverage import report
+    from dashboard.pipeline.records import BuildError
+
+    try:
+        frames = cached_frames()
+    except BuildError as e:
+        print(e, file=sys.stderr)
+        return 1
+    text, n = report(frames)
+    print(text)
+    return 1 if (n and args.strict) else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__.splitlines()[0])
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools (off by default)")
+    sub = p.add_subparsers(dest="command")
+    s = sub.add_parser("serve", help="serve the dashboard (the default)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8050)
+    s.add_argument("--debug", action="store_true")
+    b = sub.add_parser("build", help="build and validate the frames from the texts and data files")
+    b.add_argument("--force", action="store_true", help="rebuild even when the cache is fresh")
+    e = sub.add_parser("export-data", help="write one CSV per frame and a Frictionless datapackage.json")
+    e.add_argument("--out", required=True, help="output folder")
+    c = sub.add_parser("coverage", help="list sentences with a year, place or actor that no record cites")
+    c.add_argument("--strict", action="store_true", help="exit 1 when any sentence is uncovered")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handlers = {None: _serve, "serve": _serve, "build": _build, "export-data": _export_data, "coverage": _coverage}
+    return handlers[args.command](args)

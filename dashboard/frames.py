@@ -1,0 +1,64 @@
+"""The app's one door to the data: load the built frames once, hand them out read-only.
+
+Belongs here: the immutable Bundle and load_bundle(). Views and callbacks import this module and
+dashboard.schema, never the pipeline's internals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+
+from dashboard.pipeline.build import cached_frames
+from dashboard.schema import FRAME_NAMES, PRIMARY_KEY, SELECTABLE
+
+
+@dataclass(frozen=True, eq=False)
+class Bundle:
+    """Every frame, read-only: each attribute returns a copy-on-write view, so a caller's edits stay its own."""
+
+    _frames: MappingProxyType
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        frames = object.__getattribute__(self, "_frames")
+        if name in frames:
+            return frames[name].copy(deep=False)
+        raise AttributeError(name)
+
+    def frame(self, name: str) -> pd.DataFrame:
+        return self.__getattr__(name)
+
+    @cached_property
+    def kind_of(self) -> MappingProxyType:
+        """Record id → frame name, for every selectable record."""
+        out = {}
+        for name in SELECTABLE:
+            for rid in self._frames[name][PRIMARY_KEY[name]]:
+                out[rid] = name
+        return MappingProxyType(out)
+
+    def record(self, record_id: str) -> tuple[str, dict] | None:
+        """(frame name, row as a dict) for a selectable record id; None if unknown."""
+        kind = self.kind_of.get(record_id)
+        if kind is None:
+            return None
+        df = self._frames[kind]
+        row = df[df[PRIMARY_KEY[kind]] == record_id].iloc[0]
+        return kind, row.to_dict()
+
+
+def bundle_from_frames(frames: dict[str, pd.DataFrame]) -> Bundle:
+    missing = set(FRAME_NAMES) - set(frames)
+    if missing:
+        raise ValueError(f"frames missing: {sorted(missing)}")
+    return Bundle(MappingProxyType(dict(frames)))
+
+
+@lru_cache(maxsize=4)
+def load_bundle(data_dir: Path | None = None, cache_dir: Path | None = None) -> Bundle:
+    """Build (or read from the cache) and return the frames. Called once per process."""
+    return bundle_from_frames(cached_frames(data_dir, cache_dir))

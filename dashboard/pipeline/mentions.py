@@ -1,0 +1,71 @@
+"""Find every mention of a known actor, place, movement or year in the texts (spaCy PhraseMatcher + year patterns).
+
+Belongs here: the automated layer — matching the curated names and aliases against the texts.
+Does not belong here: deciding what a mention means (a mention is not a record).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+import pandas as pd
+from spacy.matcher import PhraseMatcher
+from spacy.util import filter_spans
+
+from dashboard.pipeline.texts import sentence_splitter
+
+# 1800–2030 as a word, optionally a decade ("1930s"); the en-dash range "1936–1938" yields both years.
+YEAR_RE = re.compile(r"(?<![\d,.])(1[89]\d\d|20[0-2]\d|2030)(s?)(?![\d,])")
+
+
+def _names(records, name_field: str) -> dict[str, list[str]]:
+    out = {}
+    for loc in records:
+        rec = loc.record
+        names = [getattr(rec, name_field), *getattr(rec, "aliases", ())]
+        out[loc.record_id] = sorted({n for n in names if n and len(n) > 2})
+    return out
+
+
+def find_mentions(texts: dict[str, str], passages: pd.DataFrame, records: dict) -> pd.DataFrame:
+    nlp = sentence_splitter()
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for kind, name_field in (("actors", "name"), ("places", "name")):
+        for rid, names in _names(records.get(kind, []), name_field).items():
+            matcher.add(f"{kind[:-1]}|{rid}", [nlp.make_doc(n) for n in names])
+    for rid, names in _names(records.get("movements", []), "name").items():
+        lower_matcher.add(f"movement|{rid}", [nlp.make_doc(n) for n in names])
+
+    rows = []
+    for doc_id, text in texts.items():
+        ps = passages[passages["doc_id"] == doc_id].sort_values("char_start")
+        starts = ps["char_start"].tolist()
+        ends = ps["char_end"].tolist()
+        pids = ps["passage_id"].tolist()
+
+        def passage_of(pos: int) -> str | None:
+            i = bisect_right(starts, pos) - 1
+            return pids[i] if i >= 0 and pos < ends[i] else None
+
+        doc = nlp.make_doc(text)
+        spans = []
+        for m in (matcher, lower_matcher):
+            for match_id, s, e in m(doc):
+                span = doc[s:e]
+                span.label_ = nlp.vocab.strings[match_id]
+                spans.append(span)
+        found = [(sp.label_, sp.start_char, sp.end_char, sp.text) for sp in filter_spans(spans)]
+        found += [(f"year|{m.group(1)}{m.group(2)}", m.start(), m.end(), m.group(0)) for m in YEAR_RE.finditer(text)]
+        for label, s, e, surface in sorted(found, key=lambda f: f[1]):
+            pid = passage_of(s)
+            if pid is None:
+                continue
+            etype, eid = label.split("|", 1)
+            rows.append({"entity_type": etype, "entity_id": eid, "doc_id": doc_id, "passage_id": pid,
+                         "char_start": s, "char_end": e, "text": surface})
+    df = pd.DataFrame(rows, columns=["entity_type", "entity_id", "doc_id", "passage_id", "char_start", "char_end",
+                                     "text"])
+    df.insert(0, "mention_id", [f"m{i:05d}" for i in range(len(df))])
+    return df

@@ -1,0 +1,397 @@
+"""The one schema module: what a curated record may say, and what every built frame holds.
+
+Belongs here: the vocabularies (event, place, actor and relation types), the pydantic models that parse one YAML
+record each, and the column table of every frame, from which the pandera checks, the Frictionless data package
+and the README's data dictionary test are all derived.
+Does not belong here: reading files, locating quotes, or anything about how a view draws a record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import pandera.pandas as pa
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# Years outside this range are typos, not history (the texts run from the 1800s to the 2020s).
+YEAR_MIN, YEAR_MAX = 1800, 2030
+
+EVENT_TYPES = (
+    "congress", "expulsion", "trial", "purge", "execution", "deportation", "assassination", "split", "uprising",
+    "repression", "speech", "publication", "poll", "founding", "policy", "famine", "war", "death", "exile",
+    "rise_to_power", "revolution", "pact", "other",
+)
+PLACE_TYPES = (
+    "purge", "execution", "killing", "assassination", "trial", "camp", "uprising", "deportation_origin",
+    "deportation_destination", "exile", "movement", "other",
+)
+PRECISIONS = ("exact", "city", "region", "country")
+# A point standing for a whole region or country is drawn as approximate.
+APPROXIMATE_PRECISIONS = ("region", "country")
+ACTOR_TYPES = ("person", "faction", "party", "state", "organisation", "publication")
+RELATION_TYPES = (
+    "member_of", "leader_of", "allied_with", "supported", "opposed", "criticized", "expelled", "exiled", "executed",
+    "killed", "persecuted", "split_from", "influenced", "succeeded", "founded",
+)
+PERIOD_TYPES = ("section", "era")
+KINDS = ("movements", "periods", "events", "places", "routes", "actors", "relations", "estimates", "waivers")
+ID_FIELD = {
+    "movements": "movement_id", "periods": "period_id", "events": "event_id", "places": "place_id",
+    "routes": "route_id", "actors": "actor_id", "relations": "relation_id", "estimates": "estimate_id",
+}
+ID_PREFIX = {"periods": "per_", "events": "ev_", "places": "pl_", "routes": "rt_", "relations": "rel_",
+             "estimates": "est_"}
+_SLUG = re.compile(r"^[a-z0-9_]+$")
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+Year = int
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Records as written in data/**.yaml
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    doc_id: str
+    quote: str = Field(min_length=3)
+    occurrence: int = Field(default=1, ge=1)
+    note: str | None = None
+
+
+class _Dated(_Record):
+    year_start: Year | None = None
+    year_end: Year | None = None
+    date_note: str | None = None
+    outside_text: str | None = None
+
+    @field_validator("year_start", "year_end")
+    @classmethod
+    def _year_in_range(cls, v: int | None) -> int | None:
+        if v is not None and not (YEAR_MIN <= v <= YEAR_MAX):
+            raise ValueError(f"year {v} is outside {YEAR_MIN}–{YEAR_MAX}")
+        return v
+
+    @model_validator(mode="after")
+    def _end_after_start(self):
+        if self.year_start is not None and self.year_end is not None and self.year_end < self.year_start:
+            raise ValueError(f"year_end {self.year_end} is before year_start {self.year_start}")
+        if self.year_start is None and self.year_end is not None:
+            raise ValueError("year_end given without year_start")
+        return self
+
+
+def _slug(v: str) -> str:
+    if not _SLUG.match(v):
+        raise ValueError(f"id {v!r} is not a lower-case slug [a-z0-9_]")
+    return v
+
+
+class MovementRecord(_Record):
+    movement_id: str
+    name: str
+    color: str
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+    @field_validator("color")
+    @classmethod
+    def _hex(cls, v: str) -> str:
+        if not _HEX.match(v):
+            raise ValueError(f"colour {v!r} is not #RRGGBB")
+        return v.upper()
+
+    _id = field_validator("movement_id")(classmethod(lambda cls, v: _slug(v)))
+
+
+class PeriodRecord(_Dated):
+    period_id: str
+    label: str
+    period_type: Literal[PERIOD_TYPES]  # type: ignore[valid-type]
+    year_start: Year
+    year_end: Year
+
+    _id = field_validator("period_id")(classmethod(lambda cls, v: _slug(v)))
+
+
+class EventRecord(_Dated):
+    event_id: str
+    title: str
+    event_type: Literal[EVENT_TYPES]  # type: ignore[valid-type]
+    year_start: Year
+    place_id: str | None = None
+    actor_ids: tuple[str, ...] = ()
+    movement_ids: tuple[str, ...] = ()
+
+    _id = field_validator("event_id")(classmethod(lambda cls, v: _slug(v)))
+
+
+class PlaceRecord(_Record):
+    place_id: str
+    name: str
+    place_type: Literal[PLACE_TYPES]  # type: ignore[valid-type]
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    precision: Literal[PRECISIONS]  # type: ignore[valid-type]
+    coords_source: str = Field(min_length=3)
+    aliases: tuple[str, ...] = ()
+    outside_text: str | None = None
+
+    _id = field_validator("place_id")(classmethod(lambda cls, v: _slug(v)))
+
+
+class RouteRecord(_Dated):
+    route_id: str
+    people: str
+    origin_place_id: str
+    destination_place_id: str
+    origin_implied: bool = False
+    count_low: int | None = Field(default=None, ge=0)
+    count_high: int | None = Field(default=None, ge=0)
+    event_id: str | None = None
+
+    _id = field_validator("route_id")(classmethod(lambda cls, v: _slug(v)))
+
+    @model_validator(mode="after")
+    def _counts(self):
+        if self.count_low is not None and self.count_high is not None and self.count_high < self.count_low:
+            raise ValueError("count_high is below count_low")
+        return self
+
+
+class ActorRecord(_Record):
+    actor_id: str
+    name: str
+    actor_type: Literal[ACTOR_TYPES]  # type: ignore[valid-type]
+    movement_ids: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+    _id = field_validator("actor_id")(classmethod(lambda cls, v: _slug(v)))
+
+
+class RelationRecord(_Dated):
+    relation_id: str
+    source_id: str
+    target_id: str
+    relation_type: Literal[RELATION_TYPES]  # type: ignore[valid-type]
+
+    _id = field_validator("relation_id")(classmethod(lambda cls, v: _slug(v)))
+
+
+class EstimateRecord(_Dated):
+    estimate_id: str
+    what: str
+    unit: str = "people"
+    low: float | None = None
+    high: float | None = None
+    qualifier: str | None = None
+    event_id: str | None = None
+
+    _id = field_validator("estimate_id")(classmethod(lambda cls, v: _slug(v)))
+
+    @model_validator(mode="after")
+    def _low_high(self):
+        if self.low is None and self.high is None:
+            raise ValueError("an estimate needs low or high")
+        if self.low is not None and self.high is not None and self.high < self.low:
+            raise ValueError("high is below low")
+        return self
+
+
+class WaiverRecord(_Record):
+    reason: str = Field(min_length=3)
+
+
+RECORD_MODELS: dict[str, type[_Record]] = {
+    "movements": MovementRecord, "periods": PeriodRecord, "events": EventRecord, "places": PlaceRecord,
+    "routes": RouteRecord, "actors": ActorRecord, "relations": RelationRecord, "estimates": EstimateRecord,
+    "waivers": WaiverRecord,
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Frames
+# ---------------------------------------------------------------------------------------------------------------
+
+Dtype = Literal["string", "integer", "number", "boolean", "list"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: Dtype
+    description: str
+    nullable: bool = False
+
+
+def _c(name: str, dtype: Dtype, description: str, nullable: bool = False) -> Column:
+    return Column(name, dtype, description, nullable)
+
+
+_CITATION = (
+    _c("doc_id", "string", "Id of the text the quote is taken from (see documents)."),
+    _c("quote", "string", "The sentence or clause of the text that states this record, verbatim."),
+    _c("char_start", "integer", "Offset of the quote's first character in the text (0-based, in characters)."),
+    _c("char_end", "integer", "Offset just past the quote's last character."),
+    _c("passage_id", "string", "Id of the sentence (passage) in which the quote starts."),
+    _c("section", "string", "Heading of the section the quote stands in ('' before the first heading)."),
+)
+_YEARS = (
+    _c("year_start", "integer", "First year (inclusive).", nullable=True),
+    _c("year_end", "integer", "Last year (inclusive); equals year_start for a single year.", nullable=True),
+    _c("date_note", "string", "How a vague date was read as a range (e.g. 'mid-1930s'); empty when exact."),
+)
+_OUTSIDE = (
+    _c("outside_text", "string", "What in this record is not stated in the text, and its origin; empty if none."),
+)
+_NOTE = (_c("note", "string", "Curator's note for readers; empty if none."),)
+
+FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "documents": (
+        _c("doc_id", "string", "Id of the text."),
+        _c("title", "string", "Title of the text."),
+        _c("path", "string", "Path of the text file, relative to the repository."),
+        _c("sha256", "string", "SHA-256 of the text file's bytes."),
+        _c("licence", "string", "Licence of the text."),
+        _c("credit", "string", "Credit line to show with anything derived from the text."),
+        _c("char_count", "integer", "Length of the text in characters."),
+    ),
+    "passages": (
+        _c("passage_id", "string", "Id of the passage: doc, paragraph and sentence number."),
+        _c("doc_id", "string", "Id of the text."),
+        _c("paragraph_no", "integer", "Number of the paragraph (line) in the text, from 1."),
+        _c("sentence_no", "integer", "Number of the sentence within its paragraph, from 1."),
+        _c("passage_type", "string", "sentence, heading or list_item."),
+        _c("char_start", "integer", "Offset of the passage's first character in the text."),
+        _c("char_end", "integer", "Offset just past the passage's last character."),
+        _c("paragraph_start", "integer", "Offset of the first character of the passage's paragraph."),
+        _c("paragraph_end", "integer", "Offset just past the passage's paragraph."),
+        _c("section", "string", "Heading of the section the passage stands in."),
+        _c("back_matter", "boolean", "True in the See also / References / bibliography part."),
+        _c("text", "string", "The passage's text."),
+    ),
+    "mentions": (
+        _c("mention_id", "string", "Id of the mention."),
+        _c("entity_type", "string", "actor, place, movement or year."),
+        _c("entity_id", "string", "Id of the actor, place or movement; the year for a year."),
+        _c("doc_id", "string", "Id of the text."),
+        _c("passage_id", "string", "Id of the sentence the mention is in."),
+        _c("char_start", "integer", "Offset of the mention's first character in the text."),
+        _c("char_end", "integer", "Offset just past the mention."),
+        _c("text", "string", "The mention as written."),
+    ),
+    "movements": (
+        _c("movement_id", "string", "Id of the movement (used in URLs: movement=trotskyism)."),
+        _c("name", "string", "Name of the movement."),
+        _c("color", "string", "Its colour in every view (#RRGGBB, colour-blind-safe palette)."),
+        _c("aliases", "list", "Names the texts use for it."),
+        _c("description", "string", "One line for readers."),
+        *_CITATION, *_NOTE,
+    ),
+    "periods": (
+        _c("period_id", "string", "Id of the period."),
+        _c("label", "string", "The period's name as the text writes it."),
+        _c("period_type", "string", "section (a heading of the text) or era (named in the prose)."),
+        *_YEARS, *_CITATION, *_OUTSIDE, *_NOTE,
+    ),
+    "events": (
+        _c("event_id", "string", "Id of the event."),
+        _c("title", "string", "Short title."),
+        _c("event_type", "string", "Kind of event: " + ", ".join(EVENT_TYPES) + "."),
+        *_YEARS,
+        _c("place_id", "string", "Id of the main place; empty if none.", nullable=True),
+        _c("actor_ids", "list", "Ids of the actors taking part."),
+        _c("movement_ids", "list", "Ids of the movements it belongs to."),
+        *_CITATION, *_OUTSIDE, *_NOTE,
+    ),
+    "places": (
+        _c("place_id", "string", "Id of the place."),
+        _c("name", "string", "Name as the text writes it."),
+        _c("place_type", "string", "Main role: " + ", ".join(PLACE_TYPES) + "."),
+        _c("lat", "number", "Latitude, WGS 84 decimal degrees (from outside the texts)."),
+        _c("lon", "number", "Longitude, WGS 84 decimal degrees (from outside the texts)."),
+        _c("precision", "string", "exact, city, region or country: what the point stands for."),
+        _c("approximate", "boolean", "True when the point stands for a region or a country."),
+        _c("coords_source", "string", "Where the coordinates come from (always outside the texts)."),
+        _c("aliases", "list", "Other names the texts use."),
+        *_CITATION, *_OUTSIDE, *_NOTE,
+    ),
+    "routes": (
+        _c("route_id", "string", "Id of the deportation route."),
+        _c("people", "string", "The people deported, as the text names them."),
+        _c("origin_place_id", "string", "Id of the origin place."),
+        _c("destination_place_id", "string", "Id of the destination place."),
+        _c("origin_implied", "boolean", "True when the text names no origin and the people's homeland is used."),
+        *_YEARS,
+        _c("count_low", "integer", "Number of people deported (low), where the text gives one.", nullable=True),
+        _c("count_high", "integer", "Number of people deported (high).", nullable=True),
+        _c("event_id", "string", "Id of the deportation event; empty if none.", nullable=True),
+        _c("movement_ids", "list", "Movements of its event (for filtering)."),
+        *_CITATION, *_OUTSIDE, *_NOTE,
+    ),
+    "actors": (
+        _c("actor_id", "string", "Id of the actor."),
+        _c("name", "string", "Name."),
+        _c("actor_type", "string", "person, faction, party, state, organisation or publication."),
+        _c("movement_ids", "list", "Movements the actor belongs to."),
+        _c("aliases", "list", "Other names the texts use."),
+        _c("description", "string", "A few words for readers."),
+        _c("mention_count", "integer", "Mentions of the actor in both texts."),
+        _c("tie_count", "integer", "Relations the actor takes part in."),
+        *_CITATION, *_NOTE,
+    ),
+    "relations": (
+        _c("relation_id", "string", "Id of the relation."),
+        _c("source_id", "string", "Id of the actor the relation goes from."),
+        _c("target_id", "string", "Id of the actor the relation goes to."),
+        _c("relation_type", "string", "Kind of tie: " + ", ".join(RELATION_TYPES) + "."),
+        *_YEARS, *_CITATION, *_OUTSIDE, *_NOTE,
+    ),
+    "estimates": (
+        _c("estimate_id", "string", "Id of the estimate."),
+        _c("what", "string", "What the figure counts."),
+        _c("unit", "string", "Unit of the figure (people, percent, …)."),
+        _c("low", "number", "Low figure (or the single figure).", nullable=True),
+        _c("high", "number", "High figure; empty for an open-ended 'over N'.", nullable=True),
+        _c("qualifier", "string", "about, over, up to, nearly, exact …; empty if plain."),
+        *_YEARS,
+        _c("event_id", "string", "Id of the event the figure belongs to; empty if none.", nullable=True),
+        *_CITATION, *_OUTSIDE, *_NOTE,
+    ),
+    "waivers": (
+        _c("waiver_id", "string", "Id of the waiver (doc and passage)."),
+        _c("reason", "string", "Why this sentence needs no record."),
+        *_CITATION,
+    ),
+}
+FRAME_NAMES = tuple(FRAME_COLUMNS)
+# Frames whose rows a user can select (their ids share one namespace).
+SELECTABLE = ("events", "places", "routes", "actors", "relations", "estimates", "periods")
+PRIMARY_KEY = {name: cols[0].name for name, cols in FRAME_COLUMNS.items()}
+
+_PANDERA_DTYPE = {"string": str, "integer": "Int64", "number": float, "boolean": bool, "list": object}
+
+
+def _pandera_schema(name: str) -> pa.DataFrameSchema:
+    cols = {}
+    for col in FRAME_COLUMNS[name]:
+        checks = []
+        if col.name in ("year_start", "year_end"):
+            checks.append(pa.Check.in_range(YEAR_MIN, YEAR_MAX))
+        if col.name == "lat":
+            checks.append(pa.Check.in_range(-90, 90))
+        if col.name == "lon":
+            checks.append(pa.Check.in_range(-180, 180))
+        if col.dtype == "list":
+            checks.append(pa.Check(lambda s: s.map(lambda v: isinstance(v, tuple)).all(), error="not a tuple"))
+        cols[col.name] = pa.Column(_PANDERA_DTYPE[col.dtype], checks=checks, nullable=col.nullable,
+                                   unique=(col is FRAME_COLUMNS[name][0]))
+    return pa.DataFrameSchema(cols, strict=True, ordered=True)
+
+
+FRAME_SCHEMAS: dict[str, pa.DataFrameSchema] = {name: _pandera_schema(name) for name in FRAME_COLUMNS}
