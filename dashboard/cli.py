@@ -13,8 +13,9 @@ from pathlib import Path
 def _serve(args) -> int:
     from dashboard.app import create_app
 
-    app = create_app()
-    app.run(host=args.host, port=args.port, debug=args.debug, dev_tools_ui=args.debug, dev_tools_hot_reload=False)
+    app = create_app(debug=args.debug)
+    app.run(host=args.host, port=args.port, debug=args.debug, dev_tools_ui=args.debug, dev_tools_hot_reload=False,
+            dev_tools_disable_version_check=True)
     return 0
 
 

@@ -80,8 +80,6 @@ class _Dated(_Record):
     def _end_after_start(self):
         if self.year_start is not None and self.year_end is not None and self.year_end < self.year_start:
             raise ValueError(f"year_end {self.year_end} is before year_start {self.year_start}")
-        if self.year_start is None and self.year_end is not None:
-            raise ValueError("year_end given without year_start")
         return self
 
 
@@ -242,7 +240,8 @@ _CITATION = (
     _c("section", "string", "Heading of the section the quote stands in ('' before the first heading)."),
 )
 _YEARS = (
-    _c("year_start", "integer", "First year (inclusive).", nullable=True),
+    _c("year_start", "integer", "First year (inclusive); empty when undated or when the text gives only an end "
+                                "('until 1940').", nullable=True),
     _c("year_end", "integer", "Last year (inclusive); equals year_start for a single year.", nullable=True),
     _c("date_note", "string", "How a vague date was read as a range (e.g. 'mid-1930s'); empty when exact."),
 )

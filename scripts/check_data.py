@@ -12,7 +12,7 @@ for f in sorted(root.rglob("*.yaml")):
     try: data = yaml.safe_load(f.read_text(encoding="utf-8")) or []
     except Exception as e: problems.append(f"{f}: YAML error {e}"); continue
     for r in data:
-        doc = r.get("doc_id") or (f.parent.name if f.parent != root else None)
+        doc = r.get("doc_id") or next((x for x in f.relative_to(root).parts[:-1] if x in texts), None)
         rid = r.get(ID[kind]) if ID[kind] else r.get("quote","")[:30]
         q = r.get("quote")
         if not q: problems.append(f"{f}:{rid}: no quote")

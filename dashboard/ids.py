@@ -1,0 +1,38 @@
+"""Every component id in the app, in one place, with the pattern-matching id factories beside them."""
+
+from __future__ import annotations
+
+URL = "url"
+SELECTION = "selection-store"
+BG_CLICK = "background-click"
+
+PERIOD_SLIDER = "period-slider"
+PERIOD_BUTTON = "period-button"  # pattern-matching type: {"type": PERIOD_BUTTON, "period": period_id}
+PERIOD_MENU = "period-menu"
+MOVEMENTS = "movement-filter"
+TYPES = "type-filter"
+SEARCH = "search-box"
+RESET = "reset-button"
+LANES = "lane-mode"
+REGION = "map-region"
+SUMMARY = "summary-line"
+
+TIMELINE = "timeline-graph"
+MAP = "map-graph"
+NETWORK = "network-graph"
+NETWORK_LEGEND = "network-legend"
+SOURCE = "source-panel"
+CLEAR = "clear-selection"
+CITE_LINK = "cite-link"  # pattern-matching type: {"type": CITE_LINK, "record": record_id}
+
+
+def period_button(period_id: str) -> dict:
+    return {"type": PERIOD_BUTTON, "period": period_id}
+
+
+def cite_link(record_id: str) -> dict:
+    return {"type": CITE_LINK, "record": record_id}
+
+
+def clear_button(scope: str) -> dict:
+    return {"type": CLEAR, "scope": scope}

@@ -1,0 +1,443 @@
+"""The one shared Selection (filters + selected record + view options) and what it picks out of the frames.
+
+Belongs here: parsing untrusted URL query strings and control values into a typed Selection, serialising it
+back, turning a user event (a click, a slider move) into the next Selection, and the pure filters that map
+(frames, selection) → the records each view shows and the records related to the selected one.
+Does not belong here: drawing (views/*) or Dash itself: this module never imports dash.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import numpy as np
+import pandas as pd
+
+from dashboard.schema import EVENT_TYPES, PLACE_TYPES, YEAR_MAX, YEAR_MIN
+
+LANE_MODES = ("movement", "type")
+REGIONS = ("ussr", "europe", "world")
+# A search string longer than this is cut: nobody types more, and it bounds the work per request.
+Q_MAX_CHARS = 200
+_ID = re.compile(r"^[a-z0-9_]{1,80}$")
+ALL_TYPES = tuple(dict.fromkeys(EVENT_TYPES + PLACE_TYPES))
+
+
+@dataclass(frozen=True)
+class Selection:
+    year_start: int | None = None
+    year_end: int | None = None
+    movement_ids: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    q: str = ""
+    selected: str | None = None
+    lanes: str = "movement"
+    region: str = "ussr"
+
+    @property
+    def has_period(self) -> bool:
+        return self.year_start is not None
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        return tuple(t for t in self.types if t in EVENT_TYPES)
+
+    @property
+    def place_types(self) -> tuple[str, ...]:
+        return tuple(t for t in self.types if t in PLACE_TYPES)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.has_period or self.movement_ids or self.types or self.q)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["movement_ids"] = list(self.movement_ids)
+        d["types"] = list(self.types)
+        return d
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """The ids a Selection may hold, from the frames (anything else in a URL is ignored)."""
+
+    movement_ids: frozenset[str] = frozenset()
+    record_ids: frozenset[str] = frozenset()
+    year_min: int = YEAR_MIN
+    year_max: int = YEAR_MAX
+    periods: tuple[tuple[str, str, int, int], ...] = field(default=())  # (period_id, label, start, end)
+
+
+def vocab_from_bundle(bundle) -> Vocab:
+    events = bundle.events
+    periods = bundle.periods
+    years = pd.concat([events["year_start"], events["year_end"]]).dropna()
+    ymin = int(years.min()) if len(years) else 1900
+    ymax = int(years.max()) if len(years) else 2020
+    return Vocab(
+        movement_ids=frozenset(bundle.movements["movement_id"]),
+        record_ids=frozenset(bundle.kind_of),
+        year_min=ymin, year_max=ymax,
+        periods=tuple((r.period_id, r.label, int(r.year_start), int(r.year_end)) for r in periods.itertuples()),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Parsing untrusted input
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _as_int(v: Any) -> int | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and math.isfinite(v):
+        return int(v)
+    if isinstance(v, str) and re.fullmatch(r"-?\d{1,6}", v.strip()):
+        return int(v.strip())
+    return None
+
+
+def clean_period(start: Any, end: Any, vocab: Vocab) -> tuple[int | None, int | None]:
+    """A valid (start, end) within the data's years, or (None, None) for 'all years'."""
+    s, e = _as_int(start), _as_int(end)
+    if s is None and e is None:
+        return None, None
+    if s is None:
+        s = vocab.year_min
+    if e is None:
+        e = s
+    if e < s:
+        s, e = e, s
+    s, e = max(s, vocab.year_min), min(e, vocab.year_max)
+    if e < s or (s <= vocab.year_min and e >= vocab.year_max):
+        return None, None
+    return s, e
+
+
+def _clean_list(values: Any, allowed) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = values.split(",")
+    if not isinstance(values, (list, tuple)):
+        return ()
+    out = []
+    for v in values:
+        if isinstance(v, str) and v.strip() in allowed and v.strip() not in out:
+            out.append(v.strip())
+    return tuple(out)
+
+
+def clean_q(q: Any) -> str:
+    if not isinstance(q, str):
+        return ""
+    q = "".join(ch for ch in q if ch.isprintable())
+    return q.strip()[:Q_MAX_CHARS]
+
+
+def clean_id(rid: Any, vocab: Vocab) -> str | None:
+    return rid if isinstance(rid, str) and _ID.match(rid) and rid in vocab.record_ids else None
+
+
+def make_selection(vocab: Vocab, *, year_start=None, year_end=None, movement_ids=(), types=(), q="", selected=None,
+                   lanes="movement", region="ussr") -> Selection:
+    """Build a Selection from untrusted values; anything unknown or malformed falls back to its default."""
+    s, e = clean_period(year_start, year_end, vocab)
+    return Selection(
+        year_start=s, year_end=e,
+        movement_ids=_clean_list(movement_ids, vocab.movement_ids),
+        types=_clean_list(types, ALL_TYPES),
+        q=clean_q(q),
+        selected=clean_id(selected, vocab),
+        lanes=lanes if lanes in LANE_MODES else "movement",
+        region=region if region in REGIONS else "ussr",
+    )
+
+
+def from_dict(d: Any, vocab: Vocab) -> Selection:
+    if not isinstance(d, dict):
+        return Selection()
+    keys = ("year_start", "year_end", "movement_ids", "types", "q", "selected", "lanes", "region")
+    return make_selection(vocab, **{k: d.get(k) for k in keys if d.get(k) is not None})
+
+
+_PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(?:[-–]\s*(\d{4}))?\s*$")
+
+
+def from_query(search: Any, vocab: Vocab) -> Selection:
+    """`?period=1936-1938&movement=trotskyism,anarchism&type=purge&q=kirov&select=ev_x` → Selection."""
+    if not isinstance(search, str):
+        return Selection()
+    params = parse_qs(search.lstrip("?")[:4000], keep_blank_values=False)
+
+    def first(name: str) -> str:
+        v = params.get(name)
+        return v[0] if v else ""
+
+    start = end = None
+    m = _PERIOD_RE.match(first("period"))
+    if m:
+        start, end = int(m.group(1)), int(m.group(2) or m.group(1))
+    return make_selection(vocab, year_start=start, year_end=end, movement_ids=first("movement"),
+                          types=first("type"), q=first("q"), selected=first("select") or None,
+                          lanes=first("lanes") or "movement", region=first("region") or "ussr")
+
+
+def to_query(sel: Selection) -> str:
+    params: dict[str, str] = {}
+    if sel.has_period:
+        params["period"] = f"{sel.year_start}-{sel.year_end}"
+    if sel.movement_ids:
+        params["movement"] = ",".join(sel.movement_ids)
+    if sel.types:
+        params["type"] = ",".join(sel.types)
+    if sel.q:
+        params["q"] = sel.q
+    if sel.selected:
+        params["select"] = sel.selected
+    if sel.lanes != "movement":
+        params["lanes"] = sel.lanes
+    if sel.region != "ussr":
+        params["region"] = sel.region
+    return ("?" + urlencode(params, safe=",")) if params else ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Filters: (frames, selection) → what each view shows
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _overlaps(df: pd.DataFrame, sel: Selection) -> np.ndarray:
+    if not sel.has_period:
+        return np.ones(len(df), dtype=bool)
+    ys = df["year_start"].astype("float64").to_numpy()
+    ye = df["year_end"].astype("float64").to_numpy()
+    dated = ~(np.isnan(ys) & np.isnan(ye))
+    # an open start ("until 1940") runs from the beginning; an open end is a single year
+    ys = np.where(np.isnan(ys), -np.inf, ys)
+    ye = np.where(np.isnan(ye), ys, ye)
+    return dated & (ys <= sel.year_end) & (ye >= sel.year_start)
+
+
+def _has_any(lists: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
+    if not wanted:
+        return np.ones(len(lists), dtype=bool)
+    w = set(wanted)
+    return np.fromiter((bool(w.intersection(v)) for v in lists), dtype=bool, count=len(lists))
+
+
+def _matches(df: pd.DataFrame, cols: tuple[str, ...], q: str) -> np.ndarray:
+    if not q:
+        return np.ones(len(df), dtype=bool)
+    needle = q.casefold()
+    hay = df[list(cols)].fillna("").astype(str).agg(" ".join, axis=1).str.casefold()
+    return np.array(hay.str.contains(needle, regex=False), dtype=bool)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Ids of what every view draws for a selection."""
+
+    event_ids: tuple[str, ...]
+    place_ids: tuple[str, ...]
+    route_ids: tuple[str, ...]
+    actor_ids: tuple[str, ...]
+    relation_ids: tuple[str, ...]  # ties drawn at full strength (dated within the period, or undated)
+    faded_relation_ids: tuple[str, ...]  # ties outside the period: drawn faded
+    estimate_ids: tuple[str, ...]
+
+
+def shown(bundle, sel: Selection) -> Shown:
+    events, places, routes = bundle.events, bundle.places, bundle.routes
+    actors, relations, estimates = bundle.actors, bundle.relations, bundle.estimates
+    actor_names = dict(zip(actors["actor_id"], actors["name"]))
+
+    ev = _overlaps(events, sel) & _has_any(events["movement_ids"], sel.movement_ids)
+    if sel.event_types:
+        ev &= events["event_type"].isin(sel.event_types).to_numpy()
+    if sel.q:
+        names = events["actor_ids"].map(lambda ids: " ".join(actor_names.get(a, "") for a in ids))
+        ev &= _matches(events.assign(_names=names), ("title", "quote", "_names"), sel.q)
+    ev_df = events[ev]
+
+    rt = _overlaps(routes, sel) & _has_any(routes["movement_ids"], sel.movement_ids)
+    rt &= _matches(routes, ("people", "quote"), sel.q)
+    if sel.types and not {"deportation", "deportation_origin", "deportation_destination"} & set(sel.types):
+        rt &= False
+    rt_df = routes[rt]
+
+    referenced = set(ev_df["place_id"].dropna()) | set(rt_df["origin_place_id"]) | set(rt_df["destination_place_id"])
+    pl = np.array(places["place_id"].isin(referenced), dtype=bool)
+    if sel.q:
+        pl |= _matches(places, ("name", "quote"), sel.q)
+    if not (sel.has_period or sel.movement_ids or sel.q):
+        all_refs = set(events["place_id"].dropna()) | set(routes["origin_place_id"]) | set(
+            routes["destination_place_id"])
+        pl |= ~places["place_id"].isin(all_refs).to_numpy()
+    if sel.place_types:
+        pl &= places["place_type"].isin(sel.place_types).to_numpy()
+    elif sel.event_types:
+        pl &= places["place_id"].isin(referenced).to_numpy()
+
+    ac = _has_any(actors["movement_ids"], sel.movement_ids)
+    if sel.q:
+        ac &= _matches(actors, ("name", "description"), sel.q)
+    ac_ids = set(actors.loc[ac, "actor_id"])
+
+    in_period = _overlaps(relations, sel)
+    undated = (relations["year_start"].isna() & relations["year_end"].isna()).to_numpy()
+    touches = relations["source_id"].isin(ac_ids).to_numpy() | relations["target_id"].isin(ac_ids).to_numpy()
+    rel_full = touches & (in_period | undated)
+    rel_faded = touches & ~rel_full
+
+    es = _overlaps(estimates, sel) | estimates["year_start"].isna().to_numpy()
+    if sel.movement_ids or sel.event_types:
+        es &= estimates["event_id"].isin(set(ev_df["event_id"])).to_numpy() | estimates["event_id"].isna().to_numpy()
+    es &= _matches(estimates, ("what", "quote"), sel.q)
+
+    return Shown(
+        event_ids=tuple(ev_df["event_id"]),
+        place_ids=tuple(places.loc[pl, "place_id"]),
+        route_ids=tuple(rt_df["route_id"]),
+        actor_ids=tuple(sorted(ac_ids)),
+        relation_ids=tuple(relations.loc[rel_full, "relation_id"]),
+        faded_relation_ids=tuple(relations.loc[rel_faded, "relation_id"]),
+        estimate_ids=tuple(estimates.loc[es, "estimate_id"]),
+    )
+
+
+def related_ids(bundle, record_id: str | None) -> frozenset[str]:
+    """The selected record and every record tied to it: an event's place and actors; an actor's events, places
+    and ties; a place's events, routes and actors; a route's places and event; a tie's two actors."""
+    if not record_id:
+        return frozenset()
+    found = bundle.record(record_id)
+    if found is None:
+        return frozenset()
+    kind, row = found
+    events, routes, relations, estimates = bundle.events, bundle.routes, bundle.relations, bundle.estimates
+    out = {record_id}
+
+    def add_events(df: pd.DataFrame) -> None:
+        out.update(df["event_id"])
+        out.update(df["place_id"].dropna())
+        for ids in df["actor_ids"]:
+            out.update(ids)
+
+    if kind == "events":
+        add_events(events[events["event_id"] == record_id])
+        r = routes[routes["event_id"] == record_id]
+        out.update(r["route_id"]), out.update(r["origin_place_id"]), out.update(r["destination_place_id"])
+        out.update(estimates.loc[estimates["event_id"] == record_id, "estimate_id"])
+    elif kind == "actors":
+        add_events(events[events["actor_ids"].map(lambda ids: record_id in ids)])
+        rel = relations[(relations["source_id"] == record_id) | (relations["target_id"] == record_id)]
+        out.update(rel["relation_id"]), out.update(rel["source_id"]), out.update(rel["target_id"])
+    elif kind == "places":
+        add_events(events[events["place_id"] == record_id])
+        r = routes[(routes["origin_place_id"] == record_id) | (routes["destination_place_id"] == record_id)]
+        out.update(r["route_id"]), out.update(r["origin_place_id"]), out.update(r["destination_place_id"])
+    elif kind == "routes":
+        out.update([row["origin_place_id"], row["destination_place_id"]])
+        if isinstance(row.get("event_id"), str):
+            out.add(row["event_id"])
+    elif kind == "relations":
+        out.update([row["source_id"], row["target_id"]])
+    elif kind == "estimates":
+        if isinstance(row.get("event_id"), str):
+            add_events(events[events["event_id"] == row["event_id"]])
+    return frozenset(out)
+
+
+def same_passage_ids(bundle, record_id: str | None) -> tuple[str, ...]:
+    """Other records whose quote starts in the same sentence as the selected record's."""
+    found = bundle.record(record_id) if record_id else None
+    if found is None:
+        return ()
+    _, row = found
+    out = []
+    for kind in ("events", "places", "routes", "actors", "relations", "estimates", "periods"):
+        df = bundle.frame(kind)
+        hits = df[(df["passage_id"] == row["passage_id"])]
+        out.extend(rid for rid in hits.iloc[:, 0] if rid != record_id)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Events → next selection
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def period_of(vocab: Vocab, period_id: str) -> tuple[int, int] | None:
+    for pid, _, s, e in vocab.periods:
+        if pid == period_id:
+            return s, e
+    return None
+
+
+def summary(bundle, sel: Selection, vocab: Vocab, sh: Shown | None = None) -> str:
+    """'1936–1938 · Trotskyism, Right Opposition · 42 events, 9 sites, 3 routes, 31 ties'."""
+    sh = sh or shown(bundle, sel)
+    movements = dict(zip(bundle.movements["movement_id"], bundle.movements["name"]))
+    period = f"{sel.year_start}–{sel.year_end}" if sel.has_period else f"{vocab.year_min}–{vocab.year_max}, all years"
+    parts = [period, ", ".join(movements[m] for m in sel.movement_ids) if sel.movement_ids else "all movements"]
+    if sel.types:
+        parts.append(", ".join(t.replace("_", " ") for t in sel.types))
+    if sel.q:
+        parts.append(f"“{sel.q}”")
+
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
+    parts.append(", ".join([n(len(sh.event_ids), "event"), n(len(sh.place_ids), "site"),
+                            n(len(sh.route_ids), "route"), n(len(sh.relation_ids), "tie")]))
+    return " · ".join(parts)
+
+
+def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -> Selection:
+    """The next Selection after one user event. `trigger` names the control; `value` is its untrusted value."""
+    if trigger == "reset":
+        return Selection(lanes=sel.lanes, region=sel.region)
+    if trigger == "period_slider":
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            s, e = clean_period(value[0], value[1], vocab)
+            return replace(sel, year_start=s, year_end=e)
+        return sel
+    if trigger == "period_button":
+        if value is None:  # a named-period menu cleared
+            return replace(sel, year_start=None, year_end=None)
+        span = period_of(vocab, value) if isinstance(value, str) else None
+        return replace(sel, year_start=span[0], year_end=span[1]) if span else sel
+    if trigger == "timeline_range":
+        if value == "autorange":
+            return replace(sel, year_start=None, year_end=None)
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            try:
+                lo, hi = float(value[0]), float(value[1])
+            except (TypeError, ValueError):
+                return sel
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                return sel
+            # the axis is in years: a mark for year Y spans [Y, Y+1)
+            s, e = clean_period(math.floor(lo), math.ceil(hi) - 1, vocab)
+            return replace(sel, year_start=s, year_end=e)
+        return sel
+    if trigger == "movements":
+        return replace(sel, movement_ids=_clean_list(value or [], vocab.movement_ids))
+    if trigger == "types":
+        return replace(sel, types=_clean_list(value or [], ALL_TYPES))
+    if trigger == "search":
+        return replace(sel, q=clean_q(value))
+    if trigger == "lanes":
+        return replace(sel, lanes=value if value in LANE_MODES else sel.lanes)
+    if trigger == "region":
+        return replace(sel, region=value if value in REGIONS else sel.region)
+    if trigger == "select":
+        return replace(sel, selected=clean_id(value, vocab))
+    if trigger == "clear":
+        return replace(sel, selected=None)
+    return sel

@@ -1,0 +1,88 @@
+"""Filter bar: period slider and named-period buttons, movements (with their colours), types, search, reset.
+
+Layout only: the values it shows come from the Selection (callbacks write them back after every change).
+"""
+
+from __future__ import annotations
+
+import re
+
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.schema import EVENT_TYPES, PLACE_TYPES
+from dashboard.selection import Vocab
+from dashboard.theme import MAP_REGIONS, PLACE_TYPE_LABELS
+
+
+def movement_options(movements) -> list[dict]:
+    return [{
+        "label": html.Span([html.Span(className="swatch", style={"backgroundColor": r.color}), r.name],
+                           className="movement-option"),
+        "value": r.movement_id, "search": r.name,
+    } for r in movements.itertuples()]
+
+
+def type_options(events, places) -> list[dict]:
+    present_events = set(events["event_type"])
+    present_places = set(places["place_type"])
+    opts = [{"label": f"Event: {t.replace('_', ' ')}", "value": t} for t in EVENT_TYPES if t in present_events]
+    seen = {o["value"] for o in opts}
+    for t in PLACE_TYPES:
+        if t in present_places and t not in seen:
+            opts.append({"label": f"Place: {PLACE_TYPE_LABELS.get(t, t).lower()}", "value": t})
+    return opts
+
+
+def short_period_label(label: str) -> str:
+    """'Mid-century critiques (1939–1953)' → '1939–1953': the years in the label's parentheses, else the label."""
+    m = re.search(r"\(([^()]*\d{2}[^()]*)\)\s*$", label)
+    return m.group(1) if m else label
+
+
+def _slider_marks(vocab: Vocab) -> dict:
+    start = (vocab.year_min // 10 + 1) * 10
+    return {y: {"label": str(y)} for y in range(start, vocab.year_max + 1, 10)}
+
+
+def filter_bar(bundle, vocab: Vocab) -> html.Div:
+    periods = bundle.periods.sort_values(["period_type", "year_start"], ascending=[False, True])
+    return html.Div(className="filter-bar", role="search", children=[
+        html.Div(className="filter-period", children=[
+            html.Label("Period", htmlFor=ids.PERIOD_SLIDER, className="filter-label"),
+            dcc.RangeSlider(id=ids.PERIOD_SLIDER, min=vocab.year_min, max=vocab.year_max, step=1,
+                            value=[vocab.year_min, vocab.year_max], marks=_slider_marks(vocab), allowCross=False,
+                            tooltip={"placement": "bottom", "always_visible": False}, updatemode="mouseup"),
+            html.Div(className="period-buttons", children=[
+                html.Span("Sections:", className="period-buttons-label"),
+                *[html.Button(short_period_label(r.label), id=ids.period_button(r.period_id), n_clicks=0,
+                              className="period-button section", title=f"{r.label}: {r.year_start}–{r.year_end}")
+                  for r in periods[periods["period_type"] == "section"].itertuples()],
+                dcc.Dropdown(id=ids.PERIOD_MENU, className="period-menu", placeholder="Named periods…",
+                             clearable=True, searchable=True, value=None,
+                             options=[{"label": f"{r.label} ({r.year_start}–{r.year_end})", "value": r.period_id}
+                                      for r in periods[periods["period_type"] == "era"].itertuples()]),
+            ]),
+        ]),
+        html.Div(className="filter-controls", children=[
+            dcc.Dropdown(id=ids.MOVEMENTS, options=movement_options(bundle.movements), multi=True,
+                         placeholder="All movements", className="filter-movements", value=[]),
+            dcc.Dropdown(id=ids.TYPES, options=type_options(bundle.events, bundle.places), multi=True,
+                         placeholder="All event and place types", className="filter-types", value=[]),
+            dcc.Input(id=ids.SEARCH, type="search", placeholder="Search titles and quotes…", debounce=True,
+                      className="filter-search", value="", maxLength=200),
+            html.Button("Reset", id=ids.RESET, n_clicks=0, className="reset-button",
+                        title="Clear every filter and the selection"),
+        ]),
+    ])
+
+
+def lane_toggle() -> dcc.RadioItems:
+    return dcc.RadioItems(id=ids.LANES, options=[{"label": "by movement", "value": "movement"},
+                                                 {"label": "by type", "value": "type"}],
+                          value="movement", inline=True, className="view-toggle")
+
+
+def region_toggle() -> dcc.RadioItems:
+    return dcc.RadioItems(id=ids.REGION, options=[{"label": v["label"], "value": k} for k, v in MAP_REGIONS.items()],
+                          value="ussr", inline=True, className="view-toggle")

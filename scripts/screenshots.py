@@ -1,0 +1,37 @@
+"""Take the README's screenshots of a running dashboard in headless Chromium (Playwright + Debian chromium).
+
+Usage: python scripts/screenshots.py [BASE_URL] [OUT_DIR]   (default http://127.0.0.1:8050, docs/)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+VIEWS = {
+    "default": "",
+    "great-terror": "?period=1936-1938&select=est_executions_1937",
+    "trotskyism": "?movement=trotskyism,right_opposition&select=trotsky",
+}
+
+
+def main() -> None:
+    base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8050"
+    out = Path(sys.argv[2] if len(sys.argv) > 2 else "docs")
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        for name, query in VIEWS.items():
+            page.goto(base + "/" + query)
+            page.wait_for_selector("#map-graph .geo", timeout=20000)
+            page.wait_for_timeout(2500)
+            page.screenshot(path=str(out / f"screenshot-{name}.png"))
+            print(out / f"screenshot-{name}.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
