@@ -16,7 +16,7 @@ from spacy.util import filter_spans
 from dashboard.pipeline.texts import sentence_splitter
 
 # 1800–2030 as a word, optionally a decade ("1930s"); the en-dash range "1936–1938" yields both years.
-YEAR_RE = re.compile(r"(?<![\d,.])(1[89]\d\d|20[0-2]\d|2030)(s?)(?![\d,])")
+YEAR_RE = re.compile(r"(?<!\d)(?<!\d[,.])(1[89]\d\d|20[0-2]\d|2030)(s?)(?!\d|[,.]\d)")
 
 
 def _names(records, name_field: str) -> dict[str, list[str]]:

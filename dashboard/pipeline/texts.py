@@ -43,7 +43,7 @@ _LIST_ITEM = re.compile(r"^\s*[-*•]\s+(\S.*?)\s*$")
 BACK_MATTER_HEADINGS = ("See also", "References", "Citations", "Notes", "Sources", "Further reading", "Books",
                         "External links")
 # Page-reference debris left from footnotes: "beggars.: 4  Many" — a colon and a page number between sentences.
-_DEBRIS_HEAD = re.compile(r"^\d{1,3}\s+(?=\S)")
+_DEBRIS_HEAD = re.compile(r"\d{1,3}\s+(?=\S)")
 _DEBRIS_TAIL = re.compile(r"(?<=[.!?\"”])\s*:\s*$")
 
 
@@ -88,17 +88,15 @@ def _classify(line: str) -> tuple[str, str]:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink [start, end) past surrounding white space and page-reference debris."""
-    seg = text[start:end]
-    m = _DEBRIS_HEAD.match(seg)
-    if m and start > 0 and text[max(0, start - 3):start].rstrip().endswith(":"):
-        start += m.end()
-    seg = text[start:end]
-    m = _DEBRIS_TAIL.search(seg)
-    if m:
-        end = start + m.start()
+    """Shrink [start, end) past surrounding white space (including hair spaces) and page-reference debris."""
     while start < end and text[start].isspace():
         start += 1
+    m = _DEBRIS_HEAD.match(text, start, end)
+    if m and text[:start].rstrip().endswith(":"):
+        start = m.end()
+    m = _DEBRIS_TAIL.search(text, start, end)
+    if m:
+        end = m.start()
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end

@@ -20,8 +20,11 @@ from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, FONT_FAMILY, HIGHLIGHT, I
 
 # Layout canvas in cytoscape pixels; the view fits it to its box.
 CANVAS = 1000.0
+ASPECT = 1.7
 _ITERATIONS = 400
 _SEED = 7
+# Nodes with at least this many ties are labelled; others show their name on selection or hover (title).
+LABEL_MIN_TIES = 4
 
 
 def network_actor_ids(bundle) -> list[str]:
@@ -49,8 +52,9 @@ def network_positions(bundle) -> dict[str, tuple[float, float]]:
         angle = 2 * math.pi * k / (len(movements) + 1)
         pos[i] = [math.cos(angle), math.sin(angle)]
     pos = pos * 0.6 + rng.normal(scale=0.25, size=(n, 2))
-    rel = bundle.relations
-    edges = np.array([(index[s], index[t]) for s, t in zip(rel["source_id"], rel["target_id"])], dtype=int)
+    relations = bundle.relations
+    edges = np.array([(index[s], index[t]) for s, t in zip(relations["source_id"], relations["target_id"])],
+                     dtype=int)
     area = 4.0
     k = math.sqrt(area / n)
     temp = 0.25
@@ -65,13 +69,19 @@ def network_positions(bundle) -> dict[str, tuple[float, float]]:
             f = d * dl / k
             np.add.at(disp, edges[:, 0], -f)
             np.add.at(disp, edges[:, 1], f)
-        disp -= pos * 0.08  # gravity keeps unconnected parts on the canvas
+        disp -= pos * 0.6  # gravity keeps small unconnected parts near the main component
         length = np.sqrt((disp ** 2).sum(-1))[:, None] + 1e-9
         pos += disp / length * np.minimum(length, temp)
         temp = max(0.005, temp * 0.985)
+    # pull far-flung outliers in (radius ** 0.55) so the dense core gets the room
+    centre = np.median(pos, axis=0)
+    rel = pos - centre
+    r = np.sqrt((rel ** 2).sum(-1))[:, None] + 1e-9
+    pos = rel / r * r ** 0.55
     pos -= pos.min(0)
-    pos /= max(pos.max(), 1e-9)
-    pos = pos * CANVAS
+    pos /= np.maximum(pos.max(0), 1e-9)
+    # the panel is wider than tall: stretch to its usual aspect ratio
+    pos = pos * [CANVAS * ASPECT, CANVAS]
     return {a: (round(float(pos[i, 0]), 1), round(float(pos[i, 1]), 1)) for a, i in index.items()}
 
 
@@ -95,6 +105,8 @@ def network_elements(bundle, sel: Selection, shown: Shown, related: frozenset[st
         row = actors.loc[a]
         mv = row["movement_ids"]
         classes = [row["actor_type"], f"mv-{mv[0]}" if mv else "mv-none"]
+        if int(row["tie_count"]) >= LABEL_MIN_TIES or a in related:
+            classes.append("labelled")
         if a not in active_nodes or (sel.movement_ids and a not in visible_actors and a not in active_nodes):
             classes.append("faded")
         if selecting:
@@ -128,9 +140,10 @@ def network_stylesheet(bundle, *, present: bool = False) -> list[dict]:
     scale = 1.3 if present else 1.0
     sheet = [
         {"selector": "node", "style": {
-            "width": "data(size)", "height": "data(size)", "label": "data(label)", "font-size": 10 * scale,
+            "width": "data(size)", "height": "data(size)", "label": "", "font-size": 17 * scale,
+            "min-zoomed-font-size": 7,
             "font-family": FONT_FAMILY, "color": INK, "text-valign": "bottom", "text-margin-y": 3,
-            "text-wrap": "wrap", "text-max-width": 110, "background-color": NO_MOVEMENT, "border-width": 1,
+            "text-wrap": "wrap", "text-max-width": 160, "background-color": NO_MOVEMENT, "border-width": 1,
             "border-color": "#FFFFFF", "text-outline-color": "#FFFFFF", "text-outline-width": 2,
             "text-outline-opacity": 0.85,
         }},
@@ -139,6 +152,7 @@ def network_stylesheet(bundle, *, present: bool = False) -> list[dict]:
             "arrow-scale": 0.9, "opacity": 0.85,
         }},
     ]
+    sheet.append({"selector": "node.labelled", "style": {"label": "data(label)"}})
     for atype, shape in ACTOR_SHAPES.items():
         sheet.append({"selector": f"node.{atype}", "style": {"shape": shape}})
     for r in bundle.movements.itertuples():
@@ -155,7 +169,7 @@ def network_stylesheet(bundle, *, present: bool = False) -> list[dict]:
         {"selector": "node.related", "style": {"opacity": 1, "border-width": 2, "border-color": HIGHLIGHT}},
         {"selector": "edge.related", "style": {"opacity": 1, "width": 3 * scale}},
         {"selector": "node.selected", "style": {"opacity": 1, "border-width": 4, "border-color": HIGHLIGHT,
-                                                "font-weight": "bold", "font-size": 12 * scale, "z-index": 10}},
+                                                "font-weight": "bold", "font-size": 21 * scale, "z-index": 10}},
         {"selector": "edge.selected", "style": {"opacity": 1, "width": 5 * scale, "z-index": 10}},
         {"selector": ":selected", "style": {"overlay-opacity": 0}},
     ]

@@ -1,0 +1,72 @@
+"""The served app, through Flask's test client: offline config, thin callbacks answering real requests."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from dashboard import ids
+from dashboard.app import create_app
+
+
+@pytest.fixture(scope="module")
+def app(bundle):
+    return create_app(bundle)
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.server.test_client()
+
+
+def test_index_serves_only_local_resources(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(u.startswith("/") for u in urls), urls
+    assert "cdn." not in html and "fonts.googleapis" not in html
+
+
+def test_dash_version_check_off_and_no_dev_tools(client):
+    html = client.get("/").get_data(as_text=True)
+    config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', html,
+                                  re.S).group(1))
+    assert config["disable_version_check"] is True
+    assert config["ui"] is False
+
+
+def test_graph_config_is_offline(client):
+    layout = client.get("/_dash-layout").get_json()
+    text = json.dumps(layout)
+    for gid in (ids.TIMELINE, ids.MAP):
+        m = re.search(r'\{[^{}]*"id": "%s"' % gid, text)
+        assert m
+    configs = re.findall(r'"config": (\{.*?"topojsonURL": "[^"]+".*?\})', text)
+    assert configs
+    for c in configs:
+        assert '"showSendToCloud": false' in c and '"displaylogo": false' in c
+        assert re.search(r'"topojsonURL": "/assets/topojson/"', c)
+
+
+def test_topojson_served_locally(client):
+    r = client.get("/assets/topojson/world_50m.json")
+    assert r.status_code == 200 and r.get_json()["type"] == "Topology"
+
+
+def test_draw_callback_over_http(app, client):
+    key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
+    outputs = [{"id": i, "property": p} for i, p in [(ids.TIMELINE, "figure"), (ids.MAP, "figure"),
+                                                     (ids.NETWORK, "elements"), (ids.SOURCE, "children"),
+                                                     (ids.SUMMARY, "children")]]
+    body = {"output": key, "outputs": outputs,
+            "inputs": [{"id": ids.SELECTION, "property": "data",
+                        "value": {"year_start": 1936, "year_end": 1938, "selected": "trotsky"}}],
+            "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200
+    resp = r.get_json()["response"]
+    assert resp[ids.SUMMARY]["children"].startswith("1936–1938")
+    assert "Leon Trotsky" in json.dumps(resp[ids.SOURCE]["children"])

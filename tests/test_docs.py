@@ -1,0 +1,36 @@
+"""Keep the docs honest: every frame column is in the README's data dictionary; the README shows the commands."""
+
+from __future__ import annotations
+
+import re
+
+from dashboard import paths
+from dashboard.schema import FRAME_COLUMNS
+
+
+def _readme() -> str:
+    return (paths.REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_frame_column_in_data_dictionary():
+    text = _readme()
+    missing = []
+    for name, cols in FRAME_COLUMNS.items():
+        m = re.search(rf"^#### `{name}`\n(.*?)(?=^#### |^## |\Z)", text, re.S | re.M)
+        assert m, f"README has no data dictionary section for {name}"
+        for c in cols:
+            if f"`{c.name}`" not in m.group(1):
+                missing.append(f"{name}.{c.name}")
+    assert not missing, missing
+
+
+def test_readme_quick_start_is_two_commands():
+    text = _readme()
+    assert "make run" in text and "make test" in text
+
+
+def test_texts_shipped_with_licence_note():
+    readme = (paths.DATA_DIR / "texts" / "README.md").read_text(encoding="utf-8")
+    assert "CC BY-SA 4.0" in readme
+    for name in ("stalinism.txt", "anti_stalinist_left.txt"):
+        assert name in readme

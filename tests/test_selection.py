@@ -1,0 +1,137 @@
+"""The shared Selection: filters → record subsets, URL ↔ selection round trip, malformed input, events."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard.selection import (Q_MAX_CHARS, Selection, apply_event, from_dict, from_query, related_ids,
+                                 same_passage_ids, shown, summary, to_query, vocab_from_bundle)
+
+
+@pytest.fixture(scope="module")
+def vocab(bundle):
+    return vocab_from_bundle(bundle)
+
+
+def test_url_round_trip(bundle, vocab):
+    ev = bundle.events["event_id"].iloc[0]
+    sel = from_query(f"?period=1936-1938&movement=trotskyism,anarchism&type=purge&q=kirov&select={ev}", vocab)
+    assert sel == Selection(1936, 1938, ("trotskyism", "anarchism"), ("purge",), "kirov", ev)
+    assert from_query(to_query(sel), vocab) == sel
+    assert from_dict(sel.to_dict(), vocab) == sel
+
+
+@pytest.mark.parametrize("query", [
+    "?period=abc", "?period=2500-2600", "?movement=nonsense,%3Cscript%3E", "?select=<img src=x>",
+    "?type=../../etc", "?period=1938-1936x", "?lanes=diagonal&region=mars", "??&&==", "?period=" + "9" * 5000,
+    "?q=" + "a" * 20000,
+])
+def test_malformed_urls_fall_back_to_defaults(vocab, query):
+    sel = from_query(query, vocab)
+    assert sel.movement_ids == () and sel.types == () and sel.selected is None
+    assert sel.lanes == "movement" and sel.region == "ussr"
+    assert len(sel.q) <= Q_MAX_CHARS
+
+
+def test_reversed_period_is_swapped_and_clamped(vocab):
+    sel = from_query("?period=1938-1936", vocab)
+    assert (sel.year_start, sel.year_end) == (1936, 1938)
+    sel = from_query("?period=1000-1925", vocab)
+    assert sel.year_start == vocab.year_min and sel.year_end == 1925
+
+
+def test_full_span_means_no_period(vocab):
+    sel = apply_event(Selection(), vocab, "period_slider", [vocab.year_min, vocab.year_max])
+    assert not sel.has_period
+
+
+@given(text=st.text(max_size=300))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_query_string_parses(vocab, text):
+    sel = from_query(text, vocab)
+    assert from_query(to_query(sel), vocab) == sel
+
+
+def test_period_filter_limits_events(bundle):
+    sh = shown(bundle, Selection(1936, 1938))
+    ev = bundle.events.set_index("event_id").loc[list(sh.event_ids)]
+    assert len(ev) > 5
+    assert ((ev["year_start"] <= 1938) & (ev["year_end"] >= 1936)).all()
+    everything = shown(bundle, Selection())
+    assert len(everything.event_ids) == len(bundle.events)
+
+
+def test_movement_filter(bundle):
+    sh = shown(bundle, Selection(movement_ids=("trotskyism",)))
+    ev = bundle.events.set_index("event_id").loc[list(sh.event_ids)]
+    assert len(ev) and ev["movement_ids"].map(lambda m: "trotskyism" in m).all()
+    actors = bundle.actors.set_index("actor_id").loc[list(sh.actor_ids)]
+    assert actors["movement_ids"].map(lambda m: "trotskyism" in m).all()
+
+
+def test_type_and_search_filters(bundle):
+    sh = shown(bundle, Selection(types=("purge",)))
+    types = set(bundle.events.set_index("event_id").loc[list(sh.event_ids), "event_type"])
+    assert types == {"purge"}
+    sh = shown(bundle, Selection(q="Kirov"))
+    titles = bundle.events.set_index("event_id").loc[list(sh.event_ids)]
+    assert len(titles) and all("kirov" in (t + q).lower() or "kirov" in t.lower()
+                               for t, q in zip(titles["title"], titles["quote"]))
+
+
+def test_network_as_of_period(bundle):
+    rel = bundle.relations.set_index("relation_id")
+    sh = shown(bundle, Selection(1948, 1948))
+    full = rel.loc[list(sh.relation_ids)]
+    dated = full[full["year_start"].notna()]
+    assert ((dated["year_start"] <= 1948) & (dated["year_end"] >= 1948)).all()
+    faded = rel.loc[list(sh.faded_relation_ids)]
+    assert len(faded) and not ((faded["year_start"] <= 1948) & (faded["year_end"] >= 1948)).any()
+    undated = rel[rel["year_start"].isna() & rel["year_end"].isna()].index
+    assert set(undated) <= set(sh.relation_ids)
+
+
+def test_related_ids_of_an_event(bundle):
+    ev = bundle.events[bundle.events["place_id"].notna() & (bundle.events["actor_ids"].map(len) > 0)].iloc[0]
+    rel = related_ids(bundle, ev["event_id"])
+    assert ev["place_id"] in rel and set(ev["actor_ids"]) <= rel
+
+
+def test_related_ids_of_an_actor(bundle):
+    rel = related_ids(bundle, "trotsky")
+    own_events = bundle.events[bundle.events["actor_ids"].map(lambda a: "trotsky" in a)]["event_id"]
+    assert set(own_events) <= rel
+    ties = bundle.relations[(bundle.relations["source_id"] == "trotsky")]["relation_id"]
+    assert set(ties) <= rel
+    assert related_ids(bundle, "no_such_id") == frozenset()
+
+
+def test_same_passage_links(bundle):
+    ev = bundle.events
+    dup = ev[ev.duplicated("passage_id", keep=False)].iloc[0]
+    others = same_passage_ids(bundle, dup["event_id"])
+    assert others and dup["event_id"] not in others
+
+
+def test_events_change_selection(bundle, vocab):
+    pid, _, s, e = next(p for p in vocab.periods if "1939–1953" in p[1])
+    sel = apply_event(Selection(), vocab, "period_button", pid)
+    assert (sel.year_start, sel.year_end) == (s, e) == (1939, 1953)
+    assert apply_event(sel, vocab, "period_button", "per_unknown") == sel
+    sel = apply_event(Selection(), vocab, "timeline_range", [1936.2, 1938.7])
+    assert (sel.year_start, sel.year_end) == (1936, 1938)
+    assert not apply_event(sel, vocab, "timeline_range", "autorange").has_period
+    sel = apply_event(sel, vocab, "select", "trotsky")
+    assert sel.selected == "trotsky"
+    assert apply_event(sel, vocab, "clear", None).selected is None
+    assert apply_event(sel, vocab, "select", {"forged": 1}).selected is None
+    reset = apply_event(sel, vocab, "reset", 1)
+    assert reset == Selection()
+
+
+def test_summary_line(bundle, vocab):
+    text = summary(bundle, Selection(1936, 1938, ("trotskyism",)), vocab)
+    assert text.startswith("1936–1938 · Trotskyism")
+    assert "events" in text and "sites" in text and "routes" in text and "ties" in text

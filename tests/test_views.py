@@ -1,0 +1,167 @@
+"""Pure figure builders: given frames and a selection, the right marks, colours, highlights, as-of network."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard.selection import Selection, related_ids, shown
+from dashboard.theme import DIM_OPACITY, EDGE_STYLES, PLACE_SYMBOLS
+from dashboard.views.map import map_figure, route_width
+from dashboard.views.network import network_elements, network_positions, network_stylesheet
+from dashboard.views.source import source_model
+from dashboard.views.timeline import timeline_figure
+
+
+def _draw(bundle, sel):
+    return shown(bundle, sel), related_ids(bundle, sel.selected)
+
+
+def _event_trace(fig):
+    return next(t for t in fig.data if t.name == "Events")
+
+
+def test_timeline_marks_carry_event_ids(bundle):
+    sel = Selection(1936, 1938)
+    sh, rel = _draw(bundle, sel)
+    fig = timeline_figure(bundle, sel, sh, rel)
+    assert isinstance(fig, go.Figure)
+    ids = set(_event_trace(fig).customdata)
+    assert ids == set(sh.event_ids)
+    assert list(fig.layout.xaxis.range) == [1936, 1939]
+
+
+def test_timeline_lanes_use_movement_colours(bundle):
+    sel = Selection(movement_ids=("trotskyism",))
+    sh, rel = _draw(bundle, sel)
+    fig = timeline_figure(bundle, sel, sh, rel)
+    colour = bundle.movements.set_index("movement_id").at["trotskyism", "color"]
+    tr = _event_trace(fig)
+    lanes = fig.layout.yaxis.ticktext
+    assert any("Trotskyism" in t and colour in t for t in lanes)
+    assert colour in set(tr.marker.color)
+
+
+def test_timeline_ranges_drawn_as_bars(bundle):
+    sh, rel = _draw(bundle, Selection())
+    fig = timeline_figure(bundle, Selection(), sh, rel)
+    bars = [t for t in fig.data if t.mode == "lines"]
+    assert bars, "year ranges should be drawn as bars"
+    assert any(len(t.x) >= 3 for t in bars)
+
+
+def test_timeline_highlights_related(bundle):
+    sel = Selection(selected="trotsky")
+    sh, rel = _draw(bundle, sel)
+    tr = _event_trace(timeline_figure(bundle, sel, sh, rel))
+    op = dict(zip(tr.customdata, tr.marker.opacity))
+    assert any(v == 1.0 for k, v in op.items() if k in rel)
+    assert all(v == DIM_OPACITY for k, v in op.items() if k not in rel)
+
+
+def test_timeline_section_bands(bundle):
+    sh, rel = _draw(bundle, Selection())
+    fig = timeline_figure(bundle, Selection(), sh, rel)
+    n_sections = (bundle.periods["period_type"] == "section").sum()
+    assert len([s for s in fig.layout.shapes if s.type == "rect"]) >= n_sections
+
+
+def test_timeline_estimates_series(bundle):
+    sel = Selection(1937, 1938)
+    sh, rel = _draw(bundle, sel)
+    fig = timeline_figure(bundle, sel, sh, rel)
+    est = next(t for t in fig.data if t.name == "Estimates")
+    assert set(est.customdata) <= set(sh.estimate_ids)
+    assert fig.layout.yaxis2.type == "log"
+
+
+def test_map_sites_and_routes(bundle):
+    sel = Selection()
+    sh, rel = _draw(bundle, sel)
+    fig = map_figure(bundle, sel, sh, rel)
+    site_ids = {c for t in fig.data if t.customdata is not None and t.mode == "markers+text" for c in t.customdata}
+    assert site_ids == set(sh.place_ids)
+    route_ids = {t.customdata[0] for t in fig.data if t.mode == "lines+markers"}
+    assert route_ids == set(sh.route_ids)
+    # direction: an arrowhead pointing along the line at the destination
+    route = next(t for t in fig.data if t.mode == "lines+markers")
+    assert route.marker.angleref == "previous" and route.marker.symbol[-1] == "triangle-up"
+    for t in fig.data:
+        if t.mode == "markers+text":
+            assert t.marker.symbol in set(PLACE_SYMBOLS.values())
+
+
+def test_map_implied_origin_dashed_and_approximate_halo(bundle):
+    sel = Selection()
+    sh, rel = _draw(bundle, sel)
+    fig = map_figure(bundle, sel, sh, rel)
+    routes = bundle.routes.set_index("route_id")
+    for t in fig.data:
+        if t.mode == "lines+markers":
+            assert (t.line.dash == "dash") == bool(routes.at[t.customdata[0], "origin_implied"])
+    assert any("approximate" in (t.name or "") for t in fig.data)
+
+
+def test_map_follows_period(bundle):
+    a = Selection(1941, 1949)
+    b = Selection(1920, 1925)
+    fa = map_figure(bundle, a, *_draw(bundle, a))
+    fb = map_figure(bundle, b, *_draw(bundle, b))
+    ra = [t for t in fa.data if t.mode == "lines+markers"]
+    rb = [t for t in fb.data if t.mode == "lines+markers"]
+    assert len(ra) > len(rb)
+
+
+def test_route_width_grows_with_count():
+    assert route_width(None, None) < route_width(10_000, 10_000) < route_width(1_000_000, 1_000_000)
+
+
+def test_network_positions_are_stable(bundle):
+    a = network_positions(bundle)
+    b = network_positions(bundle)
+    assert a == b and len(a) > 20
+
+
+def test_network_as_of_and_styles(bundle):
+    pos = network_positions(bundle)
+    sel = Selection(1948, 1948)
+    sh, rel = _draw(bundle, sel)
+    els = network_elements(bundle, sel, sh, rel, pos)
+    edges = {e["data"]["id"]: e for e in els if "source" in e["data"]}
+    faded = {k for k, e in edges.items() if "faded" in e["classes"]}
+    assert faded == set(sh.faded_relation_ids)
+    undated = {k for k, e in edges.items() if "undated" in e["classes"]}
+    assert undated and not (undated & faded)
+    nodes = [e for e in els if "source" not in e["data"]]
+    assert all(e["position"] == {"x": pos[e["data"]["id"]][0], "y": pos[e["data"]["id"]][1]} for e in nodes)
+    sheet = network_stylesheet(bundle)
+    selectors = {s["selector"] for s in sheet}
+    assert {f"edge.rel-{t}" for t in EDGE_STYLES} <= selectors
+    opposed = next(s for s in sheet if s["selector"] == "edge.rel-opposed")
+    assert opposed["style"]["line-style"] == "dashed"
+    executed = next(s for s in sheet if s["selector"] == "edge.rel-executed")
+    assert executed["style"]["target-arrow-shape"] == "triangle"
+
+
+def test_network_selection_highlight(bundle):
+    pos = network_positions(bundle)
+    sel = Selection(selected="trotsky")
+    sh, rel = _draw(bundle, sel)
+    els = {e["data"]["id"]: e for e in network_elements(bundle, sel, sh, rel, pos)}
+    assert "selected" in els["trotsky"]["classes"]
+    neighbour = next(e for e in els.values() if "source" in e["data"] and e["data"]["source"] == "trotsky")
+    assert "related" in els[neighbour["data"]["target"]]["classes"]
+
+
+def test_source_model_highlights_quote(bundle):
+    ev = bundle.events.iloc[0]
+    m = source_model(bundle, ev["event_id"])
+    assert m.quote == ev["quote"]
+    assert m.section == (ev["section"] or "Introduction")
+    assert m.doc_title in set(bundle.documents["title"])
+    assert source_model(bundle, None) is None and source_model(bundle, "nope") is None
+
+
+def test_source_model_marks_outside_text(bundle):
+    pl = bundle.places.iloc[0]
+    m = source_model(bundle, pl["place_id"])
+    assert any(k == "Coordinates" for k, _ in m.outside)
