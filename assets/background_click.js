@@ -38,7 +38,7 @@
   function wireNetwork() {
     var container = document.getElementById(NETWORK);
     if (!container) { return false; }
-    var nodes = container.querySelectorAll("div");
+    var nodes = [container].concat(Array.prototype.slice.call(container.querySelectorAll("div")));
     for (var i = 0; i < nodes.length; i++) {
       var reg = nodes[i]._cyreg;
       if (reg && reg.cy && !reg.cy.__bgClickWired) {

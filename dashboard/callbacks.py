@@ -65,7 +65,8 @@ def event_of(trigger, value) -> tuple[str | None, object]:
 def _controls(sel: Selection, app_ctx: AppContext) -> tuple:
     v = app_ctx.vocab
     period = [sel.year_start, sel.year_end] if sel.has_period else [v.year_min, v.year_max]
-    era = next((pid for pid, _, s, e in v.periods if (s, e) == (sel.year_start, sel.year_end)), None)
+    era = next((pid for pid, _, s, e in v.periods if (s, e) == (sel.year_start, sel.year_end)
+                and pid in app_ctx.era_ids), None)
     return period, era, list(sel.movement_ids), list(sel.types), sel.q, sel.lanes, sel.region
 
 

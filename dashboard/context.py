@@ -27,6 +27,7 @@ class AppContext:
     place_colors: MappingProxyType
     place_counts: Counter
     year_span: tuple[int, int]
+    era_ids: frozenset[str]
 
 
 def make_context(bundle: Bundle) -> AppContext:
@@ -37,6 +38,7 @@ def make_context(bundle: Bundle) -> AppContext:
         place_colors=MappingProxyType(place_colors(bundle)),
         place_counts=citation_counts(bundle),
         year_span=(vocab.year_min, vocab.year_max),
+        era_ids=frozenset(bundle.periods.loc[bundle.periods["period_type"] == "era", "period_id"]),
     )
 
 

@@ -408,8 +408,6 @@ def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -
             return replace(sel, year_start=s, year_end=e)
         return sel
     if trigger == "period_button":
-        if value is None:  # a named-period menu cleared
-            return replace(sel, year_start=None, year_end=None)
         span = period_of(vocab, value) if isinstance(value, str) else None
         return replace(sel, year_start=span[0], year_end=span[1]) if span else sel
     if trigger == "timeline_range":

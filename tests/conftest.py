@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from dashboard import paths
 from dashboard.context import make_context
 from dashboard.frames import bundle_from_frames
 from dashboard.pipeline.build import cached_frames
+from helpers import MINI_ACTORS, MINI_EVENTS, MINI_MOVEMENTS, MINI_PLACES
 
 
 @pytest.fixture(scope="session")
@@ -29,48 +29,6 @@ def app_ctx(bundle):
     return make_context(bundle)
 
 
-MINI_MOVEMENTS = """\
-- movement_id: trotskyism
-  name: Trotskyism
-  color: "#0072B2"
-  doc_id: anti_stalinist_left
-  quote: This term also refers to those that opposed Joseph Stalin
-"""
-MINI_ACTORS = """\
-- actor_id: trotsky
-  name: Leon Trotsky
-  actor_type: person
-  movement_ids: [trotskyism]
-  aliases: [Trotsky]
-  quote: such as Leon Trotsky and the party's Left Opposition
-- actor_id: stalin
-  name: Joseph Stalin
-  actor_type: person
-  aliases: [Stalin]
-  quote: The anti-Stalinist left encompasses various kinds of left-wing political movements that oppose Joseph Stalin
-"""
-MINI_PLACES = """\
-- place_id: pl_kronstadt
-  name: Kronstadt
-  place_type: uprising
-  lat: 59.99
-  lon: 29.77
-  precision: city
-  coords_source: outside the texts (test)
-  quote: The Kronstadt rebellion (March 1921) was a key moment
-"""
-MINI_EVENTS = """\
-- event_id: ev_kronstadt
-  title: Kronstadt rebellion
-  event_type: uprising
-  year_start: 1921
-  place_id: pl_kronstadt
-  actor_ids: [trotsky]
-  movement_ids: [trotskyism]
-  quote: The Kronstadt rebellion (March 1921) was a key moment
-"""
-
-
 @pytest.fixture
 def mini_data(tmp_path) -> Path:
     """A valid, tiny data folder (the real texts, a handful of records) that tests may break."""
@@ -86,8 +44,3 @@ def mini_data(tmp_path) -> Path:
     (asl / "places.yaml").write_text(MINI_PLACES, encoding="utf-8")
     (asl / "events.yaml").write_text(MINI_EVENTS, encoding="utf-8")
     return d
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from conftest import write
+from helpers import write
 from dashboard import paths
 from dashboard.pipeline.build import build_frames, cached_frames
 from dashboard.pipeline.export import export

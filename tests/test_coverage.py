@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import write
+from helpers import write
 from dashboard.pipeline.build import build_frames
 from dashboard.pipeline.coverage import report, uncovered
 

@@ -18,8 +18,8 @@ from dashboard.formatting import years_label
 from dashboard.selection import Selection, Shown
 from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, FONT_FAMILY, HIGHLIGHT, INK, NO_MOVEMENT
 
-# Layout canvas in cytoscape pixels; the view fits it to its box.
-CANVAS = 1000.0
+# Layout canvas in cytoscape pixels, about the panel's size so that the fitted zoom is near 1 and labels read.
+CANVAS = 360.0
 ASPECT = 1.7
 _ITERATIONS = 400
 _SEED = 7
@@ -86,7 +86,7 @@ def network_positions(bundle) -> dict[str, tuple[float, float]]:
 
 
 def node_size(ties: int) -> float:
-    return round(16 + 9 * math.sqrt(max(ties, 0)), 1)
+    return round(7 + 4 * math.sqrt(max(ties, 0)), 1)
 
 
 def network_elements(bundle, sel: Selection, shown: Shown, related: frozenset[str],
@@ -140,16 +140,16 @@ def network_stylesheet(bundle, *, present: bool = False) -> list[dict]:
     scale = 1.3 if present else 1.0
     sheet = [
         {"selector": "node", "style": {
-            "width": "data(size)", "height": "data(size)", "label": "", "font-size": 17 * scale,
-            "min-zoomed-font-size": 7,
+            "width": "data(size)", "height": "data(size)", "label": "", "font-size": 9 * scale,
+            "min-zoomed-font-size": 6,
             "font-family": FONT_FAMILY, "color": INK, "text-valign": "bottom", "text-margin-y": 3,
-            "text-wrap": "wrap", "text-max-width": 160, "background-color": NO_MOVEMENT, "border-width": 1,
-            "border-color": "#FFFFFF", "text-outline-color": "#FFFFFF", "text-outline-width": 2,
+            "text-wrap": "wrap", "text-max-width": 90, "background-color": NO_MOVEMENT, "border-width": 1,
+            "border-color": "#FFFFFF", "text-outline-color": "#FFFFFF", "text-outline-width": 1.5,
             "text-outline-opacity": 0.85,
         }},
         {"selector": "edge", "style": {
             "curve-style": "bezier", "width": 1.2, "line-color": "#9AA4AF", "target-arrow-shape": "none",
-            "arrow-scale": 0.9, "opacity": 0.85,
+            "arrow-scale": 0.6, "opacity": 0.85,
         }},
     ]
     sheet.append({"selector": "node.labelled", "style": {"label": "data(label)"}})
@@ -159,7 +159,7 @@ def network_stylesheet(bundle, *, present: bool = False) -> list[dict]:
         sheet.append({"selector": f"node.mv-{r.movement_id}", "style": {"background-color": r.color}})
     for rtype, (style, color, width, arrow) in EDGE_STYLES.items():
         sheet.append({"selector": f"edge.rel-{rtype}", "style": {
-            "line-style": style, "line-color": color, "width": width * scale,
+            "line-style": style, "line-color": color, "width": round(width * 0.6 * scale, 2),
             "target-arrow-shape": "triangle" if arrow else "none", "target-arrow-color": color,
         }})
     sheet += [
@@ -167,10 +167,10 @@ def network_stylesheet(bundle, *, present: bool = False) -> list[dict]:
         {"selector": ".faded", "style": {"opacity": 0.1, "text-opacity": 0.15}},
         {"selector": ".dim", "style": {"opacity": 0.15, "text-opacity": 0.2}},
         {"selector": "node.related", "style": {"opacity": 1, "border-width": 2, "border-color": HIGHLIGHT}},
-        {"selector": "edge.related", "style": {"opacity": 1, "width": 3 * scale}},
+        {"selector": "edge.related", "style": {"opacity": 1, "width": 2 * scale}},
         {"selector": "node.selected", "style": {"opacity": 1, "border-width": 4, "border-color": HIGHLIGHT,
-                                                "font-weight": "bold", "font-size": 21 * scale, "z-index": 10}},
-        {"selector": "edge.selected", "style": {"opacity": 1, "width": 5 * scale, "z-index": 10}},
+                                                "font-weight": "bold", "font-size": 11 * scale, "z-index": 10}},
+        {"selector": "edge.selected", "style": {"opacity": 1, "width": 3.5 * scale, "z-index": 10}},
         {"selector": ":selected", "style": {"overlay-opacity": 0}},
     ]
     return sheet

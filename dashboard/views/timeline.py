@@ -104,8 +104,8 @@ def timeline_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str
                 xs += [x0[i], x1[i], None]
                 ys += [y[i], y[i], None]
             dimmed = selecting and not any(ids[i] in related for i in sub)
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=color, width=6 * scale),
-                                     opacity=DIM_OPACITY if dimmed else 0.55, hoverinfo="skip", showlegend=False),
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=color, width=5 * scale),
+                                     opacity=DIM_OPACITY if dimmed else 0.45, hoverinfo="skip", showlegend=False),
                           row=1, col=1)
         symbols = [EVENT_SYMBOLS.get(t, "circle") for t in rows["event_type"]] if sel.lanes == "movement" else \
             ["circle"] * len(rows)
@@ -135,9 +135,9 @@ def timeline_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str
         eids = estimates["estimate_id"].to_numpy()
         fig.add_trace(go.Scatter(
             x=ex, y=val, mode="markers", customdata=eids, name="Estimates", showlegend=False,
-            marker=dict(symbol="line-ew", size=12 * scale, line=dict(width=3, color=INK),
+            marker=dict(symbol="diamond", size=7 * scale, color=INK, line=dict(width=0),
                         opacity=[1.0 if (not selecting or i in related) else DIM_OPACITY for i in eids]),
-            error_x=dict(type="data", array=half, visible=True, width=0, thickness=2, color=INK),
+            error_x=dict(type="data", array=half, visible=True, width=0, thickness=1.5, color="#6E7781"),
             error_y=dict(type="data", array=[0] * len(val), arrayminus=err_minus, visible=True, width=3,
                          thickness=1.2, color=MUTED),
             hovertext=[f"<b>{_esc(r.what)}</b><br>{_fmt_range(r.low, r.high, r.qualifier, r.unit)} · "
@@ -157,7 +157,9 @@ def timeline_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str
                      int(events["year_end"].max()) if len(events) else 2020)
     xr = [sel.year_start, sel.year_end + 1] if sel.has_period else [year_span[0] - 1, year_span[1] + 2]
     _period_bands(fig, periods, sel, xr, scale)
-    fig.update_xaxes(range=xr, showgrid=True, gridcolor=GRID, zeroline=False, tickformat="d",
+    span = xr[1] - xr[0]
+    dtick = 1 if span <= 14 else 2 if span <= 30 else 5 if span <= 60 else 10
+    fig.update_xaxes(range=xr, showgrid=True, gridcolor=GRID, zeroline=False, tickformat="d", dtick=dtick,
                      tickfont=dict(size=11 * scale))
     fig.update_layout(**base_layout(
         dragmode="zoom", hovermode="closest", showlegend=False,

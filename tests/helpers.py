@@ -1,0 +1,53 @@
+"""Test helpers: a tiny valid data set to break, and a file writer."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+MINI_MOVEMENTS = """\
+- movement_id: trotskyism
+  name: Trotskyism
+  color: "#0072B2"
+  doc_id: anti_stalinist_left
+  quote: This term also refers to those that opposed Joseph Stalin
+"""
+MINI_ACTORS = """\
+- actor_id: trotsky
+  name: Leon Trotsky
+  actor_type: person
+  movement_ids: [trotskyism]
+  aliases: [Trotsky]
+  quote: such as Leon Trotsky and the party's Left Opposition
+- actor_id: stalin
+  name: Joseph Stalin
+  actor_type: person
+  aliases: [Stalin]
+  quote: The anti-Stalinist left encompasses various kinds of left-wing political movements that oppose Joseph Stalin
+"""
+MINI_PLACES = """\
+- place_id: pl_kronstadt
+  name: Kronstadt
+  place_type: uprising
+  lat: 59.99
+  lon: 29.77
+  precision: city
+  coords_source: outside the texts (test)
+  quote: The Kronstadt rebellion (March 1921) was a key moment
+"""
+MINI_EVENTS = """\
+- event_id: ev_kronstadt
+  title: Kronstadt rebellion
+  event_type: uprising
+  year_start: 1921
+  place_id: pl_kronstadt
+  actor_ids: [trotsky]
+  movement_ids: [trotskyism]
+  quote: The Kronstadt rebellion (March 1921) was a key moment
+"""
+
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
