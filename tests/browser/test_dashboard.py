@@ -62,12 +62,14 @@ def test_filter001_period_changes_every_view(dash_page):
     page = open_app(dash_page)
     before = summary(page)
     marks_before = page.locator("#timeline-graph .scatterlayer .point").count()
+    map_before = page.locator("#map-graph .scattergeo .point").count()
     faded_before = page.evaluate(f"{CY}.edges('.faded').length")
     page.get_by_role("button", name="1939–1953").click()
     wait_summary_change(page, before)
     assert summary(page).startswith("1939–1953")
     page.wait_for_timeout(500)
     assert page.locator("#timeline-graph .scatterlayer .point").count() < marks_before
+    assert page.locator("#map-graph .scattergeo .point").count() != map_before
     assert page.evaluate(f"{CY}.edges('.faded').length") > faded_before
     assert "period=1939-1953" in page.url
     assert not dash_page.console_errors, dash_page.console_errors
@@ -101,6 +103,23 @@ def test_click002_map_site_shows_quote(dash_page):
                            timeout=TIMEOUT)
     assert page.locator("#source-panel mark.quote").count() == 1
     assert "select=" in page.url
+    # the timeline dims the events unrelated to the clicked site
+    page.wait_for_function("() => Array.from(document.querySelectorAll('#timeline-graph .scatterlayer .point'))"
+                           ".some(p => parseFloat(getComputedStyle(p).opacity) < 0.5)", timeout=TIMEOUT)
+
+
+def test_layout001_views_fit_small_and_large_screens(browser, server_url):
+    for w, h in ((1280, 720), (1920, 1080)):
+        ctx = browser.new_context(viewport={"width": w, "height": h})
+        page = ctx.new_page()
+        page.goto(server_url + "/")
+        page.wait_for_selector("#map-graph .geo", timeout=TIMEOUT)
+        for sel in ("#timeline-graph", "#map-graph", "#network-graph", "#source-panel"):
+            box = page.locator(sel).bounding_box()
+            assert box["y"] + box["height"] <= h + 1, (w, h, sel, box)
+            assert box["height"] > 120, (w, h, sel, box)
+        assert page.evaluate("document.documentElement.scrollHeight") <= h + 1
+        ctx.close()
 
 
 def test_click003_network_node_shows_quote_and_highlights(dash_page):
