@@ -33,7 +33,24 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
     app.layout = page(app_ctx, app.get_asset_url("topojson/"))
     callbacks.register(app, app_ctx)
     _secure_headers(app)
+    _guard_callback_requests(app)
     return app
+
+
+def _guard_callback_requests(app: Dash) -> None:
+    """Refuse callback requests that are not even shaped like one (400), before Dash's own parsing."""
+    from flask import request
+
+    path = app.config.requests_pathname_prefix + "_dash-update-component"
+
+    @app.server.before_request
+    def _check():
+        if request.method == "POST" and request.path == path:
+            body = request.get_json(silent=True)
+            if not (isinstance(body, dict) and isinstance(body.get("output"), str)
+                    and isinstance(body.get("inputs"), list) and isinstance(body.get("outputs", []), (list, dict))):
+                return Response("bad callback request", status=400, mimetype="text/plain")
+        return None
 
 
 def content_security_policy(app: Dash) -> str:
