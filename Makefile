@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/python -m dashboard --host $(HOST) --port $(PORT)
 
 serve: $(STAMP)
-	$(BIN)/gunicorn --workers 3 --preload --bind $(HOST):$(PORT) 'dashboard.app:server'
+	$(BIN)/gunicorn --workers 2 --threads 4 --keep-alive 30 --preload --bind $(HOST):$(PORT) 'dashboard.app:server'
 
 # Debian's chromium and chromium-driver drive the browser tests; installed when missing (as root).
 browsers:

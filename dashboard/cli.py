@@ -63,6 +63,16 @@ def _coverage(args) -> int:
     return 1 if (n and args.strict) else 0
 
 
+def _loadtest(args) -> int:
+    import json
+
+    from dashboard.loadtest import run
+
+    result = run(args.url, users=args.users, seconds=args.seconds)
+    print(json.dumps(result, indent=2))
+    return 1 if result["errors"] else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__.splitlines()[0])
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
@@ -79,10 +89,15 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, help="output folder")
     c = sub.add_parser("coverage", help="list sentences with a year, place or actor that no record cites")
     c.add_argument("--strict", action="store_true", help="exit 1 when any sentence is uncovered")
+    lt = sub.add_parser("loadtest", help="simulate users against a running server on loopback")
+    lt.add_argument("--url", default="http://127.0.0.1:8050")
+    lt.add_argument("--users", type=int, default=50)
+    lt.add_argument("--seconds", type=float, default=60)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    handlers = {None: _serve, "serve": _serve, "build": _build, "export-data": _export_data, "coverage": _coverage}
+    handlers = {None: _serve, "serve": _serve, "build": _build, "export-data": _export_data, "coverage": _coverage,
+                "loadtest": _loadtest}
     return handlers[args.command](args)

@@ -191,26 +191,29 @@ def _fit_label(label: str, band_years: float, span_years: float, scale: float) -
 
 def _period_bands(fig: go.Figure, periods: pd.DataFrame, sel: Selection, xr: list, scale: float) -> None:
     """The texts' section periods as alternating shaded bands, labelled; a named era picked as the period (or
-    selected) is drawn as a tinted band with its label."""
+    selected) is drawn as a tinted band with its label. Shapes and labels are added in one layout update (adding
+    them one by one re-validates the figure each time)."""
     span = xr[1] - xr[0]
+    shapes, notes = [], []
     sections = periods[periods["period_type"] == "section"].sort_values("year_start")
     for k, r in enumerate(sections.itertuples()):
         x0, x1 = float(r.year_start), float(r.year_end) + 1
-        fig.add_vrect(x0=x0, x1=x1, fillcolor=BAND_FILLS[k % 2], line_width=0, layer="below", row="all", col=1)
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
+                           fillcolor=BAND_FILLS[k % 2], line=dict(width=0)))
         lo, hi = max(x0, xr[0]), min(x1, xr[1])
         text = _fit_label(r.label, hi - lo, span, scale) if hi > lo else ""
         if text:
-            fig.add_annotation(x=(lo + hi) / 2, y=1.0, xref="x", yref="paper", text=_esc(text), showarrow=False,
-                               yanchor="bottom", xanchor="center", font=dict(size=9.5 * scale, color=MUTED),
-                               hovertext=_esc(r.label))
+            notes.append(dict(x=(lo + hi) / 2, y=1.0, xref="x", yref="paper", text=_esc(text), showarrow=False,
+                              yanchor="bottom", xanchor="center", font=dict(size=9.5 * scale, color=MUTED),
+                              hovertext=_esc(r.label)))
     eras = periods[periods["period_type"] == "era"]
     picked = eras[((eras["year_start"] == sel.year_start) & (eras["year_end"] == sel.year_end))
                   | (eras["period_id"] == sel.selected)]
     for r in picked.itertuples():
         x0, x1 = float(r.year_start), float(r.year_end) + 1
-        fig.add_vrect(x0=x0, x1=x1, fillcolor="rgba(11,92,173,0.07)", line=dict(color="rgba(11,92,173,0.5)",
-                                                                                  width=1, dash="dot"),
-                      layer="below", row="all", col=1)
-        fig.add_annotation(x=x0, y=0.995, xref="x", yref="paper", text=f"<b>{_esc(r.label)}</b>",
-                           showarrow=False, xanchor="left", yanchor="top", font=dict(size=10.5 * scale,
-                                                                                     color="#0B5CAD"))
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
+                           fillcolor="rgba(11,92,173,0.07)", line=dict(color="rgba(11,92,173,0.5)", width=1,
+                                                                        dash="dot")))
+        notes.append(dict(x=x0, y=0.995, xref="x", yref="paper", text=f"<b>{_esc(r.label)}</b>", showarrow=False,
+                          xanchor="left", yanchor="top", font=dict(size=10.5 * scale, color="#0B5CAD")))
+    fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + notes)

@@ -1,0 +1,137 @@
+"""A bounded load test: N simulated users on loopback, each doing a realistic session against a running server.
+
+A session opens the page (index, layout, dependencies), then repeats: a filter change or a click through the
+`sync` callback, and the redraw of every view through `draw`, as the browser would. It reports requests, errors
+and p50/p95 latency. Only loopback addresses are allowed as targets; the run stops by itself after `seconds`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import httpx
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass
+class Stats:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        lat = sorted(self.latencies_ms)
+
+        def pct(p: float) -> float:
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 1) if lat else float("nan")
+
+        return {"requests": len(lat) + len(self.errors), "errors": len(self.errors), "p50_ms": pct(0.50),
+                "p95_ms": pct(0.95), "mean_ms": round(statistics.fmean(lat), 1) if lat else float("nan")}
+
+
+def _outputs(key: str) -> list[dict]:
+    out = []
+    for part in key.strip(".").split("..."):
+        cid, prop = part.rsplit(".", 1)
+        out.append({"id": cid, "property": prop})
+    return out
+
+
+class Session:
+    """One simulated user: knows the app's two callbacks and makes realistic changes."""
+
+    def __init__(self, client: httpx.AsyncClient, deps: list[dict], vocab: dict, stats: Stats, rng: random.Random):
+        self.client, self.stats, self.rng = client, stats, rng
+        self.sync = next(d for d in deps if d["output"].startswith("..selection-store.data"))
+        self.draw = next(d for d in deps if "timeline-graph.figure" in d["output"])
+        self.vocab = vocab
+        self.selection: dict | None = None
+
+    async def _request(self, method: str, url: str, **kw) -> httpx.Response | None:
+        t = time.perf_counter()
+        try:
+            r = await self.client.request(method, url, **kw)
+        except httpx.HTTPError as e:
+            self.stats.errors.append(f"{url}: {e!r}")
+            return None
+        ms = (time.perf_counter() - t) * 1000
+        if r.status_code >= 400:
+            self.stats.errors.append(f"{url}: HTTP {r.status_code}")
+            return None
+        self.stats.latencies_ms.append(ms)
+        return r
+
+    def _sync_body(self, changed: str, value) -> dict:
+        inputs = []
+        for dep in self.sync["inputs"]:
+            if dep["id"].startswith("{"):
+                inputs.append([])
+            else:
+                v = value if dep["id"] == changed.rsplit(".", 1)[0] and changed.endswith(dep["property"]) else None
+                inputs.append({"id": dep["id"], "property": dep["property"], "value": v})
+        return {"output": self.sync["output"], "outputs": _outputs(self.sync["output"]), "inputs": inputs,
+                "state": [{"id": "selection-store", "property": "data", "value": self.selection}],
+                "changedPropIds": [changed]}
+
+    def _random_change(self) -> tuple[str, object]:
+        v, r = self.vocab, self.rng
+        kind = r.choice(["period", "period", "movement", "search", "select", "select", "reset"])
+        if kind == "period":
+            start = r.randint(v["year_min"], v["year_max"] - 1)
+            return "period-slider.value", [start, min(v["year_max"], start + r.randint(1, 15))]
+        if kind == "movement":
+            return "movement-filter.value", r.sample(v["movements"], k=r.randint(0, 2))
+        if kind == "search":
+            return "search-box.value", r.choice(["", "purge", "Trotsky", "deport", "1937", "Kronstadt"])
+        if kind == "select":
+            return "network-graph.tapNodeData", {"id": r.choice(v["actors"])}
+        return "reset-button.n_clicks", r.randint(1, 100)
+
+    async def run(self, until: float) -> None:
+        for path in ("/", "/_dash-layout", "/_dash-dependencies"):
+            await self._request("GET", path)
+        while time.perf_counter() < until:
+            changed, value = self._random_change()
+            r = await self._request("POST", "/_dash-update-component", json=self._sync_body(changed, value))
+            if r is not None and r.status_code == 200:
+                self.selection = r.json()["response"]["selection-store"]["data"]
+                body = {"output": self.draw["output"], "outputs": _outputs(self.draw["output"]),
+                        "inputs": [{"id": "selection-store", "property": "data", "value": self.selection}],
+                        "changedPropIds": ["selection-store.data"], "state": []}
+                await self._request("POST", "/_dash-update-component", json=body)
+            await asyncio.sleep(self.rng.uniform(1.0, 4.0))  # a person reads the views between changes
+
+
+async def _run(url: str, users: int, seconds: float, seed: int) -> Stats:
+    host = urlparse(url).hostname
+    if host not in LOOPBACK:
+        raise SystemExit(f"refusing to load-test {host!r}: only loopback targets are allowed")
+    stats = Stats()
+    limits = httpx.Limits(max_connections=users * 2)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+        deps = (await client.get("/_dash-dependencies")).json()
+        from dashboard.frames import load_bundle  # the ids a user can pick, from the same frames
+
+        b = load_bundle()
+        years = b.events["year_start"].dropna()
+        vocab = {"year_min": int(years.min()), "year_max": int(b.events["year_end"].max()),
+                 "movements": list(b.movements["movement_id"]),
+                 "actors": sorted(set(b.relations["source_id"]) | set(b.relations["target_id"]))}
+        until = time.perf_counter() + seconds
+        rng = random.Random(seed)
+        sessions = [Session(client, deps, vocab, stats, random.Random(rng.random())) for _ in range(users)]
+        await asyncio.gather(*(s.run(until) for s in sessions))
+    return stats
+
+
+def run(url: str, users: int = 50, seconds: float = 60, seed: int = 1) -> dict:
+    stats = asyncio.run(_run(url, users, seconds, seed))
+    out = stats.summary() | {"users": users, "seconds": seconds}
+    if stats.errors:
+        out["first_errors"] = stats.errors[:5]
+    return out
