@@ -8,6 +8,7 @@ and p50/p95 latency. Only loopback addresses are allowed as targets; the run sto
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import random
 import statistics
 import time
@@ -108,9 +109,6 @@ class Session:
 
 
 async def _run(url: str, users: int, seconds: float, seed: int) -> Stats:
-    host = urlparse(url).hostname
-    if host not in LOOPBACK:
-        raise SystemExit(f"refusing to load-test {host!r}: only loopback targets are allowed")
     stats = Stats()
     limits = httpx.Limits(max_connections=users * 2)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
@@ -130,7 +128,12 @@ async def _run(url: str, users: int, seconds: float, seed: int) -> Stats:
 
 
 def run(url: str, users: int = 50, seconds: float = 60, seed: int = 1) -> dict:
-    stats = asyncio.run(_run(url, users, seconds, seed))
+    host = urlparse(url).hostname
+    if host not in LOOPBACK:
+        raise SystemExit(f"refusing to load-test {host!r}: only loopback targets are allowed")
+    # a fresh event loop in its own thread, so that it runs even where the caller's thread already has one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        stats = pool.submit(asyncio.run, _run(url, users, seconds, seed)).result()
     out = stats.summary() | {"users": users, "seconds": seconds}
     if stats.errors:
         out["first_errors"] = stats.errors[:5]
