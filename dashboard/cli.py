@@ -19,14 +19,21 @@ def _serve(args) -> int:
     return 0
 
 
-def _build(args) -> int:
+def _frames(force: bool = False):
+    """The built frames, or None after printing every problem of a failed build."""
     from dashboard.pipeline.build import cached_frames
     from dashboard.pipeline.records import BuildError
 
     try:
-        frames = cached_frames(force=args.force)
+        return cached_frames(force=force)
     except BuildError as e:
         print(e, file=sys.stderr)
+        return None
+
+
+def _build(args) -> int:
+    frames = _frames(force=args.force)
+    if frames is None:
         return 1
     for name, df in frames.items():
         print(f"{name:10} {len(df):6d} rows")
@@ -34,14 +41,10 @@ def _build(args) -> int:
 
 
 def _export_data(args) -> int:
-    from dashboard.pipeline.build import cached_frames
     from dashboard.pipeline.export import export
-    from dashboard.pipeline.records import BuildError
 
-    try:
-        frames = cached_frames()
-    except BuildError as e:
-        print(e, file=sys.stderr)
+    frames = _frames()
+    if frames is None:
         return 1
     for path in export(frames, Path(args.out)):
         print(path)
@@ -49,14 +52,10 @@ def _export_data(args) -> int:
 
 
 def _coverage(args) -> int:
-    from dashboard.pipeline.build import cached_frames
     from dashboard.pipeline.coverage import report
-    from dashboard.pipeline.records import BuildError
 
-    try:
-        frames = cached_frames()
-    except BuildError as e:
-        print(e, file=sys.stderr)
+    frames = _frames()
+    if frames is None:
         return 1
     text, n = report(frames)
     print(text)

@@ -35,7 +35,8 @@ class Stats:
                 "p95_ms": pct(0.95), "mean_ms": round(statistics.fmean(lat), 1) if lat else float("nan")}
 
 
-def _outputs(key: str) -> list[dict]:
+def callback_outputs(key: str) -> list[dict]:
+    """The `outputs` list of a Dash callback request, from the callback's output key ('..a.b...c.d..')."""
     out = []
     for part in key.strip(".").split("..."):
         cid, prop = part.rsplit(".", 1)
@@ -75,7 +76,7 @@ class Session:
             else:
                 v = value if dep["id"] == changed.rsplit(".", 1)[0] and changed.endswith(dep["property"]) else None
                 inputs.append({"id": dep["id"], "property": dep["property"], "value": v})
-        return {"output": self.sync["output"], "outputs": _outputs(self.sync["output"]), "inputs": inputs,
+        return {"output": self.sync["output"], "outputs": callback_outputs(self.sync["output"]), "inputs": inputs,
                 "state": [{"id": "selection-store", "property": "data", "value": self.selection}],
                 "changedPropIds": [changed]}
 
@@ -101,7 +102,7 @@ class Session:
             r = await self._request("POST", "/_dash-update-component", json=self._sync_body(changed, value))
             if r is not None and r.status_code == 200:
                 self.selection = r.json()["response"]["selection-store"]["data"]
-                body = {"output": self.draw["output"], "outputs": _outputs(self.draw["output"]),
+                body = {"output": self.draw["output"], "outputs": callback_outputs(self.draw["output"]),
                         "inputs": [{"id": "selection-store", "property": "data", "value": self.selection}],
                         "changedPropIds": ["selection-store.data"], "state": []}
                 await self._request("POST", "/_dash-update-component", json=body)

@@ -44,3 +44,15 @@ def mini_data(tmp_path) -> Path:
     (asl / "places.yaml").write_text(MINI_PLACES, encoding="utf-8")
     (asl / "events.yaml").write_text(MINI_EVENTS, encoding="utf-8")
     return d
+
+
+@pytest.fixture(scope="session")
+def app(bundle):
+    from dashboard.app import create_app
+
+    return create_app(bundle)
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    return app.server.test_client()

@@ -5,20 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from dashboard import ids
-from dashboard.app import create_app
-
-
-@pytest.fixture(scope="module")
-def app(bundle):
-    return create_app(bundle)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.server.test_client()
 
 
 def test_index_serves_only_local_resources(client):

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import ids
-from dashboard.app import create_app
+from dashboard.loadtest import callback_outputs
 
 # A request that takes longer than this is a hang for a filter change.
 SLOW_S = 5.0
@@ -25,24 +25,6 @@ junk = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=8,
 )
-
-
-@pytest.fixture(scope="module")
-def app(bundle):
-    return create_app(bundle)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.server.test_client()
-
-
-def _outputs(key: str) -> list[dict]:
-    out = []
-    for part in key.strip(".").split("..."):
-        cid, prop = part.rsplit(".", 1)
-        out.append({"id": cid, "property": prop})
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +68,7 @@ def test_sync_callback_survives_junk(client, sync_spec, bundle, values, changed,
     dep = spec["inputs"][changed]
     changed_id = dep["id"] if not dep["id"].startswith("{") else json.dumps(
         inputs[changed][0]["id"], separators=(",", ":"), sort_keys=True)
-    body = {"output": key, "outputs": _outputs(key), "inputs": inputs,
+    body = {"output": key, "outputs": callback_outputs(key), "inputs": inputs,
             "state": [{"id": ids.SELECTION, "property": "data", "value": state}],
             "changedPropIds": [f"{changed_id}.{dep['property']}"]}
     status, took = _post(client, body)
@@ -99,7 +81,7 @@ def test_sync_callback_survives_junk(client, sync_spec, bundle, values, changed,
                                                                   HealthCheck.too_slow])
 def test_draw_callback_survives_junk(client, app, data):
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
-    body = {"output": key, "outputs": _outputs(key),
+    body = {"output": key, "outputs": callback_outputs(key),
             "inputs": [{"id": ids.SELECTION, "property": "data", "value": data}],
             "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
     status, took = _post(client, body)
@@ -116,7 +98,7 @@ def test_draw_callback_survives_junk(client, app, data):
 ])
 def test_draw_callback_clamps_named_cases(client, app, selection):
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
-    body = {"output": key, "outputs": _outputs(key),
+    body = {"output": key, "outputs": callback_outputs(key),
             "inputs": [{"id": ids.SELECTION, "property": "data", "value": selection}],
             "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
     r = client.post("/_dash-update-component", json=body)
