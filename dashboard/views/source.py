@@ -9,12 +9,15 @@ into Dash components.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 from dash import html
 
 from dashboard import ids
 from dashboard.formatting import fmt_range, outside_note, years_label
+from dashboard.paths import REPO
 from dashboard.selection import same_passage_ids
 
 KIND_LABELS = {"events": "Event", "places": "Place", "routes": "Deportation route", "actors": "Actor",
@@ -144,12 +147,13 @@ def source_model(bundle, record_id: str | None) -> SourceModel | None:
 
 
 def _doc_text(bundle, doc_id: str) -> str:
-    passages = bundle.passages
-    # the text is reassembled from the documents' file through the frames' offsets; read it once per call
-    docs = bundle.documents.set_index("doc_id")
-    from dashboard.paths import REPO  # local import: only the path, no pipeline code
+    """The text the quotes index into, read once per process (the files do not change while serving)."""
+    return _read_text(str(REPO / bundle.documents.set_index("doc_id").at[doc_id, "path"]))
 
-    return (REPO / docs.at[doc_id, "path"]).read_text(encoding="utf-8") if len(passages) else ""
+
+@lru_cache(maxsize=8)
+def _read_text(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
 
 
 def render_source(model: SourceModel | None, overview=None) -> html.Div:
