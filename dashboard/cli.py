@@ -72,6 +72,12 @@ def _loadtest(args) -> int:
     return 1 if result["errors"] else 0
 
 
+def _bench(args) -> int:
+    from dashboard.bench import main as bench_main
+
+    return bench_main(quick=args.quick, json_path=args.json, browser=not args.no_browser)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__.splitlines()[0])
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
@@ -88,6 +94,10 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, help="output folder")
     c = sub.add_parser("coverage", help="list sentences with a year, place or actor that no record cites")
     c.add_argument("--strict", action="store_true", help="exit 1 when any sentence is uncovered")
+    bn = sub.add_parser("bench", help="measure build, cold start, filter changes (server, payload, browser)")
+    bn.add_argument("--quick", action="store_true", help="1× and 10× only, fewer calls (about a minute)")
+    bn.add_argument("--json", help="also write the figures to this JSON file")
+    bn.add_argument("--no-browser", action="store_true", help="skip the headless Chromium measurements")
     lt = sub.add_parser("loadtest", help="simulate users against a running server on loopback")
     lt.add_argument("--url", default="http://127.0.0.1:8050")
     lt.add_argument("--users", type=int, default=50)
@@ -98,5 +108,5 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handlers = {None: _serve, "serve": _serve, "build": _build, "export-data": _export_data, "coverage": _coverage,
-                "loadtest": _loadtest}
+                "loadtest": _loadtest, "bench": _bench}
     return handlers[args.command](args)

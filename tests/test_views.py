@@ -165,3 +165,14 @@ def test_source_model_marks_outside_text(bundle):
     pl = bundle.places.iloc[0]
     m = source_model(bundle, pl["place_id"])
     assert any(k == "Coordinates" for k, _ in m.outside)
+
+
+def test_timeline_survives_crowded_lanes(bundle, frames):
+    from dashboard.bench import synthetic_frames
+    from dashboard.frames import bundle_from_frames
+
+    big = bundle_from_frames(synthetic_frames(frames, 10))
+    sel = Selection(1936, 1938)
+    sh, rel = _draw(big, sel)
+    fig = timeline_figure(big, sel, sh, rel)
+    assert len(_event_trace(fig).customdata) >= 10 * len(shown(bundle, sel).event_ids) * 0.5

@@ -25,6 +25,8 @@ _ITERATIONS = 400
 _SEED = 7
 # Nodes with at least this many ties are labelled; others show their name on selection or hover (title).
 LABEL_MIN_TIES = 4
+# Above this many nodes the force layout (O(n²) per iteration) is skipped for seeded movement clusters.
+MAX_FORCE_NODES = 600
 
 
 def network_actor_ids(bundle) -> list[str]:
@@ -52,6 +54,9 @@ def network_positions(bundle) -> dict[str, tuple[float, float]]:
         angle = 2 * math.pi * k / (len(movements) + 1)
         pos[i] = [math.cos(angle), math.sin(angle)]
     pos = pos * 0.6 + rng.normal(scale=0.25, size=(n, 2))
+    if n > MAX_FORCE_NODES:
+        # too many nodes for an O(n²) force layout at start-up: keep the seeded movement clusters
+        return _to_canvas(pos, index)
     relations = bundle.relations
     edges = np.array([(index[s], index[t]) for s, t in zip(relations["source_id"], relations["target_id"])],
                      dtype=int)
@@ -73,6 +78,10 @@ def network_positions(bundle) -> dict[str, tuple[float, float]]:
         length = np.sqrt((disp ** 2).sum(-1))[:, None] + 1e-9
         pos += disp / length * np.minimum(length, temp)
         temp = max(0.005, temp * 0.985)
+    return _to_canvas(pos, index)
+
+
+def _to_canvas(pos: np.ndarray, index: dict) -> dict[str, tuple[float, float]]:
     # pull far-flung outliers in (radius ** 0.55) so the dense core gets the room
     centre = np.median(pos, axis=0)
     rel = pos - centre

@@ -58,7 +58,9 @@ def _stack_offsets(x: np.ndarray, lane: np.ndarray) -> np.ndarray:
             last_lane, recent = lane[i], []
         recent = [(xx, slot) for xx, slot in recent if x[i] - xx < 1.5]
         used = {slot for _, slot in recent}
-        slot = next(k for k in range(len(_STACK) * 10) if k not in used)
+        slot = 0
+        while slot in used:
+            slot += 1
         off[i] = _STACK[slot % len(_STACK)]
         recent.append((x[i], slot))
     return off

@@ -1,0 +1,38 @@
+"""The shipped benchmark runs end to end (`bench --quick`) and writes every figure; no timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from dashboard import paths
+from dashboard.bench import synthetic_frames
+
+FIELDS = ("filter_server_ms_p50", "filter_server_ms_p95", "filter_payload_kb_p95", "browser_update_ms_p50",
+          "browser_update_ms_p95")
+
+
+def test_synthetic_corpus_keeps_references(frames):
+    big = synthetic_frames(frames, 3)
+    assert len(big["events"]) == 3 * len(frames["events"])
+    assert big["events"]["event_id"].is_unique and big["relations"]["relation_id"].is_unique
+    actors = set(big["actors"]["actor_id"])
+    assert set(big["relations"]["source_id"]) <= actors and set(big["relations"]["target_id"]) <= actors
+    places = set(big["places"]["place_id"])
+    assert set(big["events"]["place_id"].dropna()) <= places
+    assert big["events"]["year_start"].between(1800, 2030).all()
+
+
+def test_bench_quick_writes_every_figure(tmp_path):
+    out = tmp_path / "bench.json"
+    r = subprocess.run([sys.executable, "-m", "dashboard", "bench", "--quick", "--json", str(out)], cwd=paths.REPO,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    for key in ("build_s", "cold_start_s", "bare_import_s"):
+        assert result[key] > 0
+    assert [s["scale"] for s in result["scales"]] == [1, 10]
+    for s in result["scales"]:
+        assert s["records"] > 0 and all(s[f] > 0 for f in FIELDS)
+    assert "| 1× |" in r.stdout
