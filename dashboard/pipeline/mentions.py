@@ -10,8 +10,6 @@ import re
 from bisect import bisect_right
 
 import pandas as pd
-from spacy.matcher import PhraseMatcher
-from spacy.util import filter_spans
 
 from dashboard.pipeline.texts import sentence_splitter
 
@@ -29,6 +27,9 @@ def _names(records, name_field: str) -> dict[str, list[str]]:
 
 
 def find_mentions(texts: dict[str, str], passages: pd.DataFrame, records: dict) -> pd.DataFrame:
+    from spacy.matcher import PhraseMatcher  # imported on build only (see texts.sentence_splitter)
+    from spacy.util import filter_spans
+
     nlp = sentence_splitter()
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")

@@ -14,9 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import spacy
-from spacy.language import Language
-from spacy.util import compile_infix_regex
 
 
 @dataclass(frozen=True)
@@ -48,8 +45,12 @@ _DEBRIS_TAIL = re.compile(r"(?<=[.!?\"”])\s*:\s*$")
 
 
 @lru_cache(maxsize=1)
-def sentence_splitter() -> Language:
-    """A blank English pipeline with a sentencizer that also splits glued sentences ("role.Officially")."""
+def sentence_splitter():
+    """A blank English pipeline with a sentencizer that also splits glued sentences ("role.Officially").
+    spaCy is imported here, not at module level: a server reading cached frames never pays for it."""
+    import spacy
+    from spacy.util import compile_infix_regex
+
     nlp = spacy.blank("en")
     infixes = list(nlp.Defaults.infixes) + [
         # a full stop glued to the next sentence's capital: "role.Officially", "1920.In", "Stalin.“Who"
