@@ -51,7 +51,10 @@ class Rendered:
     summary: str
 
 
-def render(ctx: AppContext, sel: Selection, *, present: bool = False) -> Rendered:
+def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bool = False) -> Rendered:
+    """What every view shows for `sel`. `export=True` is for images made on the server (slides): anything the
+    browser would fetch by URL (historical borders) is inlined."""
+    present = present or sel.present
     b = ctx.bundle
     sh = shown(b, sel)
     rel = related_ids(b, sel.selected)

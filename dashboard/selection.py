@@ -21,6 +21,10 @@ from dashboard.schema import EVENT_TYPES, PLACE_TYPES, YEAR_MAX, YEAR_MIN
 
 LANE_MODES = ("movement", "type")
 REGIONS = ("ussr", "europe", "world")
+# Map borders: modern (Natural Earth) or those of the period's time (historical basemaps, the nearest year not after
+# the period's end).
+BORDERS = ("modern", "period")
+THEMES = ("light", "dark")
 # A search string longer than this is cut: nobody types more, and it bounds the work per request.
 Q_MAX_CHARS = 200
 _ID = re.compile(r"^[a-z0-9_]{1,80}$")
@@ -37,6 +41,9 @@ class Selection:
     selected: str | None = None
     lanes: str = "movement"
     region: str = "ussr"
+    borders: str = "modern"
+    theme: str = "light"
+    present: bool = False
 
     @property
     def has_period(self) -> bool:
@@ -144,7 +151,7 @@ def clean_id(rid: Any, vocab: Vocab) -> str | None:
 
 
 def make_selection(vocab: Vocab, *, year_start=None, year_end=None, movement_ids=(), types=(), q="", selected=None,
-                   lanes="movement", region="ussr") -> Selection:
+                   lanes="movement", region="ussr", borders="modern", theme="light", present=False) -> Selection:
     """Build a Selection from untrusted values; anything unknown or malformed falls back to its default."""
     s, e = clean_period(year_start, year_end, vocab)
     return Selection(
@@ -155,13 +162,17 @@ def make_selection(vocab: Vocab, *, year_start=None, year_end=None, movement_ids
         selected=clean_id(selected, vocab),
         lanes=lanes if lanes in LANE_MODES else "movement",
         region=region if region in REGIONS else "ussr",
+        borders=borders if borders in BORDERS else "modern",
+        theme=theme if theme in THEMES else "light",
+        present=present is True or present in ("1", "true"),
     )
 
 
 def from_dict(d: Any, vocab: Vocab) -> Selection:
     if not isinstance(d, dict):
         return Selection()
-    keys = ("year_start", "year_end", "movement_ids", "types", "q", "selected", "lanes", "region")
+    keys = ("year_start", "year_end", "movement_ids", "types", "q", "selected", "lanes", "region", "borders", "theme",
+            "present")
     return make_selection(vocab, **{k: d.get(k) for k in keys if d.get(k) is not None})
 
 
@@ -184,7 +195,9 @@ def from_query(search: Any, vocab: Vocab) -> Selection:
         start, end = int(m.group(1)), int(m.group(2) or m.group(1))
     return make_selection(vocab, year_start=start, year_end=end, movement_ids=first("movement"),
                           types=first("type"), q=first("q"), selected=first("select") or None,
-                          lanes=first("lanes") or "movement", region=first("region") or "ussr")
+                          lanes=first("lanes") or "movement", region=first("region") or "ussr",
+                          borders=first("borders") or "modern", theme=first("theme") or "light",
+                          present=first("present"))
 
 
 def to_query(sel: Selection) -> str:
@@ -203,6 +216,12 @@ def to_query(sel: Selection) -> str:
         params["lanes"] = sel.lanes
     if sel.region != "ussr":
         params["region"] = sel.region
+    if sel.borders != "modern":
+        params["borders"] = sel.borders
+    if sel.theme != "light":
+        params["theme"] = sel.theme
+    if sel.present:
+        params["present"] = "1"
     return ("?" + urlencode(params, safe=",")) if params else ""
 
 
@@ -401,7 +420,7 @@ def summary(bundle, sel: Selection, vocab: Vocab, sh: Shown | None = None) -> st
 def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -> Selection:
     """The next Selection after one user event. `trigger` names the control; `value` is its untrusted value."""
     if trigger == "reset":
-        return Selection(lanes=sel.lanes, region=sel.region)
+        return Selection(lanes=sel.lanes, region=sel.region, borders=sel.borders, theme=sel.theme, present=sel.present)
     if trigger == "period_slider":
         if isinstance(value, (list, tuple)) and len(value) == 2:
             s, e = clean_period(value[0], value[1], vocab)
@@ -434,6 +453,12 @@ def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -
         return replace(sel, lanes=value if value in LANE_MODES else sel.lanes)
     if trigger == "region":
         return replace(sel, region=value if value in REGIONS else sel.region)
+    if trigger == "borders":
+        return replace(sel, borders=value if value in BORDERS else sel.borders)
+    if trigger == "theme":
+        return replace(sel, theme=value if value in THEMES else sel.theme)
+    if trigger == "present":
+        return replace(sel, present=bool(value) if isinstance(value, (bool, int)) else sel.present)
     if trigger == "select":
         return replace(sel, selected=clean_id(value, vocab))
     if trigger == "clear":

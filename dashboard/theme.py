@@ -6,6 +6,7 @@ same colour from the movements frame.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
 
 # System fonts only: nothing is fetched from a font service (the dashboard works offline).
@@ -20,6 +21,35 @@ NO_MOVEMENT = "#8C959F"  # records tied to no movement
 HIGHLIGHT = "#111111"
 DIM_OPACITY = 0.18  # opacity of marks unrelated to the selected record
 BAND_FILLS = ("rgba(120,120,120,0.07)", "rgba(120,120,120,0.14)")
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The neutral colours of one theme (movement colours are data and the same in every theme)."""
+
+    name: str
+    ink: str  # text and outlines
+    muted: str  # secondary text
+    grid: str
+    paper: str  # page and plot background
+    highlight: str  # outline of the selected mark
+    band_fills: tuple[str, str]  # alternating named-period bands on the timeline
+    land: str
+    ocean: str
+    country: str  # border lines on the map
+    coast: str
+    halo_line: str  # ring around approximate places
+    mark_line: str  # thin outline separating marks from each other
+    no_movement: str = NO_MOVEMENT
+
+
+LIGHT = Palette(name="light", ink=INK, muted=MUTED, grid=GRID, paper=PAPER, highlight=HIGHLIGHT,
+                band_fills=BAND_FILLS, land="#F2EFE9", ocean="#E8EEF3", country="#B9B4AA", coast="#A8A49C",
+                halo_line="rgba(90,90,90,0.4)", mark_line="#FFFFFF")
+DARK = Palette(name="dark", ink="#E6EDF3", muted="#A3AEBA", grid="#2D343C", paper="#14181D", highlight="#FFFFFF",
+               band_fills=("rgba(200,200,200,0.05)", "rgba(200,200,200,0.10)"), land="#262C33", ocean="#161B21",
+               country="#5E6873", coast="#6C7681", halo_line="rgba(220,220,220,0.45)", mark_line="#14181D")
+PALETTES = MappingProxyType({"light": LIGHT, "dark": DARK})
 
 # Plotly marker symbols for places, by place_type (a legend entry each).
 PLACE_SYMBOLS = MappingProxyType({
