@@ -56,7 +56,10 @@
   }
 
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape" && !e.target.closest("input, textarea, .Select, .dash-dropdown")) { clear(); }
+    if (e.key !== "Escape" || e.target.closest("input, textarea, .Select, .dash-dropdown")) { return; }
+    var root = document.querySelector(".app.present");
+    var exit = document.getElementById("present-exit");
+    if (root && exit) { exit.click(); } else { clear(); }
   });
   new MutationObserver(wireAll).observe(document.documentElement, { childList: true, subtree: true });
   window.addEventListener("load", wireAll);

@@ -27,28 +27,39 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
         serve_locally=True,
         update_title=None,
         suppress_callback_exceptions=False,
+        compress=True,
     )
     app.enable_dev_tools(debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug, dev_tools_hot_reload=False,
                          dev_tools_disable_version_check=True, dev_tools_serve_dev_bundles=debug)
     app.layout = page(app_ctx, app.get_asset_url("topojson/"))
-    callbacks.register(app, app_ctx)
+    callbacks.register(app, app_ctx, app.get_asset_url("topojson/"))
     _secure_headers(app)
     _guard_callback_requests(app)
     return app
 
 
 def _guard_callback_requests(app: Dash) -> None:
-    """Refuse callback requests that are not even shaped like one (400), before Dash's own parsing."""
+    """Refuse callback requests that are not even shaped like one of the app's callbacks (400): unknown output,
+    or a different number of outputs, inputs or states than it declares. Dash would fail on them with a 500."""
     from flask import request
 
     path = app.config.requests_pathname_prefix + "_dash-update-component"
+
+    def _len(v) -> int:
+        return len(v) if isinstance(v, list) else 1
 
     @app.server.before_request
     def _check():
         if request.method == "POST" and request.path == path:
             body = request.get_json(silent=True)
             if not (isinstance(body, dict) and isinstance(body.get("output"), str)
-                    and isinstance(body.get("inputs"), list) and isinstance(body.get("outputs", []), (list, dict))):
+                    and isinstance(body.get("inputs"), list) and isinstance(body.get("outputs", []), (list, dict))
+                    and isinstance(body.get("state", []), list)):
+                return Response("bad callback request", status=400, mimetype="text/plain")
+            spec = app.callback_map.get(body["output"])
+            if spec is None or len(body["inputs"]) != len(spec["inputs"]) \
+                    or len(body.get("state", [])) != len(spec["state"]) \
+                    or ("outputs" in body and _len(body["outputs"]) != _len(spec["output"])):
                 return Response("bad callback request", status=400, mimetype="text/plain")
         return None
 

@@ -1,33 +1,46 @@
 """Thin Dash callbacks: turn inputs into plain arguments, hand off to pure functions, return their results.
 
-Two callbacks: `sync` folds one user event into the shared Selection (kept in a dcc.Store and the URL, and
-written back to the controls); `draw` renders every view from (frames, selection).
+`sync` folds one user event into the shared Selection (kept in a dcc.Store and the URL, and written back to the
+controls); `draw` renders every view from (frames, selection); `chrome` applies the theme and presentation mode;
+the rest answer one button each (playback speed, the table, downloads, the network's image export).
 """
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
 from dashboard import ids
 from dashboard.context import AppContext, render
-from dashboard.selection import Selection, apply_event, from_dict, from_query, to_query
+from dashboard.downloads import data_filename, package_filename, package_zip, shown_zip
+from dashboard.filenames import export_name
+from dashboard.layout import graph_config
+from dashboard.selection import (Selection, apply_event, from_dict, from_query, play_start, play_step, shown,
+                                 to_query)
+from dashboard.theme import PALETTES
+from dashboard.views.filters import PLAY_SPEEDS
+from dashboard.views.network import network_stylesheet
 from dashboard.views.source import render_source
+from dashboard.views.table import table_caption, table_rows
+from dashboard.views.text import view_text
 
 # Which control a trigger came from → the event name selection.apply_event understands.
 _EVENTS = {
     ids.PERIOD_SLIDER: "period_slider", ids.PERIOD_MENU: "period_button", ids.MOVEMENTS: "movements", ids.TYPES: "types", ids.SEARCH: "search",
-    ids.RESET: "reset", ids.LANES: "lanes", ids.REGION: "region", ids.BG_CLICK: "clear",
+    ids.RESET: "reset", ids.LANES: "lanes", ids.REGION: "region", ids.BG_CLICK: "clear", ids.BORDERS: "borders",
 }
+# Years shown around a clicked cell of the timeline's per-year counts.
+_ZOOM_BEFORE, _ZOOM_AFTER = 2, 2
+PLAY_LABEL, PAUSE_LABEL = "▶ Play", "❚❚ Pause"
 
 
-def _first_customdata(click) -> str | None:
+def _first_customdata(click) -> object:
     try:
         value = click["points"][0]["customdata"]
     except (KeyError, IndexError, TypeError):
         return None
     if isinstance(value, list):
         value = value[0] if value else None
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 def _relayout_range(relayout) -> object:
@@ -53,12 +66,21 @@ def event_of(trigger, value) -> tuple[str | None, object]:
             return ("clear", None) if value else (None, None)
         return None, None
     if trigger in (ids.TIMELINE, ids.MAP) and isinstance(value, dict) and "points" in value:
-        return "select", _first_customdata(value)
+        picked = _first_customdata(value)
+        if isinstance(picked, int):  # a cell of the timeline's per-year counts: zoom in around its year
+            return "timeline_range", [picked - _ZOOM_BEFORE, picked + _ZOOM_AFTER + 1]
+        return "select", picked
     if trigger == ids.TIMELINE:
         rng = _relayout_range(value)
         return ("timeline_range", rng) if rng is not None else (None, None)
     if trigger == ids.NETWORK:
         return "select", value.get("id") if isinstance(value, dict) else None
+    if trigger == ids.TABLE:
+        return "select", value.get("row_id") if isinstance(value, dict) else None
+    if trigger == ids.THEME:
+        return ("toggle_theme", None) if value else (None, None)
+    if trigger in (ids.PRESENT, ids.PRESENT_EXIT):
+        return ("present", trigger == ids.PRESENT) if value else (None, None)
     return _EVENTS.get(trigger), value
 
 
@@ -67,45 +89,148 @@ def _controls(sel: Selection, app_ctx: AppContext) -> tuple:
     period = [sel.year_start, sel.year_end] if sel.has_period else [v.year_min, v.year_max]
     era = next((pid for pid, _, s, e in v.periods if (s, e) == (sel.year_start, sel.year_end)
                 and pid in app_ctx.era_ids), None)
-    return period, era, list(sel.movement_ids), list(sel.types), sel.q, sel.lanes, sel.region
+    return period, era, list(sel.movement_ids), list(sel.types), sel.q, sel.lanes, sel.region, sel.borders
 
 
-def register(app, app_ctx: AppContext) -> None:
+def root_class(sel: Selection) -> str:
+    return " ".join(["app"] + (["theme-dark"] if sel.theme == "dark" else []) + (["present"] if sel.present else []))
+
+
+def register(app, app_ctx: AppContext, topojson_url: str) -> None:
     vocab = app_ctx.vocab
+    n_controls = 8
 
     @app.callback(
         Output(ids.SELECTION, "data"), Output(ids.URL, "search"),
         Output(ids.PERIOD_SLIDER, "value"), Output(ids.PERIOD_MENU, "value"), Output(ids.MOVEMENTS, "value"), Output(ids.TYPES, "value"),
-        Output(ids.SEARCH, "value"), Output(ids.LANES, "value"), Output(ids.REGION, "value"),
+        Output(ids.SEARCH, "value"), Output(ids.LANES, "value"), Output(ids.REGION, "value"), Output(ids.BORDERS, "value"),
+        Output(ids.PLAY_TIMER, "disabled"), Output(ids.PLAY, "children"),
         Input(ids.URL, "search"), Input(ids.PERIOD_SLIDER, "value"), Input(ids.PERIOD_MENU, "value"),
         Input({"type": ids.PERIOD_BUTTON, "period": ALL}, "n_clicks"),
         Input(ids.MOVEMENTS, "value"), Input(ids.TYPES, "value"), Input(ids.SEARCH, "value"),
-        Input(ids.RESET, "n_clicks"), Input(ids.LANES, "value"), Input(ids.REGION, "value"),
+        Input(ids.RESET, "n_clicks"), Input(ids.LANES, "value"), Input(ids.REGION, "value"), Input(ids.BORDERS, "value"),
+        Input(ids.THEME, "n_clicks"), Input(ids.PRESENT, "n_clicks"), Input(ids.PRESENT_EXIT, "n_clicks"),
         Input(ids.TIMELINE, "clickData"), Input(ids.TIMELINE, "relayoutData"), Input(ids.MAP, "clickData"),
         Input(ids.NETWORK, "tapNodeData"), Input(ids.NETWORK, "tapEdgeData"), Input(ids.BG_CLICK, "data"),
         Input({"type": ids.CITE_LINK, "record": ALL}, "n_clicks"),
         Input({"type": ids.CLEAR, "scope": ALL}, "n_clicks"),
-        State(ids.SELECTION, "data"),
+        Input(ids.TABLE, "active_cell"), Input(ids.PLAY, "n_clicks"), Input(ids.PLAY_TIMER, "n_intervals"),
+        State(ids.SELECTION, "data"), State(ids.PLAY_STEP, "value"), State(ids.PLAY_TIMER, "disabled"),
     )
     def sync(search, *args):
-        previous = args[-1]
+        previous, step, paused = args[-3], args[-2], args[-1]
         trigger = ctx.triggered_id
+        play = (no_update, no_update)
         if trigger is None or trigger == ids.URL or previous is None:
             sel = from_query(search, vocab)
+        elif trigger == ids.PLAY:
+            current = from_dict(previous, vocab)
+            if paused is False:
+                sel, play = current, (True, PLAY_LABEL)
+            else:
+                sel, play = play_start(current, vocab, step), (False, PAUSE_LABEL)
+        elif trigger == ids.PLAY_TIMER:
+            if paused is not False:
+                return (no_update,) * (4 + n_controls)
+            sel, at_end = play_step(from_dict(previous, vocab), vocab, step)
+            play = (True, PLAY_LABEL) if at_end else play
         else:
             # the triggering property's value (for the network: tapNodeData or tapEdgeData, both carry an id)
             value = ctx.triggered[0]["value"] if ctx.triggered else None
             event, value = event_of(trigger, value)
             if event is None:
-                return (no_update,) * 9
+                return (no_update,) * (4 + n_controls)
             sel = apply_event(from_dict(previous, vocab), vocab, event, value)
-        return (sel.to_dict(), to_query(sel), *_controls(sel, app_ctx))
+        return (sel.to_dict(), to_query(sel), *_controls(sel, app_ctx), *play)
+
+    @app.callback(Output(ids.PLAY_TIMER, "interval"), Input(ids.PLAY_SPEED, "value"))
+    def speed(value):
+        return PLAY_SPEEDS.get(value, PLAY_SPEEDS["normal"]) if isinstance(value, str) else PLAY_SPEEDS["normal"]
 
     @app.callback(
         Output(ids.TIMELINE, "figure"), Output(ids.MAP, "figure"), Output(ids.NETWORK, "elements"),
-        Output(ids.SOURCE, "children"), Output(ids.SUMMARY, "children"),
+        Output(ids.SOURCE, "children"), Output(ids.SUMMARY, "children"), Output(ids.VIEW_TEXT, "children"),
+        Output(ids.NETWORK_NOTE, "children"), Output(ids.TIMELINE, "config"), Output(ids.MAP, "config"),
         Input(ids.SELECTION, "data"),
     )
     def draw(data):
-        out = render(app_ctx, from_dict(data, vocab))
-        return out.timeline, out.map, out.elements, render_source(out.source), out.summary
+        sel = from_dict(data, vocab)
+        out = render(app_ctx, sel)
+        return (out.timeline, out.map, out.elements, render_source(out.source), out.summary,
+                view_text(app_ctx.bundle, out), out.network_note,
+                graph_config(topojson_url, "timeline", sel), graph_config(topojson_url, "map", sel))
+
+    @app.callback(
+        Output(ids.APP_ROOT, "className"), Output(ids.NETWORK, "stylesheet"), Output(ids.THEME, "children"),
+        Input(ids.SELECTION, "data"), State(ids.APP_ROOT, "className"),
+    )
+    def chrome(data, current):
+        sel = from_dict(data, vocab)
+        cls = root_class(sel)
+        if cls == current:
+            return no_update, no_update, no_update
+        sheet = network_stylesheet(app_ctx.bundle, present=sel.present, palette=PALETTES[sel.theme])
+        return cls, sheet, "Light" if sel.theme == "dark" else "Dark"
+
+    @app.callback(
+        Output(ids.TABLE_OPEN, "data"), Output(ids.TABLE_PANEL, "hidden"), Output(ids.TABLE_TOGGLE, "children"),
+        Output(ids.TABLE_TOGGLE, "aria-expanded"),
+        Input(ids.TABLE_TOGGLE, "n_clicks"), State(ids.TABLE_OPEN, "data"), prevent_initial_call=True,
+    )
+    def toggle_table(_, is_open):
+        now = not bool(is_open)
+        return now, not now, "Hide table" if now else "Show table", "true" if now else "false"
+
+    @app.callback(
+        Output(ids.TABLE, "data"), Output(ids.TABLE_CAPTION, "children"), Output(ids.TABLE, "style_data_conditional"),
+        Input(ids.SELECTION, "data"), Input(ids.TABLE_OPEN, "data"),
+    )
+    def table(data, is_open):
+        if not is_open:
+            return no_update, no_update, no_update
+        sel = from_dict(data, vocab)
+        rows = table_rows(app_ctx.bundle, shown(app_ctx.bundle, sel), sel)
+        highlight = [{"if": {"filter_query": '{id} = "%s"' % sel.selected}, "backgroundColor": "rgba(11,92,173,0.14)",
+                      "fontWeight": "600"}] if sel.selected else []
+        return rows.rows, table_caption(rows), highlight
+
+    @app.callback(
+        Output(ids.NETWORK, "generateImage"),
+        Input(ids.NETWORK_PNG, "n_clicks"), Input(ids.NETWORK_SVG, "n_clicks"), State(ids.SELECTION, "data"),
+        prevent_initial_call=True,
+    )
+    def network_image(png, svg, data):
+        if ctx.triggered_id not in (ids.NETWORK_PNG, ids.NETWORK_SVG) or not (png or svg):
+            return no_update
+        sel = from_dict(data, vocab)
+        fmt = "svg" if ctx.triggered_id == ids.NETWORK_SVG else "png"
+        return {"type": fmt, "action": "download", "filename": export_name("network", sel, fmt)[: -len(fmt) - 1],
+                "options": {"full": True, "scale": 3, "bg": PALETTES[sel.theme].paper}}
+
+    @app.callback(
+        Output(ids.DATA_DOWNLOAD, "data"),
+        Input(ids.DATA_BUTTON, "n_clicks"), Input(ids.PACKAGE_BUTTON, "n_clicks"), State(ids.SELECTION, "data"),
+        prevent_initial_call=True,
+    )
+    def download_data(data_clicks, package_clicks, data):
+        b = app_ctx.bundle
+        if ctx.triggered_id == ids.PACKAGE_BUTTON and package_clicks:
+            return dcc.send_bytes(package_zip(b), package_filename())
+        if ctx.triggered_id == ids.DATA_BUTTON and data_clicks:
+            sel = from_dict(data, vocab)
+            return dcc.send_bytes(shown_zip(b, sel, vocab, shown(b, sel)), data_filename(sel))
+        return no_update
+
+    @app.callback(
+        Output(ids.SLIDE_DOWNLOAD, "data"),
+        Input(ids.SLIDE_BUTTON, "n_clicks"), State(ids.SELECTION, "data"), State(ids.SLIDE_SIZE, "value"),
+        prevent_initial_call=True,
+    )
+    def download_slide(clicks, data, size):
+        from dashboard.slides import SIZES, slide_bytes  # kaleido and its browser only when a slide is asked for
+
+        if not clicks:
+            return no_update
+        sel = from_dict(data, vocab)
+        dims = SIZES.get(size if isinstance(size, str) else "", SIZES["1920x1080"])
+        return dcc.send_bytes(slide_bytes(app_ctx, sel, size=dims), export_name("slide", sel, "png"))

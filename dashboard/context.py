@@ -1,22 +1,22 @@
 """Everything the callbacks need, computed once per process from the frames and then read-only.
 
 AppContext holds the bundle and what every request would otherwise recompute (the vocabulary of valid ids, the
-network positions, each place's colour). render(ctx, selection) is the one pure function that turns a Selection
-into what every view shows; callbacks call it and nothing else.
+filter index, network positions, each view's selection-independent parts). render(ctx, selection) is the one pure
+function that turns a Selection into what every view shows; callbacks call it and nothing else.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from dashboard.frames import Bundle
 from dashboard.selection import Selection, Vocab, related_ids, shown, summary, vocab_from_bundle
-from dashboard.views.map import citation_counts, map_figure, place_colors
-from dashboard.views.network import network_elements, network_positions
+from dashboard.theme import PALETTES
+from dashboard.views.map import MapPrep, map_figure, prepare_map
+from dashboard.views.network import NetworkPrep, network_elements, network_note, network_positions, prepare_network
 from dashboard.views.source import source_model
-from dashboard.views.timeline import timeline_figure
+from dashboard.views.timeline import TimelinePrep, prepare_timeline, timeline_figure
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,44 +24,76 @@ class AppContext:
     bundle: Bundle
     vocab: Vocab
     positions: MappingProxyType
-    place_colors: MappingProxyType
-    place_counts: Counter
     year_span: tuple[int, int]
     era_ids: frozenset[str]
+    timeline: TimelinePrep
+    map: MapPrep
+    network: NetworkPrep
+    # where the browser fetches assets (historical borders) from; server-side exports inline them instead
+    asset_prefix: str = "/assets/"
 
 
-def make_context(bundle: Bundle) -> AppContext:
+def make_context(bundle: Bundle, *, asset_prefix: str = "/assets/") -> AppContext:
     vocab = vocab_from_bundle(bundle)
+    positions = network_positions(bundle)
+    bundle.index  # noqa: B018 — build the filter index now, not on the first request
     return AppContext(
         bundle=bundle, vocab=vocab,
-        positions=MappingProxyType(network_positions(bundle)),
-        place_colors=MappingProxyType(place_colors(bundle)),
-        place_counts=citation_counts(bundle),
+        positions=MappingProxyType(positions),
         year_span=(vocab.year_min, vocab.year_max),
         era_ids=frozenset(bundle.periods.loc[bundle.periods["period_type"] == "era", "period_id"]),
+        timeline=prepare_timeline(bundle),
+        map=prepare_map(bundle),
+        network=prepare_network(bundle, positions),
+        asset_prefix=asset_prefix,
     )
 
 
 @dataclass(frozen=True)
 class Rendered:
-    timeline: object
-    map: object
+    timeline: dict
+    map: dict
     elements: list
     source: object
     summary: str
+    network_note: str = ""
+    shown: object = None  # selection.Shown: what every view draws
+    selection: Selection | None = None
+
+
+def borders_layer(ctx: AppContext, sel: Selection, *, export: bool = False) -> tuple[tuple[int, dict] | None, str]:
+    """((year, trace), credit) of the historical borders for the selection's period, or (None, "") for modern
+    borders (also when no historical map is old enough for the period)."""
+    if sel.borders != "period":
+        return None, ""
+    from dashboard import basemaps
+
+    year = basemaps.borders_year(sel.year_end if sel.has_period else None)
+    if year is None:
+        return None, ""
+    palette = PALETTES[sel.theme]
+    geojson = basemaps.load_borders(year, sel.region) if export else \
+        ctx.asset_prefix + basemaps.borders_asset(year, sel.region)
+    return (year, basemaps.borders_trace(year, sel.region, palette, geojson=geojson)), basemaps.basemap_credit(year)
 
 
 def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bool = False) -> Rendered:
     """What every view shows for `sel`. `export=True` is for images made on the server (slides): anything the
     browser would fetch by URL (historical borders) is inlined."""
     present = present or sel.present
+    palette = PALETTES[sel.theme]
     b = ctx.bundle
     sh = shown(b, sel)
     rel = related_ids(b, sel.selected)
+    borders, credit = borders_layer(ctx, sel, export=export)
     return Rendered(
-        timeline=timeline_figure(b, sel, sh, rel, present=present, year_span=ctx.year_span),
-        map=map_figure(b, sel, sh, rel, present=present, colors=dict(ctx.place_colors), counts=ctx.place_counts),
-        elements=network_elements(b, sel, sh, rel, dict(ctx.positions)),
+        timeline=timeline_figure(b, sel, sh, rel, present=present, year_span=ctx.year_span, palette=palette,
+                                 prep=ctx.timeline),
+        map=map_figure(b, sel, sh, rel, present=present, palette=palette, prep=ctx.map, borders=borders,
+                       borders_credit=credit),
+        elements=network_elements(b, sel, sh, rel, dict(ctx.positions), prep=ctx.network),
         source=source_model(b, sel.selected),
         summary=summary(b, sel, ctx.vocab, sh),
+        network_note=network_note(len(ctx.network.nodes)),
+        shown=sh, selection=sel,
     )

@@ -33,22 +33,33 @@ class Bundle:
         return self.__getattr__(name)
 
     @cached_property
-    def kind_of(self) -> MappingProxyType:
-        """Record id → frame name, for every selectable record."""
+    def _row_of(self) -> MappingProxyType:
+        """Record id → (frame name, row position), for every selectable record."""
         out = {}
         for name in SELECTABLE:
-            for rid in self._frames[name][PRIMARY_KEY[name]]:
-                out[rid] = name
+            for i, rid in enumerate(self._frames[name][PRIMARY_KEY[name]]):
+                out[rid] = (name, i)
         return MappingProxyType(out)
+
+    @cached_property
+    def kind_of(self) -> MappingProxyType:
+        """Record id → frame name, for every selectable record."""
+        return MappingProxyType({rid: kind for rid, (kind, _) in self._row_of.items()})
+
+    @cached_property
+    def index(self):
+        """The precomputed arrays the filters use (dashboard.index), built on first use and then read-only."""
+        from dashboard.index import build_index
+
+        return build_index(self)
 
     def record(self, record_id: str) -> tuple[str, dict] | None:
         """(frame name, row as a dict) for a selectable record id; None if unknown."""
-        kind = self.kind_of.get(record_id)
-        if kind is None:
+        found = self._row_of.get(record_id)
+        if found is None:
             return None
-        df = self._frames[kind]
-        row = df[df[PRIMARY_KEY[kind]] == record_id].iloc[0]
-        return kind, row.to_dict()
+        kind, i = found
+        return kind, self._frames[kind].iloc[i].to_dict()
 
 
 def bundle_from_frames(frames: dict[str, pd.DataFrame]) -> Bundle:

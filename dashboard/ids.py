@@ -32,7 +32,14 @@ SLIDE_SIZE = "slide-size"
 SLIDE_DOWNLOAD = "slide-download"
 NETWORK_PNG = "network-png-button"
 NETWORK_SVG = "network-svg-button"
-VIEW_TEXT = "view-text-summary"  # the screen-reader description of what every view shows
+VIEW_TEXT = "view-text-summary"
+APP_ROOT = "app-root"
+PRESENT_EXIT = "present-exit"
+NETWORK_NOTE = "network-note"
+TABLE_OPEN = "table-open"
+TABLE_TOGGLE = "table-toggle"
+TABLE_CAPTION = "table-caption"
+TABLE_PANEL = "table-panel"  # the screen-reader description of what every view shows
 
 TIMELINE = "timeline-graph"
 MAP = "map-graph"

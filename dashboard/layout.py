@@ -1,4 +1,5 @@
-"""The page: header with the summary line, filter bar, and the grid of views (timeline, map, network, source).
+"""The page: header (summary line, presentation and export controls), filter bar with playback, the grid of views
+(timeline, map, network, source) and the table of the records shown.
 
 Layout only; no callbacks here. Plotly graphs get an offline config: local topojson, no logo, no cloud button.
 """
@@ -6,19 +7,25 @@ Layout only; no callbacks here. Plotly graphs get an offline config: local topoj
 from __future__ import annotations
 
 import dash_cytoscape as cyto
-from dash import dcc, html
+from dash import dash_table, dcc, html
 
 from dashboard import ids
 from dashboard.context import AppContext
+from dashboard.filenames import export_name
+from dashboard.selection import Selection
 from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, RELATION_LABELS
-from dashboard.views.filters import filter_bar, lane_toggle, region_toggle
+from dashboard.views.filters import borders_toggle, filter_bar, lane_toggle, play_controls, region_toggle
 from dashboard.views.network import network_stylesheet
 from dashboard.views.source import render_source
+from dashboard.views.table import TABLE_COLUMNS
 
 TITLE = "Stalinism and the anti-Stalinist left"
+# Pixel scale of the PNGs the Plotly toolbar downloads (3× the view's size on screen: sharp on a slide).
+IMAGE_SCALE = 3
 
 
-def graph_config(topojson_url: str, view: str) -> dict:
+def graph_config(topojson_url: str, view: str, sel: Selection | None = None) -> dict:
+    """The offline config of a Plotly view; its toolbar downloads a PNG named after the view and the filters."""
     return {
         "displaylogo": False,
         "showSendToCloud": False,
@@ -27,7 +34,8 @@ def graph_config(topojson_url: str, view: str) -> dict:
         "responsive": True,
         "scrollZoom": view == "map",
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
-        "toImageButtonOptions": {"format": "png", "scale": 3, "filename": view},
+        "toImageButtonOptions": {"format": "png", "scale": IMAGE_SCALE,
+                                 "filename": export_name(view, sel or Selection(), "png")[:-4]},
     }
 
 
@@ -47,22 +55,56 @@ def _network_legend() -> html.Div:
     ])
 
 
+# DataTable columns: the table module's columns, shown as text (years and counts as the texts give them).
+_TABLE_FIELDS = {"year": "years", "count_value": "count", "outside_flag": "outside_flag"}
+
+
+def _table_columns() -> list[dict]:
+    return [{"name": c["headerName"], "id": _TABLE_FIELDS.get(c["field"], c["field"])}
+            for c in TABLE_COLUMNS if not c.get("hide")]
+
+
+def _header_controls() -> html.Div:
+    return html.Div(className="header-controls control", children=[
+        html.Button("Present", id=ids.PRESENT, n_clicks=0, className="tool-button",
+                    title="Presentation mode: hide the controls, enlarge text and marks (Esc leaves)"),
+        html.Button("Dark", id=ids.THEME, n_clicks=0, className="tool-button", title="Switch light / dark theme"),
+        html.Div(className="tool-group", children=[
+            html.Button("Download slide", id=ids.SLIDE_BUTTON, n_clicks=0, className="tool-button",
+                        title="One 16:9 PNG of the current view: the three views, legend, filters and credits"),
+            dcc.Dropdown(id=ids.SLIDE_SIZE, options=[{"label": "1920×1080", "value": "1920x1080"},
+                                                     {"label": "3840×2160", "value": "3840x2160"}],
+                         value="1920x1080", clearable=False, searchable=False, className="slide-size"),
+        ]),
+        html.Button("Download data", id=ids.DATA_BUTTON, n_clicks=0, className="tool-button",
+                    title="CSV files of the records shown, with a data package description (zip)"),
+        html.Button("Full data package", id=ids.PACKAGE_BUTTON, n_clicks=0, className="tool-button",
+                    title="Every record, passage and mention as CSV with datapackage.json (zip)"),
+        dcc.Download(id=ids.SLIDE_DOWNLOAD),
+        dcc.Download(id=ids.DATA_DOWNLOAD),
+    ])
+
+
 def page(ctx: AppContext, topojson_url: str) -> html.Div:
     b = ctx.bundle
     credits = " · ".join(b.documents["credit"])
-    return html.Div(className="app", children=[
+    return html.Div(id=ids.APP_ROOT, className="app", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.SELECTION, storage_type="memory"),
         dcc.Store(id=ids.BG_CLICK, storage_type="memory"),
+        dcc.Store(id=ids.TABLE_OPEN, storage_type="memory", data=False),
+        html.Button("Exit presentation", id=ids.PRESENT_EXIT, n_clicks=0, className="present-exit"),
         html.Header(className="app-header", children=[
             html.Div([html.H1(TITLE), html.Div(id=ids.SUMMARY, className="summary", role="status",
                                                **{"aria-live": "polite"})], className="title-block"),
+            _header_controls(),
             html.Div(className="header-credit", children=[
                 "Every record quotes its sentence from ", html.Em("Stalinism"), " and ", html.Em("Anti-Stalinist left"),
                 " (Wikipedia, CC BY-SA 4.0). ⚑ marks what comes from outside the texts.",
             ]),
         ]),
-        filter_bar(b, ctx.vocab),
+        filter_bar(b, ctx.vocab, play_controls()),
+        html.Div(id=ids.VIEW_TEXT, className="sr-only", **{"aria-label": "What the views show"}),
         html.Main(className="grid", children=[
             html.Section(className="panel panel-timeline", **{"aria-label": "Timeline"}, children=[
                 html.Div(className="panel-head", children=[
@@ -72,13 +114,22 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                           style={"height": "100%"}),
             ]),
             html.Section(className="panel panel-map", **{"aria-label": "Map"}, children=[
-                html.Div(className="panel-head", children=[html.H2("Deportations and sites"), region_toggle()]),
+                html.Div(className="panel-head", children=[html.H2("Deportations and sites"), region_toggle(),
+                                                           borders_toggle()]),
                 dcc.Graph(id=ids.MAP, className="graph", config=graph_config(topojson_url, "map"),
                           style={"height": "100%"}),
             ]),
             html.Section(className="panel panel-network", **{"aria-label": "Faction network"}, children=[
-                html.Div(className="panel-head", children=[html.H2("Factions and ties"),
-                                                           html.Span("as of the period", className="hint")]),
+                html.Div(className="panel-head", children=[
+                    html.H2("Factions and ties"), html.Span("as of the period", className="hint"),
+                    html.Span(id=ids.NETWORK_NOTE, className="hint"),
+                    html.Span(className="image-buttons control", children=[
+                        html.Button("PNG", id=ids.NETWORK_PNG, n_clicks=0, className="tool-button small",
+                                    title="Download the network as PNG"),
+                        html.Button("SVG", id=ids.NETWORK_SVG, n_clicks=0, className="tool-button small",
+                                    title="Download the network as SVG"),
+                    ]),
+                ]),
                 cyto.Cytoscape(id=ids.NETWORK, className="network", layout={"name": "preset", "fit": True,
                                                                               "padding": 12},
                                stylesheet=network_stylesheet(b), elements=[], minZoom=0.2, maxZoom=4,
@@ -91,7 +142,27 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                 html.Div(id=ids.SOURCE, className="source", children=render_source(None)),
             ]),
         ]),
+        html.Section(className="table-section", **{"aria-label": "Table of the records shown"}, children=[
+            html.Div(className="panel-head", children=[
+                html.H2("Records shown"),
+                html.Button("Show table", id=ids.TABLE_TOGGLE, n_clicks=0, className="tool-button control",
+                            **{"aria-expanded": "false", "aria-controls": ids.TABLE_PANEL}),
+                html.Span(id=ids.TABLE_CAPTION, className="hint"),
+            ]),
+            html.Div(id=ids.TABLE_PANEL, hidden=True, children=[
+                dash_table.DataTable(
+                    id=ids.TABLE, columns=_table_columns(), data=[], page_size=20, sort_action="native",
+                    filter_action="native", filter_options={"case": "insensitive"},
+                    style_table={"overflowX": "auto"}, cell_selectable=True, markdown_options={"html": False},
+                    style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": 520,
+                                "fontFamily": "inherit", "fontSize": "13px", "padding": "4px 8px"},
+                    style_header={"fontWeight": "600"},
+                    tooltip_delay=300, tooltip_duration=None,
+                ),
+            ]),
+        ]),
         html.Footer(className="app-footer", children=[
-            credits, " · Modern borders: Natural Earth · Coordinates and a few years are the editor's, marked ⚑.",
+            credits, " · Modern borders: Natural Earth · Borders of the time (optional): historical-basemaps by "
+            "A. Ourednik, GPL-3.0 · Coordinates and a few years are the editor's, marked ⚑.",
         ]),
     ])

@@ -35,8 +35,12 @@ class Stats:
                 "p95_ms": pct(0.95), "mean_ms": round(statistics.fmean(lat), 1) if lat else float("nan")}
 
 
-def callback_outputs(key: str) -> list[dict]:
-    """The `outputs` list of a Dash callback request, from the callback's output key ('..a.b...c.d..')."""
+def callback_outputs(key: str) -> list[dict] | dict:
+    """The `outputs` of a Dash callback request, from the callback's output key: a list for a multi-output key
+    ('..a.b...c.d..'), one dict for a single output ('a.b')."""
+    if not key.startswith(".."):
+        cid, prop = key.rsplit(".", 1)
+        return {"id": cid, "property": prop}
     out = []
     for part in key.strip(".").split("..."):
         cid, prop = part.rsplit(".", 1)
@@ -44,13 +48,19 @@ def callback_outputs(key: str) -> list[dict]:
     return out
 
 
+# Share of changes after which the simulated user downloads the data shown.
+EXPORT_SHARE = 0.1
+
+
 class Session:
-    """One simulated user: knows the app's two callbacks and makes realistic changes."""
+    """One simulated user: opens the page, changes filters and selects records (each change runs the app's `sync`
+    and `draw` callbacks, as the browser does), and now and then downloads the data shown."""
 
     def __init__(self, client: httpx.AsyncClient, deps: list[dict], vocab: dict, stats: Stats, rng: random.Random):
         self.client, self.stats, self.rng = client, stats, rng
         self.sync = next(d for d in deps if d["output"].startswith("..selection-store.data"))
         self.draw = next(d for d in deps if "timeline-graph.figure" in d["output"])
+        self.export = next(d for d in deps if d["output"].startswith("data-download.data"))
         self.vocab = vocab
         self.selection: dict | None = None
 
@@ -76,9 +86,18 @@ class Session:
             else:
                 v = value if dep["id"] == changed.rsplit(".", 1)[0] and changed.endswith(dep["property"]) else None
                 inputs.append({"id": dep["id"], "property": dep["property"], "value": v})
+        state = [{"id": d["id"], "property": d["property"],
+                  "value": self.selection if d["id"] == "selection-store" else None} for d in self.sync["state"]]
         return {"output": self.sync["output"], "outputs": callback_outputs(self.sync["output"]), "inputs": inputs,
-                "state": [{"id": "selection-store", "property": "data", "value": self.selection}],
-                "changedPropIds": [changed]}
+                "state": state, "changedPropIds": [changed]}
+
+    def _export_body(self) -> dict:
+        """'Download data': the zip of the records the current filters show."""
+        inputs = [{"id": d["id"], "property": d["property"], "value": 1 if d["id"] == "download-data-button" else None}
+                  for d in self.export["inputs"]]
+        state = [{"id": d["id"], "property": d["property"], "value": self.selection} for d in self.export["state"]]
+        return {"output": self.export["output"], "outputs": callback_outputs(self.export["output"]),
+                "inputs": inputs, "state": state, "changedPropIds": ["download-data-button.n_clicks"]}
 
     def _random_change(self) -> tuple[str, object]:
         v, r = self.vocab, self.rng
@@ -106,6 +125,8 @@ class Session:
                         "inputs": [{"id": "selection-store", "property": "data", "value": self.selection}],
                         "changedPropIds": ["selection-store.data"], "state": []}
                 await self._request("POST", "/_dash-update-component", json=body)
+                if self.rng.random() < EXPORT_SHARE:
+                    await self._request("POST", "/_dash-update-component", json=self._export_body())
             await asyncio.sleep(self.rng.uniform(1.0, 4.0))  # a person reads the views between changes
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -230,36 +231,10 @@ def to_query(sel: Selection) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _overlaps(df: pd.DataFrame, sel: Selection) -> np.ndarray:
-    if not sel.has_period:
-        return np.ones(len(df), dtype=bool)
-    ys = df["year_start"].astype("float64").to_numpy()
-    ye = df["year_end"].astype("float64").to_numpy()
-    dated = ~(np.isnan(ys) & np.isnan(ye))
-    # an open start ("until 1940") runs from the beginning; an open end is a single year
-    ys = np.where(np.isnan(ys), -np.inf, ys)
-    ye = np.where(np.isnan(ye), ys, ye)
-    return dated & (ys <= sel.year_end) & (ye >= sel.year_start)
-
-
-def _has_any(lists: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
-    if not wanted:
-        return np.ones(len(lists), dtype=bool)
-    w = set(wanted)
-    return np.fromiter((bool(w.intersection(v)) for v in lists), dtype=bool, count=len(lists))
-
-
-def _matches(df: pd.DataFrame, cols: tuple[str, ...], q: str) -> np.ndarray:
-    if not q:
-        return np.ones(len(df), dtype=bool)
-    needle = q.casefold()
-    hay = df[list(cols)].fillna("").astype(str).agg(" ".join, axis=1).str.casefold()
-    return np.array(hay.str.contains(needle, regex=False), dtype=bool)
-
-
 @dataclass(frozen=True)
 class Shown:
-    """Ids of what every view draws for a selection."""
+    """Ids of what every view draws for a selection, and the same as row masks aligned with each frame (the masks
+    are what the figure builders use: no per-call id lookups)."""
 
     event_ids: tuple[str, ...]
     place_ids: tuple[str, ...]
@@ -268,64 +243,72 @@ class Shown:
     relation_ids: tuple[str, ...]  # ties drawn at full strength (dated within the period, or undated)
     faded_relation_ids: tuple[str, ...]  # ties outside the period: drawn faded
     estimate_ids: tuple[str, ...]
+    masks: Any = field(default=None, compare=False, repr=False)  # frame name → bool array ("relations_faded" too)
+
+
+_DEPORTATION_TYPES = frozenset({"deportation", "deportation_origin", "deportation_destination"})
 
 
 def shown(bundle, sel: Selection) -> Shown:
-    events, places, routes = bundle.events, bundle.places, bundle.routes
-    actors, relations, estimates = bundle.actors, bundle.relations, bundle.estimates
-    actor_names = dict(zip(actors["actor_id"], actors["name"]))
+    ix = bundle.index
+    s, e = (sel.year_start, sel.year_end) if sel.has_period else (None, None)
 
-    ev = _overlaps(events, sel) & _has_any(events["movement_ids"], sel.movement_ids)
+    ev = ix.events.overlaps(s, e) & ix.events.in_movements(sel.movement_ids)
     if sel.event_types:
-        ev &= events["event_type"].isin(sel.event_types).to_numpy()
+        ev &= np.isin(ix.event_type, sel.event_types)
     if sel.q:
-        names = events["actor_ids"].map(lambda ids: " ".join(actor_names.get(a, "") for a in ids))
-        ev &= _matches(events.assign(_names=names), ("title", "quote", "_names"), sel.q)
-    ev_df = events[ev]
+        ev &= ix.events.matches(sel.q)
 
-    rt = _overlaps(routes, sel) & _has_any(routes["movement_ids"], sel.movement_ids)
-    rt &= _matches(routes, ("people", "quote"), sel.q)
-    if sel.types and not {"deportation", "deportation_origin", "deportation_destination"} & set(sel.types):
+    rt = ix.routes.overlaps(s, e) & ix.routes.in_movements(sel.movement_ids)
+    if sel.q:
+        rt &= ix.routes.matches(sel.q)
+    if sel.types and not _DEPORTATION_TYPES & set(sel.types):
         rt &= False
-    rt_df = routes[rt]
 
-    referenced = set(ev_df["place_id"].dropna()) | set(rt_df["origin_place_id"]) | set(rt_df["destination_place_id"])
-    pl = np.array(places["place_id"].isin(referenced), dtype=bool)
+    referenced = np.zeros(len(ix.places), dtype=bool)
+    for refs in (ix.event_place[ev], ix.route_origin[rt], ix.route_destination[rt]):
+        referenced[refs[refs >= 0]] = True
+    pl = referenced.copy()
     if sel.q:
-        pl |= _matches(places, ("name", "quote"), sel.q)
+        pl |= ix.places.matches(sel.q)
     if not (sel.has_period or sel.movement_ids or sel.q):
-        all_refs = set(events["place_id"].dropna()) | set(routes["origin_place_id"]) | set(
-            routes["destination_place_id"])
-        pl |= ~places["place_id"].isin(all_refs).to_numpy()
+        pl |= ix.place_unreferenced
     if sel.place_types:
-        pl &= places["place_type"].isin(sel.place_types).to_numpy()
+        pl &= np.isin(ix.place_type, sel.place_types)
     elif sel.event_types:
-        pl &= places["place_id"].isin(referenced).to_numpy()
+        pl &= referenced
 
-    ac = _has_any(actors["movement_ids"], sel.movement_ids)
+    ac = ix.actors.in_movements(sel.movement_ids)
     if sel.q:
-        ac &= _matches(actors, ("name", "description"), sel.q)
-    ac_ids = set(actors.loc[ac, "actor_id"])
+        ac &= ix.actors.matches(sel.q)
 
-    in_period = _overlaps(relations, sel)
-    undated = (relations["year_start"].isna() & relations["year_end"].isna()).to_numpy()
-    touches = relations["source_id"].isin(ac_ids).to_numpy() | relations["target_id"].isin(ac_ids).to_numpy()
-    rel_full = touches & (in_period | undated)
+    rel = ix.relations
+    undated = ~rel.dated
+    src, tgt = ix.relation_source, ix.relation_target
+    touches = (src >= 0) & ac[np.maximum(src, 0)] | (tgt >= 0) & ac[np.maximum(tgt, 0)]
+    rel_full = touches & (rel.overlaps(s, e) | undated)
     rel_faded = touches & ~rel_full
 
-    es = _overlaps(estimates, sel) | estimates["year_start"].isna().to_numpy()
+    est = ix.estimates
+    es = est.overlaps(s, e) | (est.start == -np.inf)  # undated or open-start estimates stay
     if sel.movement_ids or sel.event_types:
-        es &= estimates["event_id"].isin(set(ev_df["event_id"])).to_numpy() | estimates["event_id"].isna().to_numpy()
-    es &= _matches(estimates, ("what", "quote"), sel.q)
+        ee = ix.estimate_event
+        es &= (ee < 0) | ev[np.maximum(ee, 0)] & (ee >= 0)
+    if sel.q:
+        es &= est.matches(sel.q)
 
+    actor_ids = ix.actors.ids[ac]
+    masks = MappingProxyType({"events": ev, "places": pl, "routes": rt, "actors": ac, "relations": rel_full,
+                              "relations_faded": rel_faded, "estimates": es})
     return Shown(
-        event_ids=tuple(ev_df["event_id"]),
-        place_ids=tuple(places.loc[pl, "place_id"]),
-        route_ids=tuple(rt_df["route_id"]),
-        actor_ids=tuple(sorted(ac_ids)),
-        relation_ids=tuple(relations.loc[rel_full, "relation_id"]),
-        faded_relation_ids=tuple(relations.loc[rel_faded, "relation_id"]),
-        estimate_ids=tuple(estimates.loc[es, "estimate_id"]),
+        event_ids=tuple(ix.events.ids[ev]),
+        place_ids=tuple(ix.places.ids[pl]),
+        route_ids=tuple(ix.routes.ids[rt]),
+        actor_ids=tuple(sorted(actor_ids)),
+        relation_ids=tuple(rel.ids[rel_full]),
+        faded_relation_ids=tuple(rel.ids[rel_faded]),
+        estimate_ids=tuple(est.ids[es]),
+        masks=masks,
     )
 
 
@@ -378,12 +361,7 @@ def same_passage_ids(bundle, record_id: str | None) -> tuple[str, ...]:
     if found is None:
         return ()
     _, row = found
-    out = []
-    for kind in ("events", "places", "routes", "actors", "relations", "estimates", "periods"):
-        df = bundle.frame(kind)
-        hits = df[(df["passage_id"] == row["passage_id"])]
-        out.extend(rid for rid in hits.iloc[:, 0] if rid != record_id)
-    return tuple(out)
+    return tuple(rid for rid in bundle.index.by_passage.get(row["passage_id"], ()) if rid != record_id)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -457,6 +435,8 @@ def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -
         return replace(sel, borders=value if value in BORDERS else sel.borders)
     if trigger == "theme":
         return replace(sel, theme=value if value in THEMES else sel.theme)
+    if trigger == "toggle_theme":
+        return replace(sel, theme="dark" if sel.theme == "light" else "light")
     if trigger == "present":
         return replace(sel, present=bool(value) if isinstance(value, (bool, int)) else sel.present)
     if trigger == "select":
@@ -464,3 +444,32 @@ def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -
     if trigger == "clear":
         return replace(sel, selected=None)
     return sel
+
+
+# Playback steps, in years.
+PLAY_STEPS = (1, 5)
+
+
+def play_start(sel: Selection, vocab: Vocab, step: Any) -> Selection:
+    """Where playback begins: the current period if one is set and not already at the end, else the first
+    `step` years."""
+    step = step if step in PLAY_STEPS else 1
+    if sel.has_period and sel.year_end < vocab.year_max:
+        return sel
+    s, e = clean_period(vocab.year_min, vocab.year_min + step - 1, vocab)
+    return replace(sel, year_start=s, year_end=e)
+
+
+def play_step(sel: Selection, vocab: Vocab, step: Any) -> tuple[Selection, bool]:
+    """The period moved `step` years on, keeping its width, and whether playback has reached the last year."""
+    step = step if step in PLAY_STEPS else 1
+    if not sel.has_period:
+        nxt = play_start(sel, vocab, step)
+        return nxt, False
+    width = sel.year_end - sel.year_start
+    e = min(sel.year_end + step, vocab.year_max)
+    s = max(e - width, vocab.year_min)
+    start, end = clean_period(s, e, vocab)
+    if start is None:  # the window covers every year: keep it as it is
+        return sel, True
+    return replace(sel, year_start=start, year_end=end), end >= vocab.year_max

@@ -127,12 +127,12 @@ def hex_to_rgba(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def base_layout(**extra) -> dict:
-    """Layout settings every Plotly view shares."""
+def base_layout(palette: Palette = LIGHT, **extra) -> dict:
+    """Layout settings every Plotly view shares, in the palette's colours."""
     layout = dict(
-        font=dict(family=FONT_FAMILY, size=12, color=INK),
-        paper_bgcolor=PAPER,
-        plot_bgcolor=PAPER,
+        font=dict(family=FONT_FAMILY, size=12, color=palette.ink),
+        paper_bgcolor=palette.paper,
+        plot_bgcolor=palette.paper,
         margin=dict(l=8, r=8, t=8, b=8),
         hoverlabel=dict(font=dict(family=FONT_FAMILY, size=12), align="left"),
         legend=dict(font=dict(size=11)),

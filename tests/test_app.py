@@ -6,6 +6,7 @@ import json
 import re
 
 from dashboard import ids
+from dashboard.loadtest import callback_outputs
 
 
 def test_index_serves_only_local_resources(client):
@@ -45,9 +46,7 @@ def test_topojson_served_locally(client):
 
 def test_draw_callback_over_http(app, client):
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
-    outputs = [{"id": i, "property": p} for i, p in [(ids.TIMELINE, "figure"), (ids.MAP, "figure"),
-                                                     (ids.NETWORK, "elements"), (ids.SOURCE, "children"),
-                                                     (ids.SUMMARY, "children")]]
+    outputs = callback_outputs(key)
     body = {"output": key, "outputs": outputs,
             "inputs": [{"id": ids.SELECTION, "property": "data",
                         "value": {"year_start": 1936, "year_end": 1938, "selected": "trotsky"}}],

@@ -57,8 +57,8 @@ def _post(client, body) -> tuple[int, float]:
     return r.status_code, time.perf_counter() - t
 
 
-@given(values=st.lists(junk, min_size=24, max_size=24), changed=st.integers(min_value=0, max_value=10**6),
-       state=junk)
+@given(values=st.lists(junk, min_size=32, max_size=32), changed=st.integers(min_value=0, max_value=10**6),
+       state=st.lists(junk, min_size=8, max_size=8))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 def test_sync_callback_survives_junk(client, sync_spec, bundle, values, changed, state):
@@ -68,8 +68,9 @@ def test_sync_callback_survives_junk(client, sync_spec, bundle, values, changed,
     dep = spec["inputs"][changed]
     changed_id = dep["id"] if not dep["id"].startswith("{") else json.dumps(
         inputs[changed][0]["id"], separators=(",", ":"), sort_keys=True)
+    assert len(values) >= len(spec["inputs"])
     body = {"output": key, "outputs": callback_outputs(key), "inputs": inputs,
-            "state": [{"id": ids.SELECTION, "property": "data", "value": state}],
+            "state": [{"id": d["id"], "property": d["property"], "value": v} for d, v in zip(spec["state"], state)],
             "changedPropIds": [f"{changed_id}.{dep['property']}"]}
     status, took = _post(client, body)
     assert status in (200, 204), status

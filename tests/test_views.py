@@ -6,14 +6,31 @@ import plotly.graph_objects as go
 
 from dashboard.selection import Selection, related_ids, shown
 from dashboard.theme import DIM_OPACITY, EDGE_STYLES, PLACE_SYMBOLS
-from dashboard.views.map import map_figure, route_width
+from dashboard.views.map import map_figure as _map_figure, route_width
 from dashboard.views.network import network_elements, network_positions, network_stylesheet
 from dashboard.views.source import source_model
-from dashboard.views.timeline import timeline_figure
+from dashboard.views.timeline import timeline_figure as _timeline_figure
 
 
 def _draw(bundle, sel):
     return shown(bundle, sel), related_ids(bundle, sel.selected)
+
+
+def timeline_figure(*args, **kw):
+    """The builder returns plotly's JSON form; go.Figure validates it against plotly's schema."""
+    fig = _timeline_figure(*args, **kw)
+    assert isinstance(fig, dict)
+    return go.Figure(fig)
+
+
+def map_figure(*args, **kw):
+    fig = _map_figure(*args, **kw)
+    assert isinstance(fig, dict)
+    return go.Figure(fig)
+
+
+def _route_ids(fig) -> set:
+    return {c for t in fig.data if t.mode == "lines+markers" for c in t.customdata if c}
 
 
 def _event_trace(fig):
@@ -80,11 +97,12 @@ def test_map_sites_and_routes(bundle):
     fig = map_figure(bundle, sel, sh, rel)
     site_ids = {c for t in fig.data if t.customdata is not None and t.mode == "markers+text" for c in t.customdata}
     assert site_ids == set(sh.place_ids)
-    route_ids = {t.customdata[0] for t in fig.data if t.mode == "lines+markers"}
-    assert route_ids == set(sh.route_ids)
-    # direction: an arrowhead pointing along the line at the destination
-    route = next(t for t in fig.data if t.mode == "lines+markers")
-    assert route.marker.angleref == "previous" and route.marker.symbol[-1] == "triangle-up"
+    assert _route_ids(fig) == set(sh.route_ids)
+    # direction: an arrowhead pointing along the line at the destination, after every origin
+    for route in (t for t in fig.data if t.mode == "lines+markers"):
+        assert route.marker.angleref == "previous"
+        assert list(route.marker.symbol[1::3]) == ["triangle-up"] * (len(route.lon) // 3)
+        assert all(v is None for v in route.lon[2::3])  # gaps between routes
     for t in fig.data:
         if t.mode == "markers+text":
             assert t.marker.symbol in set(PLACE_SYMBOLS.values())
@@ -97,7 +115,8 @@ def test_map_implied_origin_dashed_and_approximate_halo(bundle):
     routes = bundle.routes.set_index("route_id")
     for t in fig.data:
         if t.mode == "lines+markers":
-            assert (t.line.dash == "dash") == bool(routes.at[t.customdata[0], "origin_implied"])
+            for rid in filter(None, t.customdata):
+                assert (t.line.dash == "dash") == bool(routes.at[rid, "origin_implied"])
     assert any("approximate" in (t.name or "") for t in fig.data)
 
 
@@ -106,9 +125,7 @@ def test_map_follows_period(bundle):
     b = Selection(1920, 1925)
     fa = map_figure(bundle, a, *_draw(bundle, a))
     fb = map_figure(bundle, b, *_draw(bundle, b))
-    ra = [t for t in fa.data if t.mode == "lines+markers"]
-    rb = [t for t in fb.data if t.mode == "lines+markers"]
-    assert len(ra) > len(rb)
+    assert len(_route_ids(fa)) > len(_route_ids(fb))
 
 
 def test_route_width_grows_with_count():
@@ -176,3 +193,59 @@ def test_timeline_survives_crowded_lanes(bundle, frames):
     sh, rel = _draw(big, sel)
     fig = timeline_figure(big, sel, sh, rel)
     assert len(_event_trace(fig).customdata) >= 10 * len(shown(bundle, sel).event_ids) * 0.5
+
+
+def test_timeline_counts_per_year_when_too_dense(bundle, frames):
+    from dashboard.bench import synthetic_frames
+    from dashboard.frames import bundle_from_frames
+    from dashboard.views.timeline import MAX_EVENT_MARKS
+
+    big = bundle_from_frames(synthetic_frames(frames, 10))
+    sel = Selection()
+    sh, rel = _draw(big, sel)
+    fig = timeline_figure(big, sel, sh, rel)
+    lane_rows = sum(max(len(m), 1) for m in big.events["movement_ids"])
+    assert lane_rows > MAX_EVENT_MARKS
+    heat = next(t for t in fig.data if t.type == "heatmap")
+    assert sum(v for row in heat.z for v in row if v) == lane_rows  # every event counted once per lane
+    assert not any(t.name == "Events" for t in fig.data)
+    # a narrow period shows the events themselves again
+    narrow = Selection(1937, 1937)
+    fig = timeline_figure(big, narrow, *_draw(big, narrow))
+    assert set(_event_trace(fig).customdata) == set(shown(big, narrow).event_ids)
+
+
+def test_map_groups_sites_and_routes_at_scale(frames):
+    from dashboard.bench import synthetic_frames
+    from dashboard.frames import bundle_from_frames
+    from dashboard.views.map import MAX_ROUTE_MARKS, MAX_SITE_MARKS
+
+    big = bundle_from_frames(synthetic_frames(frames, 30))
+    sel = Selection()
+    sh, rel = _draw(big, sel)
+    assert len(sh.place_ids) > MAX_SITE_MARKS and len(sh.route_ids) > MAX_ROUTE_MARKS
+    fig = map_figure(big, sel, sh, rel)
+    grouped = next(t for t in fig.data if t.name == "Sites (grouped)")
+    assert sum(int(t) if t else 1 for t in grouped.text) == len(sh.place_ids)
+    assert set(grouped.customdata) <= set(sh.place_ids)
+    route_marks = sum(len(t.lon) // 3 for t in fig.data if t.mode == "lines")
+    assert route_marks < len(sh.route_ids)
+
+
+def test_network_capped_to_most_connected(frames):
+    from dashboard.bench import synthetic_frames
+    from dashboard.frames import bundle_from_frames
+    from dashboard.views.network import MAX_NETWORK_NODES
+
+    big = bundle_from_frames(synthetic_frames(frames, 10))
+    pos = network_positions(big)
+    assert len(pos) > MAX_NETWORK_NODES
+    sel = Selection(selected="trotsky_x3")
+    sh, rel = _draw(big, sel)
+    els = network_elements(big, sel, sh, rel, pos)
+    nodes = {e["data"]["id"] for e in els if "source" not in e["data"]}
+    assert len(nodes) <= MAX_NETWORK_NODES and "trotsky_x3" in nodes
+    ties = big.actors.set_index("actor_id")["tie_count"]
+    dropped = set(pos) - nodes - rel
+    assert max(ties[list(dropped)]) <= min(ties[list(nodes - rel)])  # the most connected are kept
+    assert all(e["data"]["source"] in nodes and e["data"]["target"] in nodes for e in els if "source" in e["data"])

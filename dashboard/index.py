@@ -1,0 +1,164 @@
+"""Precomputed arrays every filter needs, built once per bundle so that a filter change is a few numpy operations.
+
+Belongs here: per-frame year arrays, per-movement row masks, casefolded search text, and row positions of the
+references between frames (event → place, route → places, relation → actors, estimate → event). Read-only after
+construction (every array is marked non-writeable).
+Does not belong here: the filtering rules themselves (selection.shown) or drawing (views/*).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+# Columns searched by the free-text box, per frame (events also search their actors' names).
+SEARCH_COLUMNS = MappingProxyType({
+    "events": ("title", "quote"),
+    "routes": ("people", "quote"),
+    "places": ("name", "quote"),
+    "actors": ("name", "description"),
+    "estimates": ("what", "quote"),
+})
+
+# Frames whose records quote a passage, in the order the source panel lists them.
+PASSAGE_FRAMES = ("events", "places", "routes", "actors", "relations", "estimates", "periods")
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Rows:
+    """One frame's rows as arrays aligned with the frame's row order."""
+
+    ids: np.ndarray
+    start: np.ndarray  # year_start as float, -inf when open ("until 1940")
+    end: np.ndarray  # year_end as float, the start when open-ended
+    dated: np.ndarray  # bool: has a start or an end
+    movements: MappingProxyType  # movement_id → bool mask
+    search: tuple[str, ...]  # casefolded text searched by the search box ("" when the frame is not searched)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def overlaps(self, start: int | None, end: int | None) -> np.ndarray:
+        if start is None:
+            return np.ones(len(self), dtype=bool)
+        return self.dated & (self.start <= end) & (self.end >= start)
+
+    def in_movements(self, wanted: tuple[str, ...]) -> np.ndarray:
+        if not wanted:
+            return np.ones(len(self), dtype=bool)
+        out = np.zeros(len(self), dtype=bool)
+        for m in wanted:
+            mask = self.movements.get(m)
+            if mask is not None:
+                out |= mask
+        return out
+
+    def matches(self, q: str) -> np.ndarray:
+        if not q:
+            return np.ones(len(self), dtype=bool)
+        needle = q.casefold()
+        return np.fromiter((needle in h for h in self.search), dtype=bool, count=len(self))
+
+
+def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_search=None) -> Rows:
+    n = len(df)
+    if "year_start" in df:
+        ys = df["year_start"].astype("float64").to_numpy()
+        ye = df["year_end"].astype("float64").to_numpy()
+        dated = ~(np.isnan(ys) & np.isnan(ye))
+        ys = np.where(np.isnan(ys), -np.inf, ys)
+        ye = np.where(np.isnan(ye), ys, ye)
+    else:
+        ys = ye = np.full(n, np.nan)
+        dated = np.zeros(n, dtype=bool)
+    movements: dict[str, np.ndarray] = {}
+    if "movement_ids" in df:
+        for i, mv in enumerate(df["movement_ids"]):
+            for m in mv:
+                movements.setdefault(m, np.zeros(n, dtype=bool))[i] = True
+    if search_cols:
+        parts = [df[c].fillna("").astype(str) for c in search_cols]
+        if extra_search is not None:
+            parts.append(extra_search)
+        hay = parts[0]
+        for p in parts[1:]:
+            hay = hay + " " + p
+        search = tuple(hay.str.casefold())
+    else:
+        search = ("",) * n
+    return Rows(ids=_frozen(df[key].to_numpy(dtype=object)), start=_frozen(ys), end=_frozen(ye),
+                dated=_frozen(dated), movements=MappingProxyType({m: _frozen(a) for m, a in movements.items()}),
+                search=search)
+
+
+def _positions(values, where: dict[str, int]) -> np.ndarray:
+    """Row position in the referenced frame for each reference (−1 when absent)."""
+    return _frozen(np.fromiter((where.get(v, -1) if isinstance(v, str) else -1 for v in values), dtype=np.int64))
+
+
+@dataclass(frozen=True, eq=False)
+class FrameIndex:
+    events: Rows
+    routes: Rows
+    places: Rows
+    actors: Rows
+    relations: Rows
+    estimates: Rows
+    event_type: np.ndarray
+    event_place: np.ndarray  # row in places, −1 if none
+    route_origin: np.ndarray  # row in places
+    route_destination: np.ndarray
+    place_type: np.ndarray
+    place_unreferenced: np.ndarray  # bool: cited by no event and no route
+    relation_source: np.ndarray  # row in actors
+    relation_target: np.ndarray
+    estimate_event: np.ndarray  # row in events, −1 if none
+    estimate_people: np.ndarray  # bool: counted in people, with a year (drawn on the timeline)
+    by_passage: MappingProxyType  # passage_id → ids of the records quoting it, frame by frame
+
+
+def build_index(bundle) -> FrameIndex:
+    events, places, routes = bundle.events, bundle.places, bundle.routes
+    actors, relations, estimates = bundle.actors, bundle.relations, bundle.estimates
+    actor_names = dict(zip(actors["actor_id"], actors["name"]))
+    names = events["actor_ids"].map(lambda ids: " ".join(actor_names.get(a, "") for a in ids))
+    place_row = {p: i for i, p in enumerate(places["place_id"])}
+    actor_row = {a: i for i, a in enumerate(actors["actor_id"])}
+    event_row = {e: i for i, e in enumerate(events["event_id"])}
+    event_place = _positions(events["place_id"], place_row)
+    route_origin = _positions(routes["origin_place_id"], place_row)
+    route_destination = _positions(routes["destination_place_id"], place_row)
+    referenced = np.zeros(len(places), dtype=bool)
+    for refs in (event_place, route_origin, route_destination):
+        referenced[refs[refs >= 0]] = True
+    by_passage: dict[str, list[str]] = {}
+    for name in PASSAGE_FRAMES:
+        df = bundle.frame(name)
+        for rid, pid in zip(df.iloc[:, 0], df["passage_id"]):
+            by_passage.setdefault(pid, []).append(rid)
+    return FrameIndex(
+        by_passage=MappingProxyType({k: tuple(v) for k, v in by_passage.items()}),
+        events=_rows(events, "event_id", SEARCH_COLUMNS["events"], names),
+        routes=_rows(routes, "route_id", SEARCH_COLUMNS["routes"]),
+        places=_rows(places, "place_id", SEARCH_COLUMNS["places"]),
+        actors=_rows(actors, "actor_id", SEARCH_COLUMNS["actors"]),
+        relations=_rows(relations, "relation_id"),
+        estimates=_rows(estimates, "estimate_id", SEARCH_COLUMNS["estimates"]),
+        event_type=_frozen(events["event_type"].to_numpy(dtype=object)),
+        event_place=event_place, route_origin=route_origin, route_destination=route_destination,
+        place_type=_frozen(places["place_type"].to_numpy(dtype=object)),
+        place_unreferenced=_frozen(~referenced),
+        relation_source=_positions(relations["source_id"], actor_row),
+        relation_target=_positions(relations["target_id"], actor_row),
+        estimate_event=_positions(estimates["event_id"], event_row),
+        estimate_people=_frozen(((estimates["unit"] == "people") & estimates["year_start"].notna()).to_numpy()),
+    )
