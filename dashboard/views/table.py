@@ -1,0 +1,353 @@
+"""Table view: one row per record the filters show (events, places, routes, actors, ties, estimates), for a
+dash-ag-grid table.
+
+Belongs here: the grid's column definitions (plain dicts), the rows for (frames, shown, selection) and which row
+is selected. Pure: never imports dash; the AgGrid component and its callback live with the layout and callbacks.
+Does not belong here: filtering (dashboard.selection.shown decides what is shown) or downloads (dashboard.downloads).
+
+Every cell is plain text: no column has a cellRenderer, so a title holding '<b>' shows the characters '<b>' (AG
+Grid writes cell values as text, never as HTML). The only function strings are two valueFormatters that show a
+row's own text field for a numeric sort key (dash-ag-grid evaluates `{"function": ...}` without
+dangerously_allow_code).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.formatting import fmt_range, outside_note, years_label
+from dashboard.selection import Selection, Shown
+
+KIND_LABELS = {"events": "Event", "places": "Place", "routes": "Deportation route", "actors": "Actor",
+               "relations": "Tie", "estimates": "Estimate"}
+# The frames a table row can come from, in the order of KIND_LABELS; each is a field of Shown.
+TABLE_KINDS = tuple(KIND_LABELS)
+_SHOWN_FIELD = {"events": "event_ids", "places": "place_ids", "routes": "route_ids", "actors": "actor_ids",
+                "relations": "relation_ids", "estimates": "estimate_ids"}
+_KEY = {"events": "event_id", "places": "place_id", "routes": "route_id", "actors": "actor_id",
+        "relations": "relation_id", "estimates": "estimate_id"}
+# Rows sent to the browser per filter change: the whole corpus is ~700 records, but at 100× it is ~70,000 and
+# their JSON (quotes included) would be tens of MB per change. The download has them all.
+TABLE_ROW_LIMIT = 2_000
+# Units that need no word after the figure ("600,000", "38%").
+_PLAIN_UNITS = ("people", "percent", "")
+FLAG = "⚑"
+ROW_ID_GETTER = "params.data.id"  # the AgGrid getRowId prop
+
+_COMMON = {"sortable": True, "resizable": True}
+_TEXT = {**_COMMON, "filter": "agTextColumnFilter"}
+_NUMBER = {**_COMMON, "filter": "agNumberColumnFilter"}
+
+# AG Grid columnDefs. Read-only: pass column_defs() (a fresh copy) to the grid.
+TABLE_COLUMNS: tuple[dict, ...] = (
+    {"field": "kind", "headerName": "Kind", "width": 130, **_TEXT},
+    {"field": "title", "headerName": "Title / name", "flex": 2, "minWidth": 200, "wrapText": True,
+     "autoHeight": True, **_TEXT},
+    {"field": "type", "headerName": "Type", "width": 130, **_TEXT},
+    # sorts and filters by the number (year_start, or year_end for an open start); shows the row's years text
+    {"field": "year", "headerName": "Years", "width": 130, "valueFormatter": {"function": "params.data.years"},
+     "headerTooltip": "Sorted by the first year; 'until 1940' sorts as 1940. Undated records have none.",
+     **_NUMBER},
+    {"field": "movements", "headerName": "Movements", "flex": 1, "minWidth": 140, "wrapText": True,
+     "autoHeight": True, **_TEXT},
+    {"field": "place", "headerName": "Place", "flex": 1, "minWidth": 120, "wrapText": True, "autoHeight": True,
+     **_TEXT},
+    # sorts and filters by the low figure (the high one when there is no low); shows the range as text
+    {"field": "count_value", "headerName": "Count", "width": 170, "valueFormatter": {"function": "params.data.count"},
+     "headerTooltip": "The figure the text gives, low – high; '+' is open-ended. Sorted by the low figure, "
+                      "whatever its unit.",
+     **_NUMBER},
+    {"field": "qualifier", "headerName": "Qualifier", "width": 140, "wrapText": True, "autoHeight": True,
+     "headerTooltip": "How the text qualifies the figure (about, over, nearly …).", **_TEXT},
+    {"field": "quote", "headerName": "Quote (verbatim)", "flex": 4, "minWidth": 320, "wrapText": True,
+     "autoHeight": True, **_TEXT},
+    {"field": "source", "headerName": "Source text", "width": 160, **_TEXT},
+    {"field": "outside_flag", "headerName": FLAG, "width": 70, "tooltipField": "outside",
+     "headerTooltip": f"{FLAG}: something in this record comes from outside the texts (hover the flag for what). "
+                      "Every place's coordinates come from outside the texts.",
+     **_TEXT},
+    {"field": "id", "headerName": "Id", "hide": True, **_TEXT},
+)
+# Recommended dashGridOptions (pass grid_options(), a fresh copy): click a row to select it, one at a time;
+# tooltips for the ⚑ column; cell text can be selected and copied.
+_GRID_OPTIONS: dict = {
+    "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+    "tooltipShowDelay": 300,
+    "enableCellTextSelection": True,
+    "ensureDomOrder": True,
+    "animateRows": False,
+}
+
+
+def column_defs() -> list[dict]:
+    """TABLE_COLUMNS as a fresh list the caller may change."""
+    return copy.deepcopy(list(TABLE_COLUMNS))
+
+
+def grid_options() -> dict:
+    return copy.deepcopy(_GRID_OPTIONS)
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """The rows to send (at most `limit`, sorted) and how many records the filters show in all."""
+
+    rows: list[dict]
+    total: int
+    limit: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.rows)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(r["id"] for r in self.rows)
+
+
+def table_caption(table: TableRows) -> str:
+    """'412 records' or 'The first 2,000 of 68,000 records: narrow the filters, or download the data for all.'"""
+    n = f"{table.total:,} record{'' if table.total == 1 else 's'}"
+    if not table.truncated:
+        return n
+    return f"The first {len(table.rows):,} of {n}: narrow the filters, or download the data for all."
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rows
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _positions(df: pd.DataFrame, key: str, ids: tuple[str, ...], mask=None) -> np.ndarray:
+    """Row positions of `ids` in `df` (frame order), without copying the frame. `mask`, when Shown carries one
+    aligned with the frame, gives them without hashing any id."""
+    if mask is not None and len(mask) == len(df):
+        return np.flatnonzero(np.asarray(mask, dtype=bool))
+    if not ids:
+        return np.zeros(0, dtype=np.intp)
+    if len(ids) == len(df):  # everything shown: skip the hashing (shown ids are unique ids of this frame)
+        return np.arange(len(df))
+    return np.flatnonzero(df[key].isin(ids).to_numpy())
+
+
+def _mask(shown: Shown, kind: str):
+    masks = getattr(shown, "masks", None)
+    return masks.get(kind) if masks is not None else None
+
+
+def _lookup(df: pd.DataFrame, key: str, value: str) -> dict:
+    # tolist first: iterating a str Series element by element is ~20× slower
+    return dict(zip(df[key].tolist(), df[value].tolist()))
+
+
+def _titles(kind: str, df: pd.DataFrame, actor_names: dict, at=slice(None)) -> list[str]:
+    """The row titles of `df`'s rows at positions `at` (all by default); touches only the columns it needs."""
+    col = lambda name: df[name].iloc[at].tolist()  # noqa: E731
+    if kind == "events":
+        return col("title")
+    if kind in ("places", "actors"):
+        return col("name")
+    if kind == "routes":
+        return ["Deportation of " + p for p in col("people")]
+    if kind == "estimates":
+        return col("what")
+    get = actor_names.get
+    return [f"{get(s, s)} {t.replace('_', ' ')} {get(g, g)}"
+            for s, t, g in zip(col("source_id"), col("relation_type"), col("target_id"))]
+
+
+def _sort_years(df: pd.DataFrame, at: np.ndarray) -> np.ndarray:
+    """year_start, or year_end for an open start ('until 1940'), of the rows at `at`; NaN when undated or not a
+    dated kind."""
+    if "year_start" not in df:
+        return np.full(len(at), np.nan)
+    ys = df["year_start"].to_numpy(dtype="float64", na_value=np.nan)[at]
+    ye = df["year_end"].to_numpy(dtype="float64", na_value=np.nan)[at]
+    return np.where(np.isnan(ys), ye, ys)
+
+
+def record_title(bundle, record_id: str | None) -> str:
+    """The title a row shows for one record ('' when unknown or not a table kind)."""
+    found = bundle.record(record_id) if record_id else None
+    if found is None or found[0] not in KIND_LABELS:
+        return ""
+    kind, row = found
+    return str(_titles(kind, pd.DataFrame([row]), _lookup(bundle.actors, "actor_id", "name"))[0])
+
+
+def _text(v) -> str:
+    return v if isinstance(v, str) else ""
+
+
+def _num(v) -> float | int | None:
+    if v is None or pd.isna(v):
+        return None
+    v = float(v)
+    return int(v) if v.is_integer() else v
+
+
+def _count_text(low, high, unit: str = "") -> str:
+    text = fmt_range(low, high, None, unit)
+    return f"{text} {unit}" if text and unit not in _PLAIN_UNITS else text
+
+
+def _count_value(low, high) -> float | int | None:
+    lo = _num(low)
+    return lo if lo is not None else _num(high)
+
+
+def _col(df: pd.DataFrame, name: str) -> list:
+    return df[name].tolist() if name in df else [None] * len(df)
+
+
+def _rows_for(kind: str, df: pd.DataFrame, titles: list, years: np.ndarray, ctx: dict) -> list[dict]:
+    """Rows for a few records of one kind, built column by column (a list per field, then zipped)."""
+    movements, places, docs, events = ctx["movements"], ctx["places"], ctx["docs"], ctx["events"]
+    n = len(df)
+    blank = [""] * n
+    mv_lists: list = [()] * n
+    place, count, qualifier, typ = blank, blank, blank, blank
+    count_value: list = [None] * n
+    if kind == "events":
+        mv_lists, typ = _col(df, "movement_ids"), _col(df, "event_type")
+        place = [places.get(p, "") if isinstance(p, str) else "" for p in _col(df, "place_id")]
+    elif kind == "places":
+        typ = _col(df, "place_type")
+    elif kind == "routes":
+        mv_lists, typ = _col(df, "movement_ids"), ["deportation"] * n
+        place = [f"{places.get(o, o)} → {places.get(d, d)}"
+                 for o, d in zip(_col(df, "origin_place_id"), _col(df, "destination_place_id"))]
+        lows, highs = _col(df, "count_low"), _col(df, "count_high")
+        count = [_count_text(lo, hi) for lo, hi in zip(lows, highs)]
+        count_value = [_count_value(lo, hi) for lo, hi in zip(lows, highs)]
+    elif kind == "actors":
+        mv_lists, typ = _col(df, "movement_ids"), _col(df, "actor_type")
+    elif kind == "relations":
+        typ = _col(df, "relation_type")
+    elif kind == "estimates":
+        evs = [events.get(e) if isinstance(e, str) else None for e in _col(df, "event_id")]
+        mv_lists = [ev[0] if ev else () for ev in evs]
+        place = [places.get(ev[1], "") if ev and isinstance(ev[1], str) else "" for ev in evs]
+        lows, highs = _col(df, "low"), _col(df, "high")
+        count = [_count_text(lo, hi, _text(u)) for lo, hi, u in zip(lows, highs, _col(df, "unit"))]
+        count_value = [_count_value(lo, hi) for lo, hi in zip(lows, highs)]
+        qualifier = ["" if q == "exact" else _text(q) for q in _col(df, "qualifier")]
+    outside = [outside_note(v) for v in _col(df, "outside_text")]
+    if "year_start" in df:
+        years_text = [years_label(s, e, note) for s, e, note in
+                      zip(_col(df, "year_start"), _col(df, "year_end"), _col(df, "date_note"))]
+    else:
+        years_text = blank
+    columns = {
+        "id": _col(df, _KEY[kind]),
+        "kind": [KIND_LABELS[kind]] * n,
+        "frame": [kind] * n,
+        "title": [str(t) for t in titles],
+        "type": [_text(t).replace("_", " ") for t in typ],
+        "year": [None if np.isnan(y) else int(y) for y in years],
+        "years": years_text,
+        "movements": [", ".join(movements.get(m, m) for m in ids) for ids in mv_lists],
+        "place": place,
+        "count": count,
+        "count_value": count_value,
+        "qualifier": qualifier,
+        "quote": _col(df, "quote"),
+        "source": [docs.get(d, d) for d in _col(df, "doc_id")],
+        "outside_flag": [FLAG if o else "" for o in outside],
+        "outside": outside,
+    }
+    keys = tuple(columns)
+    return [dict(zip(keys, values)) for values in zip(*columns.values())]
+
+
+def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = TABLE_ROW_LIMIT) -> TableRows:
+    """The shown records as grid rows, sorted by year (undated last), then title (case-insensitive), then id; at
+    most `limit` of them, and the total.
+
+    Faded ties (outside the period, drawn faded in the network) are not rows: the table lists what the filters
+    match. When the selected record is shown but falls beyond the limit, it takes the last place so the grid can
+    still mark it.
+    """
+    limit = max(int(limit), 0)
+    frames: dict[str, pd.DataFrame] = {}
+    codes, positions, year_parts = [], [], []
+    for code, kind in enumerate(TABLE_KINDS):
+        df = bundle.frame(kind)
+        at = _positions(df, _KEY[kind], getattr(shown, _SHOWN_FIELD[kind]), _mask(shown, kind))
+        frames[kind] = df
+        codes.append(np.full(len(at), code, dtype=np.int8))
+        positions.append(at)
+        year_parts.append(_sort_years(df, at))
+    code, pos, year = np.concatenate(codes), np.concatenate(positions), np.concatenate(year_parts)
+    total = len(code)
+
+    # Only rows that can reach the first `limit` need a title: those no later than the limit-th row's year
+    # (every row, when that row is undated).
+    if total > limit:
+        key = np.where(np.isnan(year), np.inf, year)
+        cut = np.partition(key, limit - 1)[limit - 1] if limit else -np.inf
+        cand = np.flatnonzero(key <= cut)
+    else:
+        cand = np.arange(total)
+    if sel is not None and sel.selected and bundle.kind_of.get(sel.selected) in frames:
+        kind = bundle.kind_of[sel.selected]
+        c = TABLE_KINDS.index(kind)
+        hit = np.flatnonzero(frames[kind][_KEY[kind]].to_numpy(dtype=object) == sel.selected)
+        mine = np.flatnonzero((code == c) & np.isin(pos, hit)) if len(hit) else hit
+        selected_at = int(mine[0]) if len(mine) else None
+    else:
+        selected_at = None
+    if selected_at is not None and selected_at not in set(cand.tolist()):
+        cand = np.append(cand, selected_at)
+
+    has_ties = bool(np.any(code[cand] == TABLE_KINDS.index("relations")))
+    actor_names = _lookup(bundle.actors, "actor_id", "name") if has_ties else {}
+    titles = np.empty(len(cand), dtype=object)
+    ids = np.empty(len(cand), dtype=object)
+    for c, kind in enumerate(TABLE_KINDS):
+        at = np.flatnonzero(code[cand] == c)
+        if len(at):
+            rows_at = pos[cand[at]]
+            titles[at] = _titles(kind, frames[kind], actor_names, rows_at)
+            ids[at] = frames[kind][_KEY[kind]].iloc[rows_at].tolist()
+    folded = np.array([t.casefold() for t in titles], dtype=object)
+    # lexsort: last key first; NaN years sort after every number, so undated rows come last
+    ranked = np.lexsort((ids, folded, year[cand])) if len(cand) else np.zeros(0, dtype=np.intp)
+    chosen = ranked[:limit]  # indices into cand
+    if selected_at is not None and limit and selected_at not in set(cand[chosen].tolist()):
+        chosen = np.append(chosen[:limit - 1], np.flatnonzero(cand == selected_at)[:1])
+
+    ctx = {
+        "movements": _lookup(bundle.movements, "movement_id", "name"),
+        "places": _lookup(bundle.places, "place_id", "name"),
+        "docs": _lookup(bundle.documents, "doc_id", "title"),
+        "events": {},
+    }
+    built: dict[int, dict] = {}
+    for c, kind in enumerate(TABLE_KINDS):
+        here = chosen[code[cand[chosen]] == c]
+        if not len(here):
+            continue
+        sub = frames[kind].iloc[pos[cand[here]]]
+        if kind == "estimates":
+            ev = bundle.events
+            ev = ev[ev["event_id"].isin(set(sub["event_id"].dropna()))]
+            ctx["events"] = dict(zip(ev["event_id"].tolist(),
+                                     zip(ev["movement_ids"].tolist(), ev["place_id"].tolist())))
+        rows = _rows_for(kind, sub, titles[here].tolist(), year[cand[here]], ctx)
+        built.update(zip(here.tolist(), rows))
+    return TableRows(rows=[built[i] for i in chosen.tolist()], total=total, limit=limit)
+
+
+def selected_row_ids(sel: Selection, table: TableRows | None = None) -> list[str]:
+    """The grid's selected row ids: the selected record, when it is one of the table's rows (or when no table is
+    given, whenever something is selected). Pass as `selectedRows={"ids": selected_row_ids(sel, table)}`."""
+    if not sel.selected:
+        return []
+    if table is not None and sel.selected not in table.ids:
+        return []
+    return [sel.selected]
