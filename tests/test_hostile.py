@@ -119,3 +119,49 @@ def test_malformed_request_bodies_are_not_500(client):
 def test_page_query_string_never_errors(client, query):
     r = client.get("/?" + quote(query, safe="=&?,"))
     assert r.status_code == 200
+
+
+# Every other server callback (table, network image, downloads, playback speed, theme, table toggle). The slide
+# download renders an image in headless Chromium (≈1 s), so it gets a few named cases below instead.
+_OTHER_CALLBACKS = ("play-timer.interval", "..app-root.className", "..table-open.data", "..record-table.data",
+                    "network-graph.generateImage", "data-download.data")
+
+
+@pytest.mark.parametrize("prefix", _OTHER_CALLBACKS)
+@given(values=st.lists(junk, min_size=4, max_size=4), state=st.lists(junk, min_size=3, max_size=3),
+       changed=st.integers(min_value=0, max_value=3))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+def test_every_callback_survives_junk(client, app, prefix, values, state, changed):
+    key = next(k for k in app.callback_map if k.startswith(prefix))
+    spec = app.callback_map[key]
+    inputs = [{"id": d["id"], "property": d["property"], "value": v} for d, v in zip(spec["inputs"], values)]
+    dep = spec["inputs"][changed % len(spec["inputs"])]
+    body = {"output": key, "outputs": callback_outputs(key), "inputs": inputs,
+            "state": [{"id": d["id"], "property": d["property"], "value": v} for d, v in zip(spec["state"], state)],
+            "changedPropIds": [f"{dep['id']}.{dep['property']}"]}
+    status, took = _post(client, body)
+    assert status in (200, 204), status
+    assert took < SLOW_S
+
+
+@pytest.mark.parametrize("size, selection", [
+    ("7680x4320", {"year_start": 2000, "year_end": 1900, "q": "<script>alert(1)</script>"}),
+    ({"a": 1}, "not a selection"),
+])
+def test_slide_download_clamps_junk(client, app, size, selection):
+    import base64
+
+    key = next(k for k in app.callback_map if k.startswith("slide-download.data"))
+    body = {"output": key, "outputs": callback_outputs(key),
+            "inputs": [{"id": ids.SLIDE_BUTTON, "property": "n_clicks", "value": 1}],
+            "state": [{"id": ids.SELECTION, "property": "data", "value": selection},
+                      {"id": ids.SLIDE_SIZE, "property": "value", "value": size}],
+            "changedPropIds": [f"{ids.SLIDE_BUTTON}.n_clicks"]}
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200
+    sent = r.get_json()["response"][ids.SLIDE_DOWNLOAD]["data"]
+    png = base64.b64decode(sent["content"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png[16:20], "big") == 1920 and int.from_bytes(png[20:24], "big") == 1080
+    assert sent["filename"].startswith("slide_") and sent["filename"].endswith(".png")
