@@ -1,7 +1,7 @@
 """Thin Dash callbacks: turn inputs into plain arguments, hand off to pure functions, return their results.
 
 `sync` folds one user event into the shared Selection (kept in a dcc.Store and the URL, and written back to the
-controls); `draw` renders every view from (frames, selection); `chrome` applies the theme and presentation mode;
+controls); `draw` renders every view from (frames, selection) and `source` the selected record's passage; `chrome` applies the theme and presentation mode;
 the rest answer one button each (playback speed, the table, downloads, the network's image export).
 """
 
@@ -19,7 +19,7 @@ from dashboard.selection import (Selection, apply_event, from_dict, from_query, 
 from dashboard.theme import PALETTES
 from dashboard.views.filters import PLAY_SPEEDS
 from dashboard.views.network import network_stylesheet
-from dashboard.views.source import render_source
+from dashboard.views.source import render_source, source_model
 from dashboard.views.table import table_caption, table_rows
 from dashboard.views.text import view_text
 
@@ -149,16 +149,21 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
 
     @app.callback(
         Output(ids.TIMELINE, "figure"), Output(ids.MAP, "figure"), Output(ids.NETWORK, "elements"),
-        Output(ids.SOURCE, "children"), Output(ids.SUMMARY, "children"), Output(ids.VIEW_TEXT, "children"),
+        Output(ids.SUMMARY, "children"), Output(ids.VIEW_TEXT, "children"),
         Output(ids.NETWORK_NOTE, "children"), Output(ids.TIMELINE, "config"), Output(ids.MAP, "config"),
         Input(ids.SELECTION, "data"),
     )
     def draw(data):
+        # plain JSON only (no Dash components): Dash then serialises the response in one fast orjson call
         sel = from_dict(data, vocab)
         out = render(app_ctx, sel)
-        return (out.timeline, out.map, out.elements, render_source(out.source), out.summary,
+        return (out.timeline, out.map, out.elements, out.summary,
                 view_text(app_ctx.bundle, out), out.network_note,
                 graph_config(topojson_url, "timeline", sel), graph_config(topojson_url, "map", sel))
+
+    @app.callback(Output(ids.SOURCE, "children"), Input(ids.SELECTION, "data"))
+    def source(data):
+        return render_source(source_model(app_ctx.bundle, from_dict(data, vocab).selected))
 
     @app.callback(
         Output(ids.APP_ROOT, "className"), Output(ids.NETWORK, "stylesheet"), Output(ids.THEME, "children"),

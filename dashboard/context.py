@@ -91,7 +91,7 @@ def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bo
                                  prep=ctx.timeline),
         map=map_figure(b, sel, sh, rel, present=present, palette=palette, prep=ctx.map, borders=borders,
                        borders_credit=credit),
-        elements=network_elements(b, sel, sh, rel, dict(ctx.positions), prep=ctx.network),
+        elements=network_elements(b, sel, sh, rel, ctx.positions, prep=ctx.network),
         source=source_model(b, sel.selected),
         summary=summary(b, sel, ctx.vocab, sh),
         network_note=network_note(len(ctx.network.nodes)),

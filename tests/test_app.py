@@ -55,7 +55,12 @@ def test_draw_callback_over_http(app, client):
     assert r.status_code == 200
     resp = r.get_json()["response"]
     assert resp[ids.SUMMARY]["children"].startswith("1936–1938")
-    assert "Leon Trotsky" in json.dumps(resp[ids.SOURCE]["children"])
+    assert "Leon Trotsky" in resp[ids.VIEW_TEXT]["children"]
+    key = next(k for k in app.callback_map if k.startswith(f"{ids.SOURCE}.children"))
+    body |= {"output": key, "outputs": callback_outputs(key)}
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200
+    assert "Leon Trotsky" in json.dumps(r.get_json()["response"][ids.SOURCE]["children"])
 
 
 def test_security_headers_on_every_response(client):

@@ -123,7 +123,7 @@ def test_page_query_string_never_errors(client, query):
 
 # Every other server callback (table, network image, downloads, playback speed, theme, table toggle). The slide
 # download renders an image in headless Chromium (≈1 s), so it gets a few named cases below instead.
-_OTHER_CALLBACKS = ("play-timer.interval", "..app-root.className", "..table-open.data", "..record-table.data",
+_OTHER_CALLBACKS = ("play-timer.interval", "source-panel.children", "..app-root.className", "..table-open.data", "..record-table.data",
                     "network-graph.generateImage", "data-download.data")
 
 

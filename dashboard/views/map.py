@@ -252,31 +252,35 @@ def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, l
     return traces
 
 
+def _cells(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """An integer key of the GROUP_DEGREES cell each point falls in."""
+    return np.round(lat / GROUP_DEGREES).astype(np.int64) * 1000 + np.round(lon / GROUP_DEGREES).astype(np.int64)
+
+
 def _grouped_routes(routes, rt, origin, dest, lon, lat, prep: MapPrep, scale: float) -> list[dict]:
-    """Routes of the same people between the same two cells drawn once, as wide as their number."""
+    """Routes of the same people between the same two cells drawn once, one trace per people."""
     rids = routes["route_id"].to_numpy(dtype=object)
-    people = routes["people"].to_numpy(dtype=object)
-    cell = lambda i: (round(lat[i] / GROUP_DEGREES), round(lon[i] / GROUP_DEGREES))  # noqa: E731
-    groups: dict[tuple, list[int]] = {}
-    for i in rt:
-        groups.setdefault((people[i], cell(origin[i]), cell(dest[i])), []).append(i)
-    by_people: dict[str, list] = {}
-    for (who, _, _), members in groups.items():
-        by_people.setdefault(who, []).append(members)
+    people_codes, people = pd.factorize(routes["people"].to_numpy(dtype=object)[rt])
+    o, d = origin[rt], dest[rt]
+    key = np.stack([people_codes, _cells(lon[o], lat[o]), _cells(lon[d], lat[d])], axis=1)
+    uniq, first, inverse, counts = np.unique(key, axis=0, return_index=True, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    mean = lambda v: np.bincount(inverse, weights=v, minlength=len(uniq)) / counts  # noqa: E731
+    olon, olat, dlon, dlat = mean(lon[o]), mean(lat[o]), mean(lon[d]), mean(lat[d])
     traces = []
-    for who, bundles in by_people.items():
+    for code, who in enumerate(people):
+        groups = np.flatnonzero(uniq[:, 0] == code)
         xs, ys, cd, hv = [], [], [], []
-        for members in bundles:
-            o = np.array([origin[i] for i in members])
-            d = np.array([dest[i] for i in members])
-            xs += [float(lon[o].mean()), float(lon[d].mean()), None]
-            ys += [float(lat[o].mean()), float(lat[d].mean()), None]
-            text = f"<b>{esc(who)}</b>: {len(members)} route{'s' * (len(members) > 1)} between these areas"
-            cd += [rids[members[0]]] * 2 + [None]
+        for g in groups:
+            text = f"<b>{esc(who)}</b>: {counts[g]} route{'s' if counts[g] > 1 else ''} between these areas"
+            rid = rids[rt[first[g]]]
+            xs += [round(float(olon[g]), 3), round(float(dlon[g]), 3), None]
+            ys += [round(float(olat[g]), 3), round(float(dlat[g]), 3), None]
+            cd += [rid, rid, None]
             hv += [text, text, None]
         traces.append(dict(type="scattergeo", lon=xs, lat=ys, mode="lines", line=dict(width=2 * scale,
-                           color=prep.route_color[bundles[0][0]]), customdata=cd, hovertext=hv, hoverinfo="text",
-                           opacity=0.8, name=esc(who), legendgroup=f"route-{who}"))
+                           color=prep.route_color[rt[first[groups[0]]]]), customdata=cd, hovertext=hv,
+                           hoverinfo="text", opacity=0.8, name=esc(who), legendgroup=f"route-{who}"))
     return traces
 
 
@@ -308,23 +312,26 @@ def _sites(places, pl, lon, lat, pids, prep: MapPrep, sel: Selection, related, s
 
 
 def _grouped_sites(pl, lon, lat, pids, names, prep: MapPrep, scale: float, p: Palette) -> dict:
-    """Sites grouped by cell: one mark per cell, sized by the number of sites, labelled with it."""
-    cells: dict[tuple, list[int]] = {}
-    for i in pl:
-        cells.setdefault((round(lat[i] / GROUP_DEGREES), round(lon[i] / GROUP_DEGREES)), []).append(i)
-    xs, ys, cd, hv, size, color, text = [], [], [], [], [], [], []
-    for members in cells.values():
-        m = np.array(members)
-        top = m[np.argsort(-prep.place_cites[m], kind="stable")]
-        xs.append(round(float(lon[m].mean()), 3))
-        ys.append(round(float(lat[m].mean()), 3))
-        cd.append(pids[top[0]])
-        examples = ", ".join(esc(n) for n in dict.fromkeys(names[top[:6]]))
-        hv.append(f"<b>{len(m)} site{'s' * (len(m) > 1)}</b>, e.g. {examples}<br>click: the most cited")
-        size.append(round((8 + 3 * math.sqrt(len(m))) * scale, 1))
-        color.append(prep.place_color[top[0]])
-        text.append(str(len(m)) if len(m) > 1 else "")
-    return dict(type="scattergeo", lon=xs, lat=ys, customdata=cd, hovertext=hv, hoverinfo="text",
-                mode="markers+text", text=text, textposition="middle center",
+    """Sites grouped by cell: one mark per cell, sized by the number of sites, labelled with it; its customdata is
+    the most-cited site of the cell."""
+    cell = _cells(lon[pl], lat[pl])
+    order = np.lexsort((-prep.place_cites[pl], cell))  # by cell, most cited first
+    cell_sorted = cell[order]
+    starts = np.flatnonzero(np.r_[True, cell_sorted[1:] != cell_sorted[:-1]])
+    counts = np.diff(np.r_[starts, len(order)])
+    members = pl[order]
+    inverse = np.repeat(np.arange(len(starts)), counts)
+    mlon = np.bincount(inverse, weights=lon[members]) / counts
+    mlat = np.bincount(inverse, weights=lat[members]) / counts
+    top = members[starts]
+    hv = []
+    for st, n in zip(starts, counts):
+        examples = ", ".join(esc(x) for x in dict.fromkeys(names[members[st:st + 6]]))
+        hv.append(f"<b>{n} site{'s' if n > 1 else ''}</b>, e.g. {examples}<br>click: the most cited")
+    return dict(type="scattergeo", lon=np.round(mlon, 3).tolist(), lat=np.round(mlat, 3).tolist(),
+                customdata=pids[top].tolist(), hovertext=hv, hoverinfo="text", mode="markers+text",
+                text=[str(n) if n > 1 else "" for n in counts], textposition="middle center",
                 textfont=dict(size=9 * scale, color="#FFFFFF"), name="Sites (grouped)",
-                marker=dict(size=size, color=color, opacity=0.85, line=dict(width=0.8, color=p.mark_line)))
+                marker=dict(size=np.round((8 + 3 * np.sqrt(counts)) * scale, 1).tolist(),
+                            color=prep.place_color[top].tolist(), opacity=0.85,
+                            line=dict(width=0.8, color=p.mark_line)))

@@ -5,7 +5,7 @@ Pure: view_text(bundle, rendered) → one paragraph of plain text. Never imports
 
 from __future__ import annotations
 
-from collections import Counter
+import numpy as np
 
 # Names listed per view before "and N more".
 LISTED = 5
@@ -22,31 +22,39 @@ def _n(count: int, word: str, plural: str | None = None) -> str:
 
 def view_text(bundle, rendered) -> str:
     sh, sel = rendered.shown, rendered.selection
-    if sh is None or sel is None:
+    if sh is None or sel is None or sh.masks is None:
         return ""
-    masks = sh.masks
-    ev = bundle.events[masks["events"]]
+    ix, masks = bundle.index, sh.masks
+    ev = masks["events"]
     parts = []
-    if len(ev):
-        lanes = Counter(m for mv in ev["movement_ids"] for m in (mv or ("",)))
-        names = dict(zip(bundle.movements["movement_id"], bundle.movements["name"])) | {"": "no movement"}
-        top = [f"{names.get(m, m)} {c}" for m, c in lanes.most_common()]
-        years = f"from {int(ev['year_start'].min())} to {int(ev['year_end'].max())}"
-        parts.append(f"Timeline: {_n(len(ev), 'event')} {years}, by movement: {_listing(top, len(top))}.")
+    n_events = int(ev.sum())
+    if n_events:
+        names = dict(zip(bundle.movements["movement_id"], bundle.movements["name"]))
+        counts = {m: int((ev & mask).sum()) for m, mask in ix.events.movements.items()}
+        anywhere = np.zeros(len(ev), dtype=bool)
+        for mask in ix.events.movements.values():
+            anywhere |= mask
+        counts[""] = int((ev & ~anywhere).sum())
+        top = [f"{names.get(m, 'no movement')} {c:,}" for m, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c]
+        start = ix.events.start[ev]
+        start = start[np.isfinite(start)]
+        end = ix.events.end[ev]
+        years = f" from {int(start.min())} to {int(end.max())}" if len(start) else ""
+        parts.append(f"Timeline: {_n(n_events, 'event')}{years}, by movement: {_listing(top, len(top))}.")
     else:
         parts.append("Timeline: no events match these filters.")
-    places = bundle.places[masks["places"]]
-    routes = bundle.routes[masks["routes"]]
-    names = dict(zip(bundle.places["place_id"], bundle.places["name"]))
-    site_names = list(places["name"])
-    route_text = [f"{r.people}: {names.get(r.origin_place_id, '?')} to {names.get(r.destination_place_id, '?')} "
-                  f"({int(r.year_start) if r.year_start == r.year_start else 'undated'})" for r in routes.itertuples()]
-    map_text = f"Map: {_n(len(places), 'site')}"
-    if site_names:
-        map_text += f" ({_listing(site_names, len(site_names))})"
-    map_text += f" and {_n(len(routes), 'deportation route')}"
+    pl, rt = np.flatnonzero(masks["places"]), np.flatnonzero(masks["routes"])
+    place_names = bundle.places["name"].to_numpy(dtype=object)
+    routes = bundle.routes.iloc[rt[:LISTED]]
+    route_text = [f"{r.people}: {place_names[o]} to {place_names[d]} "
+                  f"({int(r.year_start) if r.year_start == r.year_start else 'undated'})"
+                  for r, o, d in zip(routes.itertuples(), ix.route_origin[rt[:LISTED]], ix.route_destination[rt[:LISTED]])]
+    map_text = f"Map: {_n(len(pl), 'site')}"
+    if len(pl):
+        map_text += f" ({_listing(list(place_names[pl[:LISTED]]), len(pl))})"
+    map_text += f" and {_n(len(rt), 'deportation route')}"
     if route_text:
-        map_text += f": {_listing(route_text, len(route_text))}"
+        map_text += f": {_listing(route_text, len(rt))}"
     parts.append(map_text + ".")
     parts.append(f"Network: {_n(len(sh.relation_ids), 'tie')} in the period among {_n(len(sh.actor_ids), 'actor')}"
                  + (f", {_n(len(sh.faded_relation_ids), 'tie')} outside it drawn faded" if sh.faded_relation_ids

@@ -58,6 +58,8 @@ class LaneRows:
 class TimelinePrep:
     lanes: MappingProxyType  # lane mode → LaneRows
     estimate_hover: np.ndarray
+    sections: tuple[tuple[int, int, str], ...]  # the texts' section periods (start, end, label), in order
+    eras: tuple[tuple[str, int, int, str], ...]  # eras named in the texts (period_id, start, end, label)
 
 
 def _stack_offsets(x: np.ndarray, lane: np.ndarray) -> np.ndarray:
@@ -129,7 +131,7 @@ def _lane_rows(events: pd.DataFrame, movements: pd.DataFrame, mode: str, hover: 
 
 def prepare_timeline(bundle) -> TimelinePrep:
     """Everything about the timeline that does not depend on the selection (once per bundle)."""
-    events, movements, estimates = bundle.events, bundle.movements, bundle.estimates
+    events, movements, estimates, periods = bundle.events, bundle.movements, bundle.estimates, bundle.periods
     hover = [_event_hover(r) for r in events.itertuples()]
     short = [_short_hover(r) for r in events.itertuples()]
     est_hover = [f"<b>{_esc(r.what)}</b><br>{_fmt_range(r.low, r.high, r.qualifier, r.unit)} · "
@@ -138,6 +140,10 @@ def prepare_timeline(bundle) -> TimelinePrep:
     return TimelinePrep(
         lanes=MappingProxyType({mode: _lane_rows(events, movements, mode, hover, short) for mode in ("movement", "type")}),
         estimate_hover=np.array(est_hover, dtype=object),
+        sections=tuple((int(r.year_start), int(r.year_end), r.label) for r in
+                       periods[periods["period_type"] == "section"].sort_values("year_start").itertuples()),
+        eras=tuple((r.period_id, int(r.year_start), int(r.year_end), r.label) for r in
+                   periods[periods["period_type"] == "era"].itertuples()),
     )
 
 
@@ -252,7 +258,7 @@ def timeline_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str
     layout_axes["xaxis"] |= x_common
     if has_estimates:
         layout_axes["xaxis2"] |= x_common
-    shapes, band_notes = _period_bands(bundle.periods, sel, xr, scale, p)
+    shapes, band_notes = _period_bands(prep, sel, xr, scale, p)
     layout = base_layout(
         palette=p, dragmode="zoom", hovermode="closest", showlegend=False, margin=dict(l=8, r=12, t=22, b=8),
         font=dict(size=12 * scale, color=p.ink), shapes=shapes, annotations=band_notes + notes, **layout_axes,
@@ -313,32 +319,30 @@ def _fit_label(label: str, band_years: float, span_years: float, scale: float) -
     return ""
 
 
-def _period_bands(periods: pd.DataFrame, sel: Selection, xr: list, scale: float,
+def _period_bands(prep: TimelinePrep, sel: Selection, xr: list, scale: float,
                   p: Palette) -> tuple[list[dict], list[dict]]:
     """The texts' section periods as alternating shaded bands, labelled; a named era picked as the period (or
     selected) is drawn as a tinted band with its label."""
     span = xr[1] - xr[0]
     shapes, notes = [], []
-    sections = periods[periods["period_type"] == "section"].sort_values("year_start")
-    for k, r in enumerate(sections.itertuples()):
-        x0, x1 = float(r.year_start), float(r.year_end) + 1
+    for k, (start, end, label) in enumerate(prep.sections):
+        x0, x1 = float(start), float(end) + 1
         shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
                            fillcolor=p.band_fills[k % 2], line=dict(width=0)))
         lo, hi = max(x0, xr[0]), min(x1, xr[1])
-        text = _fit_label(r.label, hi - lo, span, scale) if hi > lo else ""
+        text = _fit_label(label, hi - lo, span, scale) if hi > lo else ""
         if text:
             notes.append(dict(x=(lo + hi) / 2, y=1.0, xref="x", yref="paper", text=_esc(text), showarrow=False,
                               yanchor="bottom", xanchor="center", font=dict(size=9.5 * scale, color=p.muted),
-                              hovertext=_esc(r.label)))
-    eras = periods[periods["period_type"] == "era"]
-    picked = eras[((eras["year_start"] == sel.year_start) & (eras["year_end"] == sel.year_end))
-                  | (eras["period_id"] == sel.selected)]
-    for r in picked.itertuples():
-        x0, x1 = float(r.year_start), float(r.year_end) + 1
+                              hovertext=_esc(label)))
+    for period_id, start, end, label in prep.eras:
+        if not ((start, end) == (sel.year_start, sel.year_end) or period_id == sel.selected):
+            continue
+        x0, x1 = float(start), float(end) + 1
         shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
                            fillcolor="rgba(11,92,173,0.07)", line=dict(color="rgba(11,92,173,0.5)", width=1,
                                                                         dash="dot")))
-        notes.append(dict(x=x0, y=0.995, xref="x", yref="paper", text=f"<b>{_esc(r.label)}</b>", showarrow=False,
+        notes.append(dict(x=x0, y=0.995, xref="x", yref="paper", text=f"<b>{_esc(label)}</b>", showarrow=False,
                           xanchor="left", yanchor="top",
                           font=dict(size=10.5 * scale, color=ACCENT if p.name == "light" else "#8DB8F0")))
     return shapes, notes
