@@ -19,6 +19,9 @@ from dashboard.paths import ASSETS_DIR
 
 
 def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
+    import dash_cytoscape as cyto
+
+    cyto.load_extra_layouts()  # the cytoscape bundle with the SVG exporter (the network's "SVG" button)
     app_ctx = make_context(bundle or load_bundle())
     app = Dash(
         __name__,

@@ -1,0 +1,175 @@
+"""Exports, presentation mode, themes, playback, historical borders and the table, in headless Chromium."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+
+from dashboard.selection import Selection, shown
+from tests.browser.test_dashboard import CY, SUMMARY, TIMEOUT, open_app, summary, wait_summary_change
+
+pytestmark = pytest.mark.browser
+
+TROTSKYISM_1930S = "?period=1936-1938&movement=trotskyism"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _download(page, selector: str, timeout: int = 60_000):
+    with page.expect_download(timeout=timeout) as info:
+        page.click(selector)
+    d = info.value
+    return d.suggested_filename, open(d.path(), "rb").read()
+
+
+def test_export001_data_download_holds_what_is_shown(dash_page, bundle):
+    page = open_app(dash_page, TROTSKYISM_1930S)
+    name, data = _download(page, "#download-data-button")
+    assert name == "data_1936-1938_trotskyism.zip"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        events = pd.read_csv(z.open("events.csv"))
+        assert {"README.txt", "datapackage.json"} <= set(z.namelist())
+    sh = shown(bundle, Selection(1936, 1938, ("trotskyism",)))
+    assert set(events["event_id"]) == set(sh.event_ids)
+    name, data = _download(page, "#download-package-button")
+    assert name == "data-package_all-years.zip"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert len(pd.read_csv(z.open("events.csv"))) == len(bundle.events)
+    assert dash_page.blocked == []
+
+
+def test_export002_slide_download_is_a_16_9_png(dash_page):
+    page = open_app(dash_page, TROTSKYISM_1930S)
+    name, data = _download(page, "#download-slide-button")
+    assert name == "slide_1936-1938_trotskyism.png"
+    assert _png_size(data) == (1920, 1080)
+    assert len(data) > 100_000  # three views, legend and text: far from blank
+    assert dash_page.blocked == []
+
+
+def test_export003_network_png_and_svg(dash_page):
+    page = open_app(dash_page, TROTSKYISM_1930S)
+    name, data = _download(page, "#network-png-button")
+    assert name == "network_1936-1938_trotskyism.png"
+    w, h = _png_size(data)
+    assert w > 600 and h > 300
+    name, data = _download(page, "#network-svg-button")
+    assert name == "network_1936-1938_trotskyism.svg"
+    assert b"<svg" in data[:500]
+
+
+def test_export004_plotly_toolbar_png_named_after_the_filters(dash_page):
+    page = open_app(dash_page, TROTSKYISM_1930S)
+    page.hover("#map-graph .geo")
+    button = page.locator("#map-graph .modebar-btn[data-title='Download plot as a PNG'], "
+                          "#map-graph .modebar-btn[data-title^='Download plot']").first
+    with page.expect_download(timeout=TIMEOUT) as info:
+        button.click()
+    d = info.value
+    assert d.suggested_filename == "map_1936-1938_trotskyism.png"
+    w, _ = _png_size(open(d.path(), "rb").read())
+    view_w = page.evaluate("document.querySelector('#map-graph .main-svg').getBoundingClientRect().width")
+    assert abs(w - 3 * view_w) <= 3  # 3× the view's size
+
+
+def test_present001_mode_hides_controls_and_keeps_filters(dash_page):
+    page = open_app(dash_page, TROTSKYISM_1930S)
+    page.click("#present-toggle")
+    page.wait_for_selector(".app.present", timeout=TIMEOUT)
+    assert not page.locator(".filter-bar").is_visible()
+    assert page.locator(SUMMARY).is_visible() and summary(page).startswith("1936–1938 · Trotskyism")
+    assert "present=1" in page.url
+    big = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.app-header h1')).fontSize)")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('.app').classList.contains('present')", timeout=TIMEOUT)
+    assert page.locator(".filter-bar").is_visible() and "present=1" not in page.url
+    normal = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.app-header h1')).fontSize)")
+    assert big > normal
+
+
+def test_theme001_dark_theme_from_the_url(dash_page):
+    page = open_app(dash_page, "?theme=dark")
+    page.wait_for_selector(".app.theme-dark", timeout=TIMEOUT)
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor + '|' + "
+                       "getComputedStyle(document.querySelector('.app')).backgroundColor")
+    assert "255, 255, 255" not in bg.split("|")[1]
+    page.wait_for_function("() => getComputedStyle(document.querySelector('#timeline-graph .main-svg'))"
+                           ".backgroundColor === 'rgb(20, 24, 29)'", timeout=TIMEOUT)
+    # the toggle switches back, and the views follow
+    page.click("#theme-toggle")
+    page.wait_for_function("() => !document.querySelector('.app').classList.contains('theme-dark')", timeout=TIMEOUT)
+    page.wait_for_function("() => getComputedStyle(document.querySelector('#timeline-graph .main-svg'))"
+                           ".backgroundColor === 'rgb(255, 255, 255)'", timeout=TIMEOUT)
+
+
+def test_play001_playback_steps_the_period_and_views_follow(dash_page):
+    page = open_app(dash_page, "?period=1936-1937")
+    page.click(".play-speed")
+    page.get_by_text("fast", exact=True).click()
+    marks_before = page.evaluate("document.querySelectorAll('#timeline-graph .scatterlayer .point').length")
+    before = summary(page)
+    page.click("#play-button")
+    wait_summary_change(page, before)
+    first = summary(page)
+    assert first.startswith("1937–1938")
+    wait_summary_change(page, first)
+    assert summary(page).startswith("1938–1939")
+    page.click("#play-button")  # pause
+    page.wait_for_function("() => document.querySelector('#play-button').textContent.includes('Play')",
+                           timeout=TIMEOUT)
+    paused = summary(page)
+    page.wait_for_timeout(1800)
+    assert summary(page) == paused
+    period = parse_qs(urlparse(page.url).query)["period"][0]
+    assert paused.startswith(period.replace("-", "–"))
+    marks_after = page.evaluate("document.querySelectorAll('#timeline-graph .scatterlayer .point').length")
+    assert marks_after != marks_before or page.evaluate(f"{CY}.nodes('.faded').length") >= 0
+
+
+def test_borders001_historical_borders_follow_the_period(dash_page):
+    page = open_app(dash_page, "?period=1936-1938")
+    page.locator("#map-borders").get_by_text("borders of the time").click()
+    page.wait_for_selector("#map-graph .choroplethlayer path", timeout=TIMEOUT)
+    assert page.locator("#map-graph .choroplethlayer path").count() > 20
+    assert "Borders of 1938" in page.locator("#map-graph").inner_text()
+    assert "historical-basemaps" in page.locator("#map-graph").inner_text()
+    assert "borders=period" in page.url
+    # a later period: the borders of 1945
+    before = summary(page)
+    page.goto(dash_page.base + "/?period=1946-1950&borders=period")
+    page.wait_for_selector("#map-graph .choroplethlayer path", timeout=TIMEOUT)
+    page.wait_for_function("() => document.querySelector('#map-graph').textContent.includes('Borders of 1945')",
+                           timeout=TIMEOUT)
+    assert before != summary(page)
+    # back to modern borders: labelled as such
+    page.locator("#map-borders").get_by_text("modern borders").click()
+    page.wait_for_function("() => !document.querySelector('#map-graph .choroplethlayer path')", timeout=TIMEOUT)
+    assert "Modern borders" in page.locator("#map-graph").inner_text()
+    assert dash_page.blocked == []
+
+
+def test_table001_rows_are_what_is_shown_and_select(dash_page, bundle):
+    page = open_app(dash_page, TROTSKYISM_1930S)
+    page.click("#table-toggle")
+    page.wait_for_selector("#record-table td", timeout=TIMEOUT)
+    caption = page.locator("#table-caption").inner_text()
+    sh = shown(bundle, Selection(1936, 1938, ("trotskyism",)))
+    n = sum(len(x) for x in (sh.event_ids, sh.place_ids, sh.route_ids, sh.actor_ids, sh.relation_ids,
+                              sh.estimate_ids))
+    assert re.match(rf"{n:,} records?", caption), caption
+    # click a title cell: it becomes the shared selection and the source panel quotes it
+    cell = page.locator("#record-table td[data-dash-column='title']").first
+    title = cell.inner_text()
+    before = summary(page)
+    cell.click()
+    page.wait_for_function("(t) => document.querySelector('#source-panel').innerText.includes(t)", arg=title,
+                           timeout=TIMEOUT)
+    assert "select=" in page.url and summary(page) == before
