@@ -7,8 +7,19 @@ function that turns a Selection into what every view shows; callbacks call it an
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
+
+import pandas as pd
+
+from dashboard import paths
+from dashboard.views import network as network_positions_module
 
 from dashboard.frames import Bundle
 from dashboard.selection import Selection, Vocab, related_ids, shown, summary, vocab_from_bundle
@@ -33,9 +44,37 @@ class AppContext:
     asset_prefix: str = "/assets/"
 
 
+def _positions_key(bundle: Bundle) -> str:
+    """A digest of what the network layout depends on (actors, their movements, the ties, the layout code)."""
+    h = hashlib.sha256(inspect.getsource(network_positions_module).encode())
+    for df, cols in ((bundle.actors, ["actor_id", "movement_ids"]), (bundle.relations, ["source_id", "target_id"]),
+                     (bundle.movements, ["movement_id"])):
+        h.update(pd.util.hash_pandas_object(df[cols].astype(str), index=False).to_numpy().tobytes())
+    return h.hexdigest()[:20]
+
+
+def cached_positions(bundle: Bundle, cache_dir: Path | None = None) -> dict[str, tuple[float, float]]:
+    """The network layout, computed once per data version and kept in the build cache (a force layout takes a
+    few tenths of a second, at every start otherwise)."""
+    path = Path(cache_dir or paths.CACHE_DIR) / f"positions-{_positions_key(bundle)}.json"
+    try:
+        return {k: tuple(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass
+    positions = network_positions(bundle)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as f:
+            json.dump(positions, f)
+        os.replace(f.name, path)
+    except OSError:
+        pass  # a read-only checkout still serves, computing the layout at each start
+    return positions
+
+
 def make_context(bundle: Bundle, *, asset_prefix: str = "/assets/") -> AppContext:
     vocab = vocab_from_bundle(bundle)
-    positions = network_positions(bundle)
+    positions = cached_positions(bundle)
     bundle.index  # noqa: B018 — build the filter index now, not on the first request
     return AppContext(
         bundle=bundle, vocab=vocab,

@@ -8,11 +8,13 @@ Does not belong here: reading files, locating quotes, or anything about how a vi
 
 from __future__ import annotations
 
+from functools import lru_cache
+from types import MappingProxyType
+
 import re
 from dataclasses import dataclass
 from typing import Literal
 
-import pandera.pandas as pa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # Years outside this range are typos, not history (the texts run from the 1800s to the 2020s).
@@ -377,6 +379,8 @@ _PANDERA_DTYPE = {"string": str, "integer": "Int64", "number": float, "boolean":
 
 
 def _pandera_schema(name: str) -> pa.DataFrameSchema:
+    import pandera.pandas as pa
+
     cols = {}
     for col in FRAME_COLUMNS[name]:
         checks = []
@@ -393,4 +397,8 @@ def _pandera_schema(name: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(cols, strict=True, ordered=True)
 
 
-FRAME_SCHEMAS: dict[str, pa.DataFrameSchema] = {name: _pandera_schema(name) for name in FRAME_COLUMNS}
+@lru_cache(maxsize=1)
+def frame_schemas() -> MappingProxyType:
+    """The pandera check of every frame. Built on first use: pandera is needed to build the frames, not to serve
+    them (importing it costs a quarter of a second at every start)."""
+    return MappingProxyType({name: _pandera_schema(name) for name in FRAME_COLUMNS})

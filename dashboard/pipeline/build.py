@@ -16,14 +16,13 @@ from bisect import bisect_right
 from pathlib import Path
 
 import pandas as pd
-import pandera.errors as pa_errors
 import yaml
 
 from dashboard import paths
 from dashboard.pipeline.mentions import find_mentions
 from dashboard.pipeline.records import BuildError, Problem, data_files, load_records
 from dashboard.pipeline.texts import Document, passages
-from dashboard.schema import (APPROXIMATE_PRECISIONS, FRAME_COLUMNS, FRAME_SCHEMAS, ID_FIELD)
+from dashboard.schema import APPROXIMATE_PRECISIONS, FRAME_COLUMNS, ID_FIELD, frame_schemas
 
 # Bump when the frames' layout changes so that old caches are not read.
 CACHE_FORMAT = 3
@@ -144,11 +143,13 @@ def build_frames(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
         **{kind: _frame(kind, rows[kind]) for kind in rows},
         "waivers": _frame("waivers", waiver_rows),
     }
+    import pandera.errors as pandera_errors  # only when building: serving reads the cache
+
     problems = []
     for name, df in frames.items():
         try:
-            FRAME_SCHEMAS[name].validate(df, lazy=True)
-        except pa_errors.SchemaErrors as e:
+            frame_schemas()[name].validate(df, lazy=True)
+        except pandera_errors.SchemaErrors as e:
             for _, fc in e.failure_cases.iterrows():
                 problems.append(Problem(f"frame {name}", str(fc.get("index", "-")),
                                         f"{fc.get('column')}: {fc.get('check')} failed ({fc.get('failure_case')})"))
