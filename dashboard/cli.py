@@ -62,6 +62,30 @@ def _coverage(args) -> int:
     return 1 if (n and args.strict) else 0
 
 
+def _export_slides(args) -> int:
+    import time
+
+    from dashboard.context import make_context
+    from dashboard.frames import bundle_from_frames
+    from dashboard.slides import SIZES, export_slides, slide_selections
+
+    frames = _frames()
+    if frames is None:
+        return 1
+    ctx = make_context(bundle_from_frames(frames))
+    try:
+        sels = slide_selections(ctx, period=args.period, movement_ids=(args.movement or "").split(","),
+                                selected=args.select, theme=args.theme, region=args.region)
+    except ValueError as e:
+        print(f"export-slides: {e}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    paths = export_slides(ctx, sels, Path(args.out), size=SIZES[args.size], fmt=args.format,
+                          progress=lambda i, n, path: print(f"{i}/{n} {path.name}", flush=True))
+    print(f"{len(paths)} slide{'s' if len(paths) != 1 else ''} in {args.out} ({time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
 def _loadtest(args) -> int:
     import json
 
@@ -98,6 +122,16 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--quick", action="store_true", help="1× and 10× only, fewer calls (about a minute)")
     bn.add_argument("--json", help="also write the figures to this JSON file")
     bn.add_argument("--no-browser", action="store_true", help="skip the headless Chromium measurements")
+    es = sub.add_parser("export-slides", help="write 16:9 slides (timeline, map, network): one per named period")
+    es.add_argument("--out", required=True, help="output folder")
+    es.add_argument("--period", help="YEAR-YEAR, YEAR or a named period's id (default: one slide per named period)")
+    es.add_argument("--movement", help="comma-separated movement ids, e.g. trotskyism,right_opposition")
+    es.add_argument("--select", help="id of the record to show as selected")
+    es.add_argument("--size", choices=("1920x1080", "3840x2160"), default="1920x1080")
+    es.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
+    es.add_argument("--theme", choices=("light", "dark"), default="light")
+    es.add_argument("--region", choices=("auto", "ussr", "europe", "world"), default="auto",
+                    help="map region (auto: the first that holds every site shown)")
     lt = sub.add_parser("loadtest", help="simulate users against a running server on loopback")
     lt.add_argument("--url", default="http://127.0.0.1:8050")
     lt.add_argument("--users", type=int, default=50)
@@ -108,5 +142,5 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handlers = {None: _serve, "serve": _serve, "build": _build, "export-data": _export_data, "coverage": _coverage,
-                "loadtest": _loadtest, "bench": _bench}
+                "loadtest": _loadtest, "bench": _bench, "export-slides": _export_slides}
     return handlers[args.command](args)
