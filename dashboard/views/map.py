@@ -25,9 +25,14 @@ from dashboard.selection import Selection, Shown
 from dashboard.theme import (DIM_OPACITY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS, PLACE_TYPE_LABELS,
                              Palette, base_layout, hex_to_rgba)
 
-# Routes are coloured by the people deported (Paul Tol's 'vibrant' and 'muted' qualitative palettes).
-ROUTE_COLORS = ("#CC3311", "#0077BB", "#EE7733", "#009988", "#EE3377", "#33BBEE", "#882255", "#117733", "#AA4499",
-                "#DDAA33", "#332288", "#999933")
+# Routes are coloured by the people deported (after Paul Tol's 'vibrant' and 'muted' qualitative palettes), one list
+# per theme in the same order: each colour reaches 3:1 against that theme's land and sea, and stays apart from the
+# others under simulated deuteranopia and protanopia (tests/test_accessibility.py).
+ROUTE_COLORS = ("#CC3311", "#0077BB", "#A06850", "#009988", "#EE3377", "#3890B8", "#882255", "#117733", "#AA4499",
+                "#B08000", "#332288", "#908848")
+ROUTE_COLORS_DARK = ("#D83818", "#1878C0", "#EE7733", "#009988", "#EE3377", "#33BBEE", "#B06070", "#008840",
+                     "#B848A0", "#E0B038", "#9840FF", "#A0A058")
+ROUTE_PALETTES = MappingProxyType({"light": ROUTE_COLORS, "dark": ROUTE_COLORS_DARK})
 # Number of place labels drawn (the most-cited places, plus the selected one).
 LABELLED_PLACES = 10
 # Above these many marks, nearby sites (routes) are grouped into cells of GROUP_DEGREES.
@@ -101,7 +106,7 @@ class MapPrep:
     place_color: np.ndarray
     place_cites: np.ndarray  # citations of each place by events and routes
     route_hover: np.ndarray
-    route_color: np.ndarray  # by people, in order of first deportation
+    route_color_index: np.ndarray  # by people, in order of first deportation: an index into ROUTE_PALETTES[...]
     route_width: np.ndarray
     labelled: frozenset  # the most-cited places, labelled on the map
 
@@ -111,9 +116,9 @@ def prepare_map(bundle) -> MapPrep:
     colors = place_colors(bundle)
     counts = citation_counts(bundle)
     names = dict(zip(places["place_id"], places["name"]))
-    people_color: dict[str, str] = {}
+    people_index: dict[str, int] = {}
     for people in routes.sort_values(["year_start", "route_id"])["people"]:
-        people_color.setdefault(people, ROUTE_COLORS[len(people_color) % len(ROUTE_COLORS)])
+        people_index.setdefault(people, len(people_index) % len(ROUTE_COLORS))
     return MapPrep(
         place_hover=np.array([_place_hover(r, LIGHT.muted) for r in places.itertuples()], dtype=object),
         place_short_hover=np.array([f"<b>{esc(r.name)}</b> · {PLACE_TYPE_LABELS.get(r.place_type, r.place_type)}"
@@ -121,7 +126,7 @@ def prepare_map(bundle) -> MapPrep:
         place_color=np.array([colors.get(p, NO_MOVEMENT) for p in places["place_id"]], dtype=object),
         place_cites=np.array([counts.get(p, 0) for p in places["place_id"]], dtype=np.int64),
         route_hover=np.array([_route_hover(r, names) for r in routes.itertuples()], dtype=object),
-        route_color=np.array([people_color[p] for p in routes["people"]], dtype=object),
+        route_color_index=np.array([people_index[p] for p in routes["people"]], dtype=np.int64),
         route_width=np.array([route_width(lo, hi) for lo, hi in zip(routes["count_low"], routes["count_high"])]),
         labelled=frozenset(p for p, _ in counts.most_common(LABELLED_PLACES)),
     )
@@ -167,7 +172,7 @@ def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *,
 
     origin, dest = bundle.index.route_origin, bundle.index.route_destination
     if len(rt) > MAX_ROUTE_MARKS:
-        traces += _grouped_routes(routes, rt, origin, dest, lon, lat, prep, scale)
+        traces += _grouped_routes(routes, rt, origin, dest, lon, lat, prep, scale, p)
     else:
         traces += _routes(routes, rt, origin, dest, prep, lon, lat, sel, related, scale, p)
 
@@ -240,7 +245,7 @@ def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, l
             hv += [prep.route_hover[i], prep.route_hover[i], None]
             sym += ["circle", "triangle-up", "circle"]
             size += [4 * scale, (9 + width * 1.4) * scale, 0]
-        color = prep.route_color[members[0]]
+        color = ROUTE_PALETTES[p.name][prep.route_color_index[members[0]]]
         traces.append(dict(
             type="scattergeo", lon=xs, lat=ys, mode="lines+markers",
             line=dict(width=w, color=color, dash="dash" if dashed else "solid"),
@@ -257,7 +262,7 @@ def _cells(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.round(lat / GROUP_DEGREES).astype(np.int64) * 1000 + np.round(lon / GROUP_DEGREES).astype(np.int64)
 
 
-def _grouped_routes(routes, rt, origin, dest, lon, lat, prep: MapPrep, scale: float) -> list[dict]:
+def _grouped_routes(routes, rt, origin, dest, lon, lat, prep: MapPrep, scale: float, p: Palette) -> list[dict]:
     """Routes of the same people between the same two cells drawn once, one trace per people."""
     rids = routes["route_id"].to_numpy(dtype=object)
     people_codes, people = pd.factorize(routes["people"].to_numpy(dtype=object)[rt])
@@ -279,7 +284,7 @@ def _grouped_routes(routes, rt, origin, dest, lon, lat, prep: MapPrep, scale: fl
             cd += [rid, rid, None]
             hv += [text, text, None]
         traces.append(dict(type="scattergeo", lon=xs, lat=ys, mode="lines", line=dict(width=2 * scale,
-                           color=prep.route_color[rt[first[groups[0]]]]), customdata=cd, hovertext=hv,
+                           color=ROUTE_PALETTES[p.name][prep.route_color_index[rt[first[groups[0]]]]]), customdata=cd, hovertext=hv,
                            hoverinfo="text", opacity=0.8, name=esc(who), legendgroup=f"route-{who}"))
     return traces
 
@@ -330,8 +335,8 @@ def _grouped_sites(pl, lon, lat, pids, names, prep: MapPrep, scale: float, p: Pa
         hv.append(f"<b>{n} site{'s' if n > 1 else ''}</b>, e.g. {examples}<br>click: the most cited")
     return dict(type="scattergeo", lon=np.round(mlon, 3).tolist(), lat=np.round(mlat, 3).tolist(),
                 customdata=pids[top].tolist(), hovertext=hv, hoverinfo="text", mode="markers+text",
-                text=[str(n) if n > 1 else "" for n in counts], textposition="middle center",
-                textfont=dict(size=9 * scale, color="#FFFFFF"), name="Sites (grouped)",
+                text=[str(n) if n > 1 else "" for n in counts], textposition="top center",
+                textfont=dict(size=9.5 * scale, color=p.ink), name="Sites (grouped)",
                 marker=dict(size=np.round((8 + 3 * np.sqrt(counts)) * scale, 1).tolist(),
                             color=prep.place_color[top].tolist(), opacity=0.85,
                             line=dict(width=0.8, color=p.mark_line)))

@@ -226,7 +226,7 @@ def network_stylesheet(bundle, *, present: bool = False, palette: Palette = LIGH
             "text-outline-opacity": 0.85,
         }},
         {"selector": "edge", "style": {
-            "curve-style": "bezier", "control-point-step-size": 7, "width": 1.2, "line-color": "#9AA4AF", "target-arrow-shape": "none",
+            "curve-style": "bezier", "control-point-step-size": 7, "width": 1.2, "line-color": "#8C94A0", "target-arrow-shape": "none",
             "arrow-scale": 0.6, "opacity": 0.85,
         }},
     ]
