@@ -210,11 +210,11 @@ def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *,
         notes.append(dict(text="No places or routes match these filters", x=0.5, y=0.5, xref="paper", yref="paper",
                           showarrow=False, font=dict(size=14, color=p.muted)))
     layout = base_layout(
-        palette=p, geo=geo, margin=dict(l=0, r=0, t=0, b=64 * scale),
-        legend=dict(font=dict(size=9.5 * scale, color=p.ink), bgcolor="rgba(0,0,0,0)", orientation="h", x=0,
+        palette=p, geo=geo, margin=dict(l=0, r=0, t=0, b=64),
+        legend=dict(font=dict(size=9.5 * min(scale, 1.15), color=p.ink), bgcolor="rgba(0,0,0,0)", orientation="h", x=0,
                     y=0, xanchor="left", yanchor="top", itemsizing="constant", tracegroupgap=0, itemwidth=30,
                     title=dict(text="Routes: width = people deported, dashed = origin implied · Sites:",
-                               font=dict(size=9.5 * scale, color=p.muted), side="top")),
+                               font=dict(size=9.5 * min(scale, 1.15), color=p.muted), side="top")),
         font=dict(size=12 * scale, color=p.ink), annotations=notes,
     )
     return {"data": traces, "layout": layout}
