@@ -13,7 +13,6 @@ from dashboard import ids
 from dashboard.context import AppContext, render
 from dashboard.downloads import data_filename, package_filename, package_zip, shown_zip
 from dashboard.filenames import export_name
-from dashboard.layout import graph_config
 from dashboard.selection import (Selection, apply_event, from_dict, from_query, play_start, play_step, shown,
                                  to_query)
 from dashboard.theme import PALETTES
@@ -84,6 +83,11 @@ def event_of(trigger, value) -> tuple[str | None, object]:
     return _EVENTS.get(trigger), value
 
 
+# The controls _controls() writes back, in its order.
+_CONTROL_IDS = (ids.PERIOD_SLIDER, ids.PERIOD_MENU, ids.MOVEMENTS, ids.TYPES, ids.SEARCH, ids.LANES, ids.REGION,
+                ids.BORDERS)
+
+
 def _controls(sel: Selection, app_ctx: AppContext) -> tuple:
     v = app_ctx.vocab
     period = [sel.year_start, sel.year_end] if sel.has_period else [v.year_min, v.year_max]
@@ -141,7 +145,14 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
             if event is None:
                 return (no_update,) * (4 + n_controls)
             sel = apply_event(from_dict(previous, vocab), vocab, event, value)
-        return (sel.to_dict(), to_query(sel), *_controls(sel, app_ctx), *play)
+        controls = _controls(sel, app_ctx)
+        if previous is not None and trigger is not None:
+            # controls already showing their value are left alone: re-rendering them costs the browser time
+            # (the control that fired is always answered: its raw value may need cleaning)
+            shown_before = _controls(from_dict(previous, vocab), app_ctx)
+            controls = tuple(no_update if now == before and trigger != control else now
+                             for now, before, control in zip(controls, shown_before, _CONTROL_IDS))
+        return (sel.to_dict(), to_query(sel), *controls, *play)
 
     @app.callback(Output(ids.PLAY_TIMER, "interval"), Input(ids.PLAY_SPEED, "value"))
     def speed(value):
@@ -150,7 +161,7 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
     @app.callback(
         Output(ids.TIMELINE, "figure"), Output(ids.MAP, "figure"), Output(ids.NETWORK, "elements"),
         Output(ids.SUMMARY, "children"), Output(ids.VIEW_TEXT, "children"),
-        Output(ids.NETWORK_NOTE, "children"), Output(ids.TIMELINE, "config"), Output(ids.MAP, "config"),
+        Output(ids.NETWORK_NOTE, "children"),
         Input(ids.SELECTION, "data"),
     )
     def draw(data):
@@ -158,8 +169,7 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         sel = from_dict(data, vocab)
         out = render(app_ctx, sel)
         return (out.timeline, out.map, out.elements, out.summary,
-                view_text(app_ctx.bundle, out), out.network_note,
-                graph_config(topojson_url, "timeline", sel), graph_config(topojson_url, "map", sel))
+                view_text(app_ctx.bundle, out), out.network_note)
 
     @app.callback(Output(ids.SOURCE, "children"), Input(ids.SELECTION, "data"))
     def source(data):

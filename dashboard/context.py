@@ -21,10 +21,11 @@ import pandas as pd
 from dashboard import paths
 from dashboard.views import network as network_positions_module
 
+from dashboard.filenames import export_name
 from dashboard.frames import Bundle
 from dashboard.selection import Selection, Vocab, related_ids, shown, summary, vocab_from_bundle
 from dashboard.theme import PALETTES
-from dashboard.views.map import MapPrep, map_figure, prepare_map
+from dashboard.views.map import EXPORT_RESOLUTION, SCREEN_RESOLUTION, MapPrep, map_figure, prepare_map
 from dashboard.views.network import NetworkPrep, network_elements, network_note, network_positions, prepare_network
 from dashboard.views.source import source_model
 from dashboard.views.timeline import TimelinePrep, prepare_timeline, timeline_figure
@@ -116,6 +117,12 @@ def borders_layer(ctx: AppContext, sel: Selection, *, export: bool = False) -> t
     return (year, basemaps.borders_trace(year, sel.region, palette, geojson=geojson)), basemaps.basemap_credit(year)
 
 
+def named(fig: dict, view: str, sel: Selection) -> dict:
+    """The figure with the file name its toolbar's PNG download takes (layout.meta.filename, read by
+    assets/image_names.js): the view and the filters, e.g. 'map_1936-1938_trotskyism'."""
+    return {**fig, "layout": {**fig["layout"], "meta": {"filename": export_name(view, sel, "png")[:-4]}}}
+
+
 def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bool = False) -> Rendered:
     """What every view shows for `sel`. `export=True` is for images made on the server (slides): anything the
     browser would fetch by URL (historical borders) is inlined."""
@@ -126,10 +133,11 @@ def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bo
     rel = related_ids(b, sel.selected)
     borders, credit = borders_layer(ctx, sel, export=export)
     return Rendered(
-        timeline=timeline_figure(b, sel, sh, rel, present=present, year_span=ctx.year_span, palette=palette,
-                                 prep=ctx.timeline),
-        map=map_figure(b, sel, sh, rel, present=present, palette=palette, prep=ctx.map, borders=borders,
-                       borders_credit=credit),
+        timeline=named(timeline_figure(b, sel, sh, rel, present=present, year_span=ctx.year_span, palette=palette,
+                                       prep=ctx.timeline), "timeline", sel),
+        map=named(map_figure(b, sel, sh, rel, present=present, palette=palette, prep=ctx.map, borders=borders,
+                             borders_credit=credit, resolution=EXPORT_RESOLUTION if export else SCREEN_RESOLUTION),
+                  "map", sel),
         elements=network_elements(b, sel, sh, rel, ctx.positions, prep=ctx.network),
         source=source_model(b, sel.selected),
         summary=summary(b, sel, ctx.vocab, sh),

