@@ -39,7 +39,7 @@ LABELLED_PLACES = 10
 MAX_SITE_MARKS = 600
 MAX_ROUTE_MARKS = 300
 GROUP_DEGREES = 2.0
-# Above this many sites, hover labels leave out the quote (the source panel shows it on click).
+# Above this many sites (routes), hover labels leave out the quote (the source panel shows it on click).
 DETAILED_HOVER_MARKS = 200
 # Base map detail: 1:110m on screen (the 1:50m coastlines cost the browser ≈ 200 ms per redraw, measured by
 # `python -m dashboard bench`), 1:50m in exported images.
@@ -110,6 +110,7 @@ class MapPrep:
     place_color: np.ndarray
     place_cites: np.ndarray  # citations of each place by events and routes
     route_hover: np.ndarray
+    route_short_hover: np.ndarray  # people, origin → destination, years
     route_color_index: np.ndarray  # by people, in order of first deportation: an index into ROUTE_PALETTES[...]
     route_width: np.ndarray
     labelled: frozenset  # the most-cited places, labelled on the map
@@ -130,6 +131,9 @@ def prepare_map(bundle) -> MapPrep:
         place_color=np.array([colors.get(p, NO_MOVEMENT) for p in places["place_id"]], dtype=object),
         place_cites=np.array([counts.get(p, 0) for p in places["place_id"]], dtype=np.int64),
         route_hover=np.array([_route_hover(r, names) for r in routes.itertuples()], dtype=object),
+        route_short_hover=np.array([f"<b>{esc(r.people)}</b>: {esc(names[r.origin_place_id])} → "
+                                    f"{esc(names[r.destination_place_id])}<br>{years_label(r.year_start, r.year_end)}"
+                                    for r in routes.itertuples()], dtype=object),
         route_color_index=np.array([people_index[p] for p in routes["people"]], dtype=np.int64),
         route_width=np.array([route_width(lo, hi) for lo, hi in zip(routes["count_low"], routes["count_high"])]),
         labelled=frozenset(p for p, _ in counts.most_common(LABELLED_PLACES)),
@@ -254,6 +258,7 @@ def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, l
     people = routes["people"].to_numpy(dtype=object)
     implied = routes["origin_implied"].to_numpy(dtype=bool)
     order = rt[np.lexsort((rids[rt], routes["year_start"].to_numpy(dtype=float)[rt]))]
+    hover = prep.route_hover if len(rt) <= DETAILED_HOVER_MARKS else prep.route_short_hover
     groups: dict[tuple, list[int]] = {}
     for i in order:
         on = (not selecting) or rids[i] in related
@@ -268,7 +273,7 @@ def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, l
             xs += [float(lon[o]), float(lon[d]), None]
             ys += [float(lat[o]), float(lat[d]), None]
             cd += [rids[i], rids[i], None]
-            hv += [prep.route_hover[i], prep.route_hover[i], None]
+            hv += [hover[i], hover[i], None]
             sym += ["circle", "triangle-up", "circle"]
             size += [4 * scale, (9 + width * 1.4) * scale, 0]
         color = ROUTE_PALETTES[p.name][prep.route_color_index[members[0]]]

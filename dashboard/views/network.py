@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.formatting import years_label
 from dashboard.selection import Selection, Shown
 from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, FONT_FAMILY, LIGHT, Palette
 
@@ -127,17 +126,17 @@ def prepare_network(bundle, positions: dict[str, tuple[float, float]]) -> Networ
     for a, i in zip(node_ids, node_row):
         mv = mvs[i]
         x, y = positions[a]
-        nodes.append({"data": {"id": a, "label": names[i], "size": node_size(int(ties[i])), "type": types[i],
-                               "movements": ", ".join(mv)}, "position": {"x": x, "y": y}})
+        nodes.append({"data": {"id": a, "label": names[i], "size": node_size(int(ties[i])), "type": types[i]},
+                      "position": {"x": x, "y": y}})
         classes.append(f"{types[i]} {'mv-' + mv[0] if mv else 'mv-none'}")
     node_at = {a: k for k, a in enumerate(node_ids)}
     rel = bundle.relations
     undated = (rel["year_start"].isna() & rel["year_end"].isna()).to_numpy()
     edges, edge_classes = [], []
     for r, u in zip(rel.itertuples(), undated):
+        # only what the browser and the slides read: years and movements are in the source panel on a click
         edges.append({"data": {"id": r.relation_id, "source": r.source_id, "target": r.target_id,
-                               "relation_type": r.relation_type, "years": years_label(r.year_start, r.year_end),
-                               "undated": bool(u)}})
+                               "relation_type": r.relation_type}})
         edge_classes.append(f"rel-{r.relation_type}" + (" undated" if u else ""))
     return NetworkPrep(
         nodes=tuple(nodes), node_row=node_row, node_ties=ties[node_row], node_classes=tuple(classes),
