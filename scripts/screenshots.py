@@ -14,6 +14,8 @@ VIEWS = {
     "default": "",
     "great-terror": "?period=1936-1938&select=est_executions_1937",
     "trotskyism": "?movement=trotskyism,right_opposition&select=trotsky",
+    "borders-1938-dark": "?period=1936-1938&borders=period&theme=dark&select=rt_chechens",
+    "present": "?period=1936-1938&movement=trotskyism&present=1&select=trotsky",
 }
 
 
