@@ -14,3 +14,17 @@
     }
   }, true);
 })();
+
+/* The "SVG" button beside a Plotly view: the same image as vector graphics, with the same name. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest(".svg-download");
+    if (!button || !window.Plotly) { return; }
+    var container = document.getElementById(button.getAttribute("data-graph"));
+    var gd = container && container.querySelector(".js-plotly-plot");
+    if (!gd) { return; }
+    var name = (gd.layout && gd.layout.meta && gd.layout.meta.filename) || button.getAttribute("data-graph");
+    window.Plotly.downloadImage(gd, { format: "svg", filename: name });
+  });
+})();

@@ -65,6 +65,14 @@ def _table_columns() -> list[dict]:
             for c in TABLE_COLUMNS if not c.get("hide")]
 
 
+def _svg_button(view: str) -> html.Span:
+    """An SVG download beside the Plotly toolbar's PNG one (handled in the browser by assets/image_names.js)."""
+    return html.Span(className="image-buttons control", children=[
+        html.Button("SVG", className="tool-button small svg-download", n_clicks=0, title=f"Download the {view} as SVG",
+                    **{"data-graph": ids.TIMELINE if view == "timeline" else ids.MAP}),
+    ])
+
+
 def _first_elements(ctx: AppContext) -> list[dict]:
     sel = Selection()
     return network_elements(ctx.bundle, sel, shown(ctx.bundle, sel), frozenset(), ctx.positions, prep=ctx.network)
@@ -115,13 +123,13 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
             html.Section(className="panel panel-timeline", **{"aria-label": "Timeline"}, children=[
                 html.Div(className="panel-head", children=[
                     html.H2("Timeline"), html.Span("drag across years to set the period · double-click to reset",
-                                                   className="hint"), lane_toggle()]),
+                                                   className="hint"), lane_toggle(), _svg_button("timeline")]),
                 dcc.Graph(id=ids.TIMELINE, className="graph", config=graph_config(topojson_url, "timeline"),
                           style={"height": "100%"}),
             ]),
             html.Section(className="panel panel-map", **{"aria-label": "Map"}, children=[
                 html.Div(className="panel-head", children=[html.H2("Deportations and sites"), region_toggle(),
-                                                           borders_toggle()]),
+                                                           borders_toggle(), _svg_button("map")]),
                 dcc.Graph(id=ids.MAP, className="graph", config=graph_config(topojson_url, "map"),
                           style={"height": "100%"}),
             ]),

@@ -259,3 +259,19 @@ def test_map_names_sites_outside_the_region(bundle):
     world = Selection(1936, 1938, ("trotskyism",), region="world")
     fig = map_figure(bundle, world, *_draw(bundle, world))
     assert not any(a.text.startswith("Outside this view") for a in fig.layout.annotations)
+
+
+def test_view_text_describes_every_view_for_screen_readers(app_ctx, bundle):
+    from dashboard.context import render
+    from dashboard.views.text import view_text
+
+    sel = Selection(1936, 1938, selected="trotsky")
+    out = render(app_ctx, sel)
+    text = view_text(bundle, out)
+    sh = shown(bundle, sel)
+    assert f"Timeline: {len(sh.event_ids)} events from 1936" in text or f"Timeline: {len(sh.event_ids)} events" in text
+    assert f"Map: {len(sh.place_ids)} sites" in text and f"{len(sh.route_ids)} deportation routes" in text
+    assert f"Network: {len(sh.relation_ids)} ties" in text
+    assert "Selected: Actor, Leon Trotsky" in text and out.source.quote in text
+    empty = render(app_ctx, Selection(q="zzzz-nothing"))
+    assert "no events match" in view_text(bundle, empty)

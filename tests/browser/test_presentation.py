@@ -173,3 +173,15 @@ def test_table001_rows_are_what_is_shown_and_select(dash_page, bundle):
     page.wait_for_function("(t) => document.querySelector('#source-panel').innerText.includes(t)", arg=title,
                            timeout=TIMEOUT)
     assert "select=" in page.url and summary(page) == before
+
+
+@pytest.mark.parametrize("graph, view", [("timeline-graph", "timeline"), ("map-graph", "map")])
+def test_export005_plotly_views_download_svg(dash_page, graph, view):
+    page = open_app(dash_page, TROTSKYISM_1930S)
+    name, data = _download(page, f".svg-download[data-graph='{graph}']", timeout=TIMEOUT)
+    assert name == f"{view}_1936-1938_trotskyism.svg"
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(data)
+    assert root.tag.endswith("svg") and len(data) > 10_000
+    assert dash_page.blocked == []
