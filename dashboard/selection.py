@@ -312,6 +312,19 @@ def shown(bundle, sel: Selection) -> Shown:
     )
 
 
+_ID_FIELDS = {"events": "event_ids", "places": "place_ids", "routes": "route_ids", "actors": "actor_ids",
+              "relations": "relation_ids", "estimates": "estimate_ids"}
+
+
+def shown_mask(bundle, sh: Shown, name: str) -> np.ndarray:
+    """Which rows of frame `name` are shown: the mask shown() computed, or one made from the ids (for a Shown built
+    by hand)."""
+    if sh.masks is not None:
+        return sh.masks[name]
+    key = bundle.frame(name).columns[0]
+    return bundle.frame(name)[key].isin(set(getattr(sh, _ID_FIELDS[name]))).to_numpy()
+
+
 def related_ids(bundle, record_id: str | None) -> frozenset[str]:
     """The selected record and every record tied to it: an event's place and actors; an actor's events, places
     and ties; a place's events, routes and actors; a route's places and event; a tie's two actors."""

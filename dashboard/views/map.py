@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.formatting import esc, fmt_num, outside_note, preview, years_label
-from dashboard.selection import Selection, Shown
+from dashboard.selection import Selection, Shown, shown_mask
 from dashboard.theme import (DIM_OPACITY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS, PLACE_TYPE_LABELS,
                              Palette, base_layout, hex_to_rgba)
 
@@ -140,13 +140,6 @@ def prepare_map(bundle) -> MapPrep:
     )
 
 
-def _mask(bundle, shown: Shown, name: str, id_col: str) -> np.ndarray:
-    if shown.masks is not None:
-        return shown.masks[name]
-    ids = getattr(shown, f"{name[:-1]}_ids")
-    return bundle.frame(name)[id_col].isin(set(ids)).to_numpy()
-
-
 def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, present: bool = False,
                palette: Palette = LIGHT, prep: MapPrep | None = None, borders: tuple[int, dict] | None = None,
                borders_credit: str = "", resolution: int = SCREEN_RESOLUTION) -> dict:
@@ -162,8 +155,8 @@ def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *,
     if borders is not None:
         traces.append(borders[1])
 
-    pl = np.flatnonzero(_mask(bundle, shown, "places", "place_id"))
-    rt = np.flatnonzero(_mask(bundle, shown, "routes", "route_id"))
+    pl = np.flatnonzero(shown_mask(bundle, shown, "places"))
+    rt = np.flatnonzero(shown_mask(bundle, shown, "routes"))
     lon = places["lon"].to_numpy(dtype=float)
     lat = places["lat"].to_numpy(dtype=float)
     pids = places["place_id"].to_numpy(dtype=object)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.formatting import esc as _esc, fmt_range as _fmt_range, outside_note, preview as _preview, years_label as _years_label
-from dashboard.selection import Selection, Shown
+from dashboard.selection import Selection, Shown, shown_mask
 from dashboard.theme import DIM_OPACITY, EVENT_SYMBOLS, LIGHT, Palette, base_layout
 
 NO_MOVEMENT_LANE = "No movement"
@@ -147,13 +147,6 @@ def prepare_timeline(bundle) -> TimelinePrep:
     )
 
 
-def _mask(bundle, shown: Shown, name: str, id_col: str) -> np.ndarray:
-    if shown.masks is not None:
-        return shown.masks[name]
-    ids = getattr(shown, f"{name[:-1]}_ids")
-    return bundle.frame(name)[id_col].isin(set(ids)).to_numpy()
-
-
 def timeline_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, present: bool = False,
                     year_span: tuple[int, int] | None = None, palette: Palette = LIGHT,
                     prep: TimelinePrep | None = None) -> dict:
@@ -161,7 +154,7 @@ def timeline_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str
     p = palette
     scale = 1.35 if present else 1.0
     lr: LaneRows = prep.lanes[sel.lanes]
-    ev_mask = _mask(bundle, shown, "events", "event_id")
+    ev_mask = shown_mask(bundle, shown, "events")
     k = np.flatnonzero(ev_mask[lr.event_row]) if len(lr.event_row) else np.zeros(0, dtype=np.int64)
     present_lanes = set(lr.lane[k])
     lanes = [lane for lane in lr.lane_order if lane in present_lanes]
@@ -169,7 +162,7 @@ def timeline_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str
     lane_colors = dict(lr.lane_colors) | {NO_MOVEMENT_LANE: p.no_movement}
 
     estimates = bundle.estimates
-    es_mask = _mask(bundle, shown, "estimates", "estimate_id") & bundle.index.estimate_people
+    es_mask = shown_mask(bundle, shown, "estimates") & bundle.index.estimate_people
     es_rows = np.flatnonzero(es_mask)
     has_estimates = len(es_rows) > 0
     xaxis_row1 = "x"
