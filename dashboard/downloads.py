@@ -22,8 +22,9 @@ import pandas as pd
 from dashboard.filenames import export_name
 from dashboard.pipeline.export import LIST_SEPARATOR, datapackage, to_csv_frame
 from dashboard.schema import FRAME_COLUMNS, FRAME_NAMES, PRIMARY_KEY
-from dashboard.selection import Selection, Shown, Vocab, summary, to_query
-from dashboard.views.table import KIND_LABELS, record_title
+from dashboard.selection import SHOWN_FIELDS, Selection, Shown, Vocab, summary, to_query
+from dashboard.formatting import KIND_LABELS
+from dashboard.views.table import record_title
 
 # The earliest time a zip entry can hold: every entry gets it, so the bytes do not depend on when they were made.
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -34,8 +35,8 @@ LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 # Frames of a filtered download, in the order of the schema (FRAME_NAMES).
 SHOWN_FRAMES = tuple(n for n in FRAME_NAMES if n in
                      ("documents", "movements", "events", "places", "routes", "actors", "relations", "estimates"))
-_SHOWN_FIELD = {"events": "event_ids", "places": "place_ids", "routes": "route_ids", "actors": "actor_ids",
-                "estimates": "estimate_ids"}
+# Frames restricted by their shown ids (relations add the faded ties: below).
+_BY_IDS = ("events", "places", "routes", "actors", "estimates")
 _TITLE = "Stalinism and the anti-Stalinist left: records derived from two encyclopedic texts"
 
 
@@ -71,8 +72,8 @@ def shown_frames(bundle, shown: Shown) -> dict[str, pd.DataFrame]:
     package has every record.
     """
     out: dict[str, pd.DataFrame] = {}
-    for name, field in _SHOWN_FIELD.items():
-        out[name] = _restrict(bundle.frame(name), name, getattr(shown, field), _mask(shown, name))
+    for name in _BY_IDS:
+        out[name] = _restrict(bundle.frame(name), name, getattr(shown, SHOWN_FIELDS[name]), _mask(shown, name))
     out["relations"] = _restrict(bundle.relations, "relations", shown.relation_ids + shown.faded_relation_ids,
                                  _mask(shown, "relations", "relations_faded"))
     movement_ids = {m for name in ("events", "routes", "actors") for ids in out[name]["movement_ids"].tolist()
@@ -152,7 +153,7 @@ def _selected_text(bundle, record_id: str) -> str:
     if found is None:
         return record_id
     kind, row = found
-    label = KIND_LABELS.get(kind, "Named period" if kind == "periods" else kind)
+    label = KIND_LABELS.get(kind, kind)
     title = record_title(bundle, record_id) or (row.get("label") if isinstance(row.get("label"), str) else "")
     return f"{label}: {title} ({record_id})" if title else f"{label}: {record_id}"
 

@@ -312,7 +312,8 @@ def shown(bundle, sel: Selection) -> Shown:
     )
 
 
-_ID_FIELDS = {"events": "event_ids", "places": "place_ids", "routes": "route_ids", "actors": "actor_ids",
+# The field of Shown holding each frame's shown ids.
+SHOWN_FIELDS = {"events": "event_ids", "places": "place_ids", "routes": "route_ids", "actors": "actor_ids",
               "relations": "relation_ids", "estimates": "estimate_ids"}
 
 
@@ -322,7 +323,7 @@ def shown_mask(bundle, sh: Shown, name: str) -> np.ndarray:
     if sh.masks is not None:
         return sh.masks[name]
     key = bundle.frame(name).columns[0]
-    return bundle.frame(name)[key].isin(set(getattr(sh, _ID_FIELDS[name]))).to_numpy()
+    return bundle.frame(name)[key].isin(set(getattr(sh, SHOWN_FIELDS[name]))).to_numpy()
 
 
 def related_ids(bundle, record_id: str | None) -> frozenset[str]:

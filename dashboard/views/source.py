@@ -16,12 +16,10 @@ import pandas as pd
 from dash import html
 
 from dashboard import ids
-from dashboard.formatting import fmt_range, outside_note, years_label
+from dashboard.formatting import KIND_LABELS, fmt_range, outside_note, years_label
 from dashboard.paths import REPO
 from dashboard.selection import same_passage_ids
 
-KIND_LABELS = {"events": "Event", "places": "Place", "routes": "Deportation route", "actors": "Actor",
-               "relations": "Tie", "estimates": "Estimate", "periods": "Named period"}
 # Characters of paragraph context shown on each side of the quote's sentence.
 CONTEXT_CHARS = 320
 # Records citing the same sentence listed by name; more are counted.

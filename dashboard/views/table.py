@@ -19,17 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.formatting import fmt_range, outside_note, years_label
-from dashboard.selection import Selection, Shown
+from dashboard.formatting import KIND_LABELS, fmt_range, outside_note, years_label
+from dashboard.schema import PRIMARY_KEY
+from dashboard.selection import SHOWN_FIELDS, Selection, Shown
 
-KIND_LABELS = {"events": "Event", "places": "Place", "routes": "Deportation route", "actors": "Actor",
-               "relations": "Tie", "estimates": "Estimate"}
-# The frames a table row can come from, in the order of KIND_LABELS; each is a field of Shown.
-TABLE_KINDS = tuple(KIND_LABELS)
-_SHOWN_FIELD = {"events": "event_ids", "places": "place_ids", "routes": "route_ids", "actors": "actor_ids",
-                "relations": "relation_ids", "estimates": "estimate_ids"}
-_KEY = {"events": "event_id", "places": "place_id", "routes": "route_id", "actors": "actor_id",
-        "relations": "relation_id", "estimates": "estimate_id"}
+# The frames a table row can come from (each is a field of Shown: selection.SHOWN_FIELDS).
+TABLE_KINDS = ("events", "places", "routes", "actors", "relations", "estimates")
 # Rows sent to the browser per filter change: the whole corpus is ~700 records, but at 100× it is ~70,000 and
 # their JSON (quotes included) would be tens of MB per change. The download has them all.
 TABLE_ROW_LIMIT = 2_000
@@ -173,7 +168,7 @@ def _sort_years(df: pd.DataFrame, at: np.ndarray) -> np.ndarray:
 def record_title(bundle, record_id: str | None) -> str:
     """The title a row shows for one record ('' when unknown or not a table kind)."""
     found = bundle.record(record_id) if record_id else None
-    if found is None or found[0] not in KIND_LABELS:
+    if found is None or found[0] not in TABLE_KINDS:
         return ""
     kind, row = found
     return str(_titles(kind, pd.DataFrame([row]), _lookup(bundle.actors, "actor_id", "name"))[0])
@@ -243,7 +238,7 @@ def _rows_for(kind: str, df: pd.DataFrame, titles: list, years: np.ndarray, ctx:
     else:
         years_text = blank
     columns = {
-        "id": _col(df, _KEY[kind]),
+        "id": _col(df, PRIMARY_KEY[kind]),
         "kind": [KIND_LABELS[kind]] * n,
         "frame": [kind] * n,
         "title": [str(t) for t in titles],
@@ -277,7 +272,7 @@ def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = 
     codes, positions, year_parts = [], [], []
     for code, kind in enumerate(TABLE_KINDS):
         df = bundle.frame(kind)
-        at = _positions(df, _KEY[kind], getattr(shown, _SHOWN_FIELD[kind]), _mask(shown, kind))
+        at = _positions(df, PRIMARY_KEY[kind], getattr(shown, SHOWN_FIELDS[kind]), _mask(shown, kind))
         frames[kind] = df
         codes.append(np.full(len(at), code, dtype=np.int8))
         positions.append(at)
@@ -296,7 +291,7 @@ def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = 
     if sel is not None and sel.selected and bundle.kind_of.get(sel.selected) in frames:
         kind = bundle.kind_of[sel.selected]
         c = TABLE_KINDS.index(kind)
-        hit = np.flatnonzero(frames[kind][_KEY[kind]].to_numpy(dtype=object) == sel.selected)
+        hit = np.flatnonzero(frames[kind][PRIMARY_KEY[kind]].to_numpy(dtype=object) == sel.selected)
         mine = np.flatnonzero((code == c) & np.isin(pos, hit)) if len(hit) else hit
         selected_at = int(mine[0]) if len(mine) else None
     else:
@@ -313,7 +308,7 @@ def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = 
         if len(at):
             rows_at = pos[cand[at]]
             titles[at] = _titles(kind, frames[kind], actor_names, rows_at)
-            ids[at] = frames[kind][_KEY[kind]].iloc[rows_at].tolist()
+            ids[at] = frames[kind][PRIMARY_KEY[kind]].iloc[rows_at].tolist()
     folded = np.array([t.casefold() for t in titles], dtype=object)
     # lexsort: last key first; NaN years sort after every number, so undated rows come last
     ranked = np.lexsort((ids, folded, year[cand])) if len(cand) else np.zeros(0, dtype=np.intp)
