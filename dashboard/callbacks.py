@@ -42,6 +42,21 @@ def _first_customdata(click) -> object:
     return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
+# customdata of a mark that zooms the period when clicked: "zoom:1936-1938" (first and last year, inclusive)
+ZOOM_PREFIX = "zoom:"
+
+
+def _zoom_span(value) -> list[int] | None:
+    """[start, end + 1] on the year axis for a "zoom:START-END" customdata, else None."""
+    if not isinstance(value, str) or not value.startswith(ZOOM_PREFIX):
+        return None
+    a, _, b = value[len(ZOOM_PREFIX):].partition("-")
+    if not (a.isdigit() and b.isdigit() and len(a) <= 4 and len(b) <= 4):
+        return None
+    s, e = sorted((int(a), int(b)))
+    return [s, e + 1]
+
+
 def _relayout_range(relayout) -> object:
     if not isinstance(relayout, dict):
         return None
@@ -68,6 +83,9 @@ def event_of(trigger, value) -> tuple[str | None, object]:
         picked = _first_customdata(value)
         if isinstance(picked, int):  # a cell of the timeline's per-year counts: zoom in around its year
             return "timeline_range", [picked - _ZOOM_BEFORE, picked + _ZOOM_AFTER + 1]
+        zoom = _zoom_span(picked)
+        if zoom is not None:  # a "+7" count of unlabelled marks: zoom to where they are
+            return "timeline_range", zoom
         return "select", picked
     if trigger == ids.TIMELINE:
         rng = _relayout_range(value)

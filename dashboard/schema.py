@@ -66,10 +66,15 @@ class _Record(BaseModel):
 
 
 class _Dated(_Record):
+    # `when` (EDTF) is what the text supports; year_start/year_end are the older way of writing a closed range and
+    # are read as `when` when it is absent. `when_refined` narrows it with knowledge from outside the texts.
+    when: str | None = None
+    when_refined: str | None = None
     year_start: Year | None = None
     year_end: Year | None = None
     date_note: str | None = None
     outside_text: str | None = None
+    according_to: tuple[str, ...] = ()
 
     @field_validator("year_start", "year_end")
     @classmethod
@@ -118,11 +123,16 @@ class PeriodRecord(_Dated):
     _id = field_validator("period_id")(classmethod(lambda cls, v: _slug(v)))
 
 
+# A curated short label for the timeline (written beside the mark); longer titles are shortened by the view.
+LABEL_MAX_CHARS = 32
+
+
 class EventRecord(_Dated):
     event_id: str
     title: str
+    label: str | None = Field(default=None, max_length=LABEL_MAX_CHARS)
     event_type: Literal[EVENT_TYPES]  # type: ignore[valid-type]
-    year_start: Year
+    happening_id: str | None = None
     place_id: str | None = None
     actor_ids: tuple[str, ...] = ()
     movement_ids: tuple[str, ...] = ()
@@ -242,10 +252,21 @@ _CITATION = (
     _c("section", "string", "Heading of the section the quote stands in ('' before the first heading)."),
 )
 _YEARS = (
-    _c("year_start", "integer", "First year (inclusive); empty when undated or when the text gives only an end "
-                                "('until 1940').", nullable=True),
-    _c("year_end", "integer", "Last year (inclusive); equals year_start for a single year.", nullable=True),
-    _c("date_note", "string", "How a vague date was read as a range (e.g. 'mid-1930s'); empty when exact."),
+    _c("when", "string", "The date the text supports, as EDTF (ISO 8601-2 level 1): '1937', '1939/1949', "
+                         "'1924/..' (open end), '1934~/1936~' (approximate); empty when undated."),
+    _c("year_start", "integer", "First year of `when` (inclusive); empty when undated or when its start is open "
+                                "or unknown ('../1940').", nullable=True),
+    _c("year_end", "integer", "Last year of `when` (inclusive); equals year_start for a single year; empty when "
+                              "its end is open or unknown ('1924/..').", nullable=True),
+    _c("when_refined", "string", "A narrower date known from outside the texts (EDTF), with outside_text saying "
+                                 "so; empty if none. The views draw it (marked ⚑) unless dates=text."),
+    _c("refined_year_start", "integer", "First year of when_refined; empty if none or open.", nullable=True),
+    _c("refined_year_end", "integer", "Last year of when_refined; empty if none or open.", nullable=True),
+    _c("date_note", "string", "How a vague date was read (e.g. 'mid-1930s'); empty when exact."),
+)
+_VOICES = (
+    _c("according_to", "list", "Ids of the actors (historians, writers, groups) to whom the sentence attributes "
+                               "the statement; empty when the text states it itself."),
 )
 _OUTSIDE = (
     _c("outside_text", "string", "What in this record is not stated in the text, and its origin; empty if none."),
@@ -303,10 +324,15 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
     "events": (
         _c("event_id", "string", "Id of the event."),
         _c("title", "string", "Short title."),
+        _c("label", "string", f"Label written beside the mark (at most {LABEL_MAX_CHARS} characters): curated, "
+                              "or the title shortened."),
         _c("event_type", "string", "Kind of event: " + ", ".join(EVENT_TYPES) + "."),
+        _c("happening_id", "string", "Id shared by the records of one happening (one per text or sentence); the "
+                                     "event's own id when it stands alone."),
         *_YEARS,
         _c("place_id", "string", "Id of the main place; empty if none.", nullable=True),
-        _c("actor_ids", "list", "Ids of the actors taking part."),
+        _c("actor_ids", "list", "Ids of the actors taking part (not those who only comment on it)."),
+        *_VOICES,
         _c("movement_ids", "list", "Ids of the movements it belongs to."),
         *_CITATION, *_OUTSIDE, *_NOTE,
     ),
@@ -351,7 +377,7 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("source_id", "string", "Id of the actor the relation goes from."),
         _c("target_id", "string", "Id of the actor the relation goes to."),
         _c("relation_type", "string", "Kind of tie: " + ", ".join(RELATION_TYPES) + "."),
-        *_YEARS, *_CITATION, *_OUTSIDE, *_NOTE,
+        *_YEARS, *_VOICES, *_CITATION, *_OUTSIDE, *_NOTE,
     ),
     "estimates": (
         _c("estimate_id", "string", "Id of the estimate."),
@@ -362,7 +388,7 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("qualifier", "string", "about, over, up to, nearly, exact …; empty if plain."),
         *_YEARS,
         _c("event_id", "string", "Id of the event the figure belongs to; empty if none.", nullable=True),
-        *_CITATION, *_OUTSIDE, *_NOTE,
+        *_VOICES, *_CITATION, *_OUTSIDE, *_NOTE,
     ),
     "waivers": (
         _c("waiver_id", "string", "Id of the waiver (doc and passage)."),
@@ -384,7 +410,7 @@ def _pandera_schema(name: str) -> pa.DataFrameSchema:
     cols = {}
     for col in FRAME_COLUMNS[name]:
         checks = []
-        if col.name in ("year_start", "year_end"):
+        if col.name in ("year_start", "year_end", "refined_year_start", "refined_year_end"):
             checks.append(pa.Check.in_range(YEAR_MIN, YEAR_MAX))
         if col.name == "lat":
             checks.append(pa.Check.in_range(-90, 90))

@@ -22,6 +22,10 @@ from dashboard.schema import EVENT_TYPES, PLACE_TYPES, YEAR_MAX, YEAR_MIN
 
 LANE_MODES = ("movement", "type")
 REGIONS = ("ussr", "europe", "world")
+# The network shows the actors of what the filters show ("shown") or everyone, the rest faded ("all").
+NETWORK_MODES = ("shown", "all")
+# Dates drawn: the refined date where a record has one (marked as from outside the texts), or the texts' own.
+DATE_MODES = ("refined", "text")
 # Map borders: modern (Natural Earth) or those of the period's time (historical basemaps, the nearest year not after
 # the period's end).
 BORDERS = ("modern", "period")
@@ -43,6 +47,8 @@ class Selection:
     lanes: str = "movement"
     region: str = "ussr"
     borders: str = "modern"
+    network: str = "shown"
+    dates: str = "refined"
     theme: str = "light"
     present: bool = False
 
@@ -152,7 +158,8 @@ def clean_id(rid: Any, vocab: Vocab) -> str | None:
 
 
 def make_selection(vocab: Vocab, *, year_start=None, year_end=None, movement_ids=(), types=(), q="", selected=None,
-                   lanes="movement", region="ussr", borders="modern", theme="light", present=False) -> Selection:
+                   lanes="movement", region="ussr", borders="modern", theme="light", present=False, network="shown",
+                   dates="refined") -> Selection:
     """Build a Selection from untrusted values; anything unknown or malformed falls back to its default."""
     s, e = clean_period(year_start, year_end, vocab)
     return Selection(
@@ -164,6 +171,8 @@ def make_selection(vocab: Vocab, *, year_start=None, year_end=None, movement_ids
         lanes=lanes if lanes in LANE_MODES else "movement",
         region=region if region in REGIONS else "ussr",
         borders=borders if borders in BORDERS else "modern",
+        network=network if network in NETWORK_MODES else "shown",
+        dates=dates if dates in DATE_MODES else "refined",
         theme=theme if theme in THEMES else "light",
         present=present is True or present in ("1", "true"),
     )
@@ -173,7 +182,7 @@ def from_dict(d: Any, vocab: Vocab) -> Selection:
     if not isinstance(d, dict):
         return Selection()
     keys = ("year_start", "year_end", "movement_ids", "types", "q", "selected", "lanes", "region", "borders", "theme",
-            "present")
+            "present", "network", "dates")
     return make_selection(vocab, **{k: d.get(k) for k in keys if d.get(k) is not None})
 
 
@@ -198,7 +207,8 @@ def from_query(search: Any, vocab: Vocab) -> Selection:
                           types=first("type"), q=first("q"), selected=first("select") or None,
                           lanes=first("lanes") or "movement", region=first("region") or "ussr",
                           borders=first("borders") or "modern", theme=first("theme") or "light",
-                          present=first("present"))
+                          present=first("present"), network=first("network") or "shown",
+                          dates=first("dates") or "refined")
 
 
 def to_query(sel: Selection) -> str:
@@ -223,6 +233,10 @@ def to_query(sel: Selection) -> str:
         params["theme"] = sel.theme
     if sel.present:
         params["present"] = "1"
+    if sel.network != "shown":
+        params["network"] = sel.network
+    if sel.dates != "refined":
+        params["dates"] = sel.dates
     return ("?" + urlencode(params, safe=",")) if params else ""
 
 
@@ -412,7 +426,8 @@ def summary(bundle, sel: Selection, vocab: Vocab, sh: Shown | None = None) -> st
 def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -> Selection:
     """The next Selection after one user event. `trigger` names the control; `value` is its untrusted value."""
     if trigger == "reset":
-        return Selection(lanes=sel.lanes, region=sel.region, borders=sel.borders, theme=sel.theme, present=sel.present)
+        return Selection(lanes=sel.lanes, region=sel.region, borders=sel.borders, theme=sel.theme, present=sel.present,
+                         network=sel.network, dates=sel.dates)
     if trigger == "period_slider":
         if isinstance(value, (list, tuple)) and len(value) == 2:
             s, e = clean_period(value[0], value[1], vocab)
@@ -445,6 +460,10 @@ def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -
         return replace(sel, lanes=value if value in LANE_MODES else sel.lanes)
     if trigger == "region":
         return replace(sel, region=value if value in REGIONS else sel.region)
+    if trigger == "network":
+        return replace(sel, network=value if value in NETWORK_MODES else sel.network)
+    if trigger == "dates":
+        return replace(sel, dates=value if value in DATE_MODES else sel.dates)
     if trigger == "borders":
         return replace(sel, borders=value if value in BORDERS else sel.borders)
     if trigger == "theme":

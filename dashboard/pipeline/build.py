@@ -22,11 +22,12 @@ from dashboard import paths
 from dashboard.pipeline.mentions import find_mentions
 from dashboard.pipeline.records import BuildError, Problem, data_files, load_records
 from dashboard.pipeline.texts import Document, passages
-from dashboard.schema import APPROXIMATE_PRECISIONS, FRAME_COLUMNS, ID_FIELD, frame_schemas
+from dashboard.dates import parse_when, when_of_years
+from dashboard.schema import APPROXIMATE_PRECISIONS, FRAME_COLUMNS, ID_FIELD, LABEL_MAX_CHARS, frame_schemas
 
 # Bump when the frames' layout changes so that old caches are not read.
-CACHE_FORMAT = 3
-_CODE_FILES = ("schema.py", "pipeline/texts.py", "pipeline/records.py", "pipeline/mentions.py", "pipeline/build.py")
+CACHE_FORMAT = 4
+_CODE_FILES = ("schema.py", "dates.py", "pipeline/texts.py", "pipeline/records.py", "pipeline/mentions.py", "pipeline/build.py")
 
 
 def load_documents(data_dir: Path) -> list[Document]:
@@ -72,6 +73,32 @@ def _row(loc, passages_by_doc) -> dict:
     return row
 
 
+def _dates(r: dict) -> None:
+    """`when` and its year bounds, and the same for `when_refined` (records.py has checked both strings).
+    A record written with years only reads as the closed range they give (a single year when only the start)."""
+    when = r.get("when") or when_of_years(r.get("year_start"), r.get("year_end") if r.get("year_end") is not None
+                                          else r.get("year_start"))
+    w = parse_when(when) if when else None
+    r["when"] = when
+    r["year_start"], r["year_end"] = (w.start, w.end) if w else (None, None)
+    refined = parse_when(r["when_refined"]) if r.get("when_refined") else None
+    r["when_refined"] = r.get("when_refined") or ""
+    r["refined_year_start"], r["refined_year_end"] = (refined.start, refined.end) if refined else (None, None)
+
+
+def short_label(title: str, limit: int = LABEL_MAX_CHARS) -> str:
+    """A title shortened to `limit` characters at a word, for a label beside a mark ('…' when cut)."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    for sep in (": ", " (", ", ", " — ", " – "):
+        head = title.split(sep)[0]
+        if 8 <= len(head) <= limit:
+            return head
+    cut = title[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:–-")
+    return cut + "…"
+
+
 def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
     cols = FRAME_COLUMNS[name]
     df = pd.DataFrame(rows, columns=[c.name for c in cols])
@@ -114,8 +141,10 @@ def build_frames(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     rows = {kind: [_row(loc, passages_by_doc) for loc in recs.get(kind, [])] for kind in
             ("movements", "periods", "events", "places", "routes", "actors", "relations", "estimates")}
     for r in rows["periods"] + rows["events"] + rows["routes"] + rows["relations"] + rows["estimates"]:
-        if r.get("year_start") is not None and r.get("year_end") is None:
-            r["year_end"] = r["year_start"]
+        _dates(r)
+    for r in rows["events"]:
+        r["happening_id"] = r.get("happening_id") or r["event_id"]
+        r["label"] = r.get("label") or short_label(r["title"])
     for r in rows["places"]:
         r["approximate"] = r["precision"] in APPROXIMATE_PRECISIONS
     event_movements = {r["event_id"]: r["movement_ids"] for r in rows["events"]}

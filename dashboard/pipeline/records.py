@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from dashboard.dates import edtf_problem, parse_when
 from dashboard.schema import ID_FIELD, ID_PREFIX, KINDS, RECORD_MODELS
 
 
@@ -141,6 +142,8 @@ def _load_one(loaded: Loaded, kind: str, rel: str, n: int, item: object, folder_
     if rec.doc_id not in texts:
         loaded.problems.append(Problem(rel, rid, f"unknown doc_id {rec.doc_id!r}"))
         return
+    for problem in _date_problems(rec):
+        loaded.problems.append(Problem(rel, rid, problem))
     prefix = ID_PREFIX.get(kind)
     if prefix and not rid.startswith(prefix):
         loaded.problems.append(Problem(rel, rid, f"{ID_FIELD[kind]} must start with {prefix!r}"))
@@ -150,6 +153,29 @@ def _load_one(loaded: Loaded, kind: str, rel: str, n: int, item: object, folder_
         loaded.problems.append(Problem(rel, rid, f"{what} in {rec.doc_id}: {rec.quote[:80]!r}"))
         return
     loaded.records[kind].append(Located(kind, rec, rel, start, start + len(rec.quote)))
+
+
+def _date_problems(rec) -> list[str]:
+    """What is wrong with a record's `when` and `when_refined` (EDTF strings), if anything."""
+    out = []
+    when = getattr(rec, "when", None)
+    for name in ("when", "when_refined"):
+        value = getattr(rec, name, None)
+        if value is None:
+            continue
+        why = edtf_problem(value)
+        if why is None:
+            try:
+                parse_when(value)
+            except ValueError as e:
+                why = str(e)
+        if why:
+            out.append(f"{name} {value!r} is not valid EDTF: {why}")
+    if when is not None and (rec.year_start is not None or rec.year_end is not None):
+        out.append("give the date as `when` or as year_start/year_end, not both")
+    if getattr(rec, "when_refined", None) and not getattr(rec, "outside_text", None):
+        out.append("when_refined needs outside_text saying where the refined date comes from")
+    return out
 
 
 def _check_ids(loaded: Loaded) -> None:
@@ -173,7 +199,8 @@ def _check_references(loaded: Loaded) -> None:
         ("actors", "movement_ids", "movements"), ("relations", "source_id", "actors"),
         ("relations", "target_id", "actors"), ("routes", "origin_place_id", "places"),
         ("routes", "destination_place_id", "places"), ("routes", "event_id", "events"),
-        ("estimates", "event_id", "events"),
+        ("estimates", "event_id", "events"), ("events", "according_to", "actors"),
+        ("relations", "according_to", "actors"), ("estimates", "according_to", "actors"),
     )
     for kind, fld, target in rules:
         for loc in loaded.records.get(kind, []):
