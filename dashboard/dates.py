@@ -111,3 +111,50 @@ def edtf_problem(text: str) -> str | None:
     except Exception as e:  # noqa: BLE001 - the parser raises plain errors for some malformed strings
         return f"does not parse ({type(e).__name__})"
     return None
+
+
+# Date modes of the views (selection.DATE_MODES): the refined date where a record has one, or the texts' own.
+MODES = ("refined", "text")
+
+
+@dataclass(frozen=True, eq=False)
+class YearArrays:
+    """The dates of one frame's rows as arrays aligned with the frame, for one date mode. Years are floats, NaN
+    where that end is open, unknown or undated; the flags say which."""
+
+    start: "np.ndarray"
+    end: "np.ndarray"
+    start_open: "np.ndarray"  # bool: no known start ('../1940', '/1940')
+    end_open: "np.ndarray"  # bool: no known end ('1924/..', '1924/')
+    start_approximate: "np.ndarray"
+    end_approximate: "np.ndarray"
+    refined: "np.ndarray"  # bool: the date drawn is when_refined (from outside the texts)
+    when: tuple[str, ...]  # the EDTF string drawn, per row ('' when undated)
+
+
+def year_arrays(df, mode: str = "refined") -> YearArrays:
+    """Read the `when` (and, in mode 'refined', `when_refined`) column of a built frame into YearArrays."""
+    import numpy as np
+
+    n = len(df)
+    whens = list(df["when"]) if "when" in df else [""] * n
+    refined_col = list(df["when_refined"]) if (mode == "refined" and "when_refined" in df) else [""] * n
+    out = {k: np.zeros(n, dtype=bool) for k in ("start_open", "end_open", "start_approximate", "end_approximate",
+                                                 "refined")}
+    start = np.full(n, np.nan)
+    end = np.full(n, np.nan)
+    drawn = []
+    for i, (w, r) in enumerate(zip(whens, refined_col)):
+        text = r if isinstance(r, str) and r else (w if isinstance(w, str) else "")
+        drawn.append(text)
+        if not text:
+            continue
+        d = parse_when(text)
+        start[i] = np.nan if d.start is None else d.start
+        end[i] = np.nan if d.end is None else d.end
+        out["start_open"][i], out["end_open"][i] = d.start_open, d.end_open
+        out["start_approximate"][i], out["end_approximate"][i] = d.start_approximate, d.end_approximate
+        out["refined"][i] = text is r and bool(r)
+    for a in (start, end, *out.values()):
+        a.setflags(write=False)
+    return YearArrays(start=start, end=end, when=tuple(drawn), **out)
