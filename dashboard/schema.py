@@ -97,18 +97,30 @@ def _slug(v: str) -> str:
 
 
 class MovementRecord(_Record):
+    """A movement as the texts name it. Two levels: a family (no family_id; the filter's entries, each with its
+    colour) and every movement, current, tendency or group the texts name inside one (family_id set; drawn in its
+    family's colour)."""
+
     movement_id: str
     name: str
-    color: str
+    color: str | None = None
+    family_id: str | None = None
     aliases: tuple[str, ...] = ()
     description: str = ""
+    outside_text: str | None = None
 
     @field_validator("color")
     @classmethod
-    def _hex(cls, v: str) -> str:
-        if not _HEX.match(v):
+    def _hex(cls, v: str | None) -> str | None:
+        if v is not None and not _HEX.match(v):
             raise ValueError(f"colour {v!r} is not #RRGGBB")
-        return v.upper()
+        return v.upper() if v else v
+
+    @model_validator(mode="after")
+    def _family_colour(self):
+        if self.family_id is None and self.color is None:
+            raise ValueError("a movement family (no family_id) needs a color")
+        return self
 
     _id = field_validator("movement_id")(classmethod(lambda cls, v: _slug(v)))
 
@@ -309,11 +321,12 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
     "movements": (
         _c("movement_id", "string", "Id of the movement (used in URLs: movement=trotskyism)."),
-        _c("name", "string", "Name of the movement."),
-        _c("color", "string", "Its colour in every view (#RRGGBB, colour-blind-safe palette)."),
+        _c("name", "string", "Name of the movement as the texts write it."),
+        _c("family_id", "string", "The family it belongs to (the filter's top level); its own id for a family."),
+        _c("color", "string", "Its family's colour in every view (#RRGGBB, colour-blind-safe palette)."),
         _c("aliases", "list", "Names the texts use for it."),
         _c("description", "string", "One line for readers."),
-        *_CITATION, *_NOTE,
+        *_CITATION, *_OUTSIDE, *_NOTE,
     ),
     "periods": (
         _c("period_id", "string", "Id of the period."),

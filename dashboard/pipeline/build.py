@@ -145,6 +145,10 @@ def build_frames(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     for r in rows["events"]:
         r["happening_id"] = r.get("happening_id") or r["event_id"]
         r["label"] = r.get("label") or short_label(r["title"])
+    family_color = {r["movement_id"]: r["color"] for r in rows["movements"] if not r.get("family_id")}
+    for r in rows["movements"]:
+        r["family_id"] = r.get("family_id") or r["movement_id"]
+        r["color"] = r.get("color") or family_color.get(r["family_id"], "")
     for r in rows["places"]:
         r["approximate"] = r["precision"] in APPROXIMATE_PRECISIONS
     event_movements = {r["event_id"]: r["movement_ids"] for r in rows["events"]}

@@ -200,6 +200,7 @@ def _check_references(loaded: Loaded) -> None:
         ("relations", "target_id", "actors"), ("routes", "origin_place_id", "places"),
         ("routes", "destination_place_id", "places"), ("routes", "event_id", "events"),
         ("estimates", "event_id", "events"), ("events", "according_to", "actors"),
+        ("movements", "family_id", "movements"),
         ("relations", "according_to", "actors"), ("estimates", "according_to", "actors"),
     )
     for kind, fld, target in rules:
