@@ -140,7 +140,8 @@ def server_figures(app, ctx, calls: int, seed: int = 3) -> dict:
     times, sizes, raw_sizes = [], [], []
     for _ in range(calls):
         body = {"output": key, "outputs": callback_outputs(key),
-                "inputs": [{"id": ids.SELECTION, "property": "data", "value": mix.next()}],
+                "inputs": [{"id": ids.SELECTION, "property": "data", "value": mix.next()},
+                           {"id": ids.VIEW_SIZES, "property": "data", "value": None}],
                 "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
         t = time.perf_counter()
         r = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": ACCEPT_ENCODING})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
 
 from dashboard import ids
-from dashboard.context import AppContext, render
+from dashboard.context import AppContext, clean_sizes, render
 from dashboard.downloads import data_filename, package_filename, package_zip, shown_zip
 from dashboard.filenames import export_name
 from dashboard.selection import (Selection, apply_event, from_dict, from_query, play_start, play_step, shown,
@@ -26,6 +26,7 @@ from dashboard.views.text import view_text
 _EVENTS = {
     ids.PERIOD_SLIDER: "period_slider", ids.PERIOD_MENU: "period_button", ids.MOVEMENTS: "movements", ids.TYPES: "types", ids.SEARCH: "search",
     ids.RESET: "reset", ids.LANES: "lanes", ids.REGION: "region", ids.BG_CLICK: "clear", ids.BORDERS: "borders",
+    ids.NETWORK_MODE: "network", ids.DATE_MODE: "dates",
 }
 # Years shown around a clicked cell of the timeline's per-year counts.
 _ZOOM_BEFORE, _ZOOM_AFTER = 2, 2
@@ -103,7 +104,7 @@ def event_of(trigger, value) -> tuple[str | None, object]:
 
 # The controls _controls() writes back, in its order.
 _CONTROL_IDS = (ids.PERIOD_SLIDER, ids.PERIOD_MENU, ids.MOVEMENTS, ids.TYPES, ids.SEARCH, ids.LANES, ids.REGION,
-                ids.BORDERS)
+                ids.BORDERS, ids.NETWORK_MODE, ids.DATE_MODE)
 
 
 def _controls(sel: Selection, app_ctx: AppContext) -> tuple:
@@ -111,7 +112,8 @@ def _controls(sel: Selection, app_ctx: AppContext) -> tuple:
     period = [sel.year_start, sel.year_end] if sel.has_period else [v.year_min, v.year_max]
     era = next((pid for pid, _, s, e in v.periods if (s, e) == (sel.year_start, sel.year_end)
                 and pid in app_ctx.era_ids), None)
-    return period, era, list(sel.movement_ids), list(sel.types), sel.q, sel.lanes, sel.region, sel.borders
+    return (period, era, list(sel.movement_ids), list(sel.types), sel.q, sel.lanes, sel.region, sel.borders,
+            sel.network, sel.dates)
 
 
 def root_class(sel: Selection) -> str:
@@ -120,17 +122,19 @@ def root_class(sel: Selection) -> str:
 
 def register(app, app_ctx: AppContext, topojson_url: str) -> None:
     vocab = app_ctx.vocab
-    n_controls = 8
+    n_controls = len(_CONTROL_IDS)
 
     @app.callback(
         Output(ids.SELECTION, "data"), Output(ids.URL, "search"),
         Output(ids.PERIOD_SLIDER, "value"), Output(ids.PERIOD_MENU, "value"), Output(ids.MOVEMENTS, "value"), Output(ids.TYPES, "value"),
         Output(ids.SEARCH, "value"), Output(ids.LANES, "value"), Output(ids.REGION, "value"), Output(ids.BORDERS, "value"),
+        Output(ids.NETWORK_MODE, "value"), Output(ids.DATE_MODE, "value"),
         Output(ids.PLAY_TIMER, "disabled"), Output(ids.PLAY, "children"),
         Input(ids.URL, "search"), Input(ids.PERIOD_SLIDER, "value"), Input(ids.PERIOD_MENU, "value"),
         Input({"type": ids.PERIOD_BUTTON, "period": ALL}, "n_clicks"),
         Input(ids.MOVEMENTS, "value"), Input(ids.TYPES, "value"), Input(ids.SEARCH, "value"),
         Input(ids.RESET, "n_clicks"), Input(ids.LANES, "value"), Input(ids.REGION, "value"), Input(ids.BORDERS, "value"),
+        Input(ids.NETWORK_MODE, "value"), Input(ids.DATE_MODE, "value"),
         Input(ids.THEME, "n_clicks"), Input(ids.PRESENT, "n_clicks"), Input(ids.PRESENT_EXIT, "n_clicks"),
         Input(ids.TIMELINE, "clickData"), Input(ids.TIMELINE, "relayoutData"), Input(ids.MAP, "clickData"),
         Input(ids.NETWORK, "tapNodeData"), Input(ids.NETWORK, "tapEdgeData"), Input(ids.BG_CLICK, "data"),
@@ -180,12 +184,12 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         Output(ids.TIMELINE, "figure"), Output(ids.MAP, "figure"), Output(ids.NETWORK, "elements"),
         Output(ids.SUMMARY, "children"), Output(ids.VIEW_TEXT, "children"),
         Output(ids.NETWORK_NOTE, "children"),
-        Input(ids.SELECTION, "data"),
+        Input(ids.SELECTION, "data"), Input(ids.VIEW_SIZES, "data"),
     )
-    def draw(data):
+    def draw(data, sizes):
         # plain JSON only (no Dash components): Dash then serialises the response in one fast orjson call
         sel = from_dict(data, vocab)
-        out = render(app_ctx, sel)
+        out = render(app_ctx, sel, sizes=clean_sizes(sizes))
         return (out.timeline, out.map, out.elements, out.summary,
                 view_text(app_ctx.bundle, out), out.network_note)
 

@@ -89,6 +89,26 @@ def make_context(bundle: Bundle, *, asset_prefix: str = "/assets/") -> AppContex
     )
 
 
+# Each view's size in px (width, height) when the browser has not said: the panels of a 1920×1080 window.
+DEFAULT_SIZES = MappingProxyType({"timeline": (1546, 328), "map": (768, 455), "network": (768, 419)})
+# Sizes outside this range (px) are not a real panel: the default is used.
+_SIZE_RANGE = (80, 8000)
+
+
+def clean_sizes(data) -> MappingProxyType:
+    """The views' px sizes from the browser's view-sizes store (untrusted): {"timeline": [w, h], …} → a mapping of
+    (int, int) per view, the default for anything missing or absurd."""
+    out = dict(DEFAULT_SIZES)
+    if isinstance(data, dict):
+        for view in DEFAULT_SIZES:
+            v = data.get(view)
+            if (isinstance(v, (list, tuple)) and len(v) == 2
+                    and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+                    and all(_SIZE_RANGE[0] <= x <= _SIZE_RANGE[1] for x in v)):
+                out[view] = (int(v[0]), int(v[1]))
+    return MappingProxyType(out)
+
+
 @dataclass(frozen=True)
 class Rendered:
     timeline: dict
@@ -123,10 +143,12 @@ def named(fig: dict, view: str, sel: Selection) -> dict:
     return {**fig, "layout": {**fig["layout"], "meta": {"filename": export_name(view, sel, "png")[:-4]}}}
 
 
-def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bool = False) -> Rendered:
+def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bool = False,
+           sizes=None) -> Rendered:
     """What every view shows for `sel`. `export=True` is for images made on the server (slides): anything the
     browser would fetch by URL (historical borders) is inlined."""
     present = present or sel.present
+    sizes = sizes or DEFAULT_SIZES
     palette = PALETTES[sel.theme]
     b = ctx.bundle
     sh = shown(b, sel)

@@ -5,6 +5,9 @@ from __future__ import annotations
 URL = "url"
 SELECTION = "selection-store"
 BG_CLICK = "background-click"
+VIEW_SIZES = "view-sizes"  # the px size of each view, measured in the browser (assets/view_sizes.js)
+NETWORK_MODE = "network-mode"
+DATE_MODE = "date-mode"
 
 PERIOD_SLIDER = "period-slider"
 PERIOD_BUTTON = "period-button"  # pattern-matching type: {"type": PERIOD_BUTTON, "period": period_id}

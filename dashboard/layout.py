@@ -14,7 +14,8 @@ from dashboard.context import AppContext
 from dashboard.filenames import export_name
 from dashboard.selection import Selection, shown
 from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, RELATION_LABELS
-from dashboard.views.filters import borders_toggle, filter_bar, lane_toggle, play_controls, region_toggle
+from dashboard.views.filters import (borders_toggle, dates_toggle, filter_bar, lane_toggle, network_toggle,
+                                     play_controls, region_toggle)
 from dashboard.views.network import network_elements, network_stylesheet
 from dashboard.views.source import render_source
 from dashboard.views.table import TABLE_COLUMNS
@@ -106,6 +107,7 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.SELECTION, storage_type="memory"),
         dcc.Store(id=ids.BG_CLICK, storage_type="memory"),
+        dcc.Store(id=ids.VIEW_SIZES, storage_type="memory"),
         dcc.Store(id=ids.TABLE_OPEN, storage_type="memory", data=False),
         html.Button("Exit presentation", id=ids.PRESENT_EXIT, n_clicks=0, className="present-exit"),
         html.Header(className="app-header", children=[
@@ -123,7 +125,7 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
             html.Section(className="panel panel-timeline", **{"aria-label": "Timeline"}, children=[
                 html.Div(className="panel-head", children=[
                     html.H2("Timeline"), html.Span("drag across years to set the period · double-click to reset",
-                                                   className="hint"), lane_toggle(), _svg_button("timeline")]),
+                                                   className="hint"), lane_toggle(), dates_toggle(), _svg_button("timeline")]),
                 dcc.Graph(id=ids.TIMELINE, className="graph", config=graph_config(topojson_url, "timeline"),
                           style={"height": "100%"}),
             ]),
@@ -135,7 +137,7 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
             ]),
             html.Section(className="panel panel-network", **{"aria-label": "Faction network"}, children=[
                 html.Div(className="panel-head", children=[
-                    html.H2("Factions and ties"), html.Span("as of the period", className="hint"),
+                    html.H2("Factions and ties"), html.Span("as of the period", className="hint"), network_toggle(),
                     html.Span(id=ids.NETWORK_NOTE, className="hint"),
                     html.Span(className="image-buttons control", children=[
                         html.Button("PNG", id=ids.NETWORK_PNG, n_clicks=0, className="tool-button small",

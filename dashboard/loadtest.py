@@ -122,7 +122,9 @@ class Session:
             if r is not None and r.status_code == 200:
                 self.selection = r.json()["response"]["selection-store"]["data"]
                 body = {"output": self.draw["output"], "outputs": callback_outputs(self.draw["output"]),
-                        "inputs": [{"id": "selection-store", "property": "data", "value": self.selection}],
+                        "inputs": [{"id": d["id"], "property": d["property"],
+                                    "value": self.selection if d["id"] == "selection-store" else None}
+                                   for d in self.draw["inputs"]],
                         "changedPropIds": ["selection-store.data"], "state": []}
                 await self._request("POST", "/_dash-update-component", json=body)
                 if self.rng.random() < EXPORT_SHARE:

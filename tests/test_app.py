@@ -49,7 +49,8 @@ def test_draw_callback_over_http(app, client):
     outputs = callback_outputs(key)
     body = {"output": key, "outputs": outputs,
             "inputs": [{"id": ids.SELECTION, "property": "data",
-                        "value": {"year_start": 1936, "year_end": 1938, "selected": "trotsky"}}],
+                        "value": {"year_start": 1936, "year_end": 1938, "selected": "trotsky"}},
+                       {"id": ids.VIEW_SIZES, "property": "data", "value": {"timeline": [946, 300]}}],
             "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
@@ -57,7 +58,7 @@ def test_draw_callback_over_http(app, client):
     assert resp[ids.SUMMARY]["children"].startswith("1936–1938")
     assert "Leon Trotsky" in resp[ids.VIEW_TEXT]["children"]
     key = next(k for k in app.callback_map if k.startswith(f"{ids.SOURCE}.children"))
-    body |= {"output": key, "outputs": callback_outputs(key)}
+    body |= {"output": key, "outputs": callback_outputs(key), "inputs": body["inputs"][:1]}
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
     assert "Leon Trotsky" in json.dumps(r.get_json()["response"][ids.SOURCE]["children"])

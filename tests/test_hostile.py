@@ -77,13 +77,14 @@ def test_sync_callback_survives_junk(client, sync_spec, bundle, values, changed,
     assert took < SLOW_S
 
 
-@given(data=junk)
+@given(data=junk, sizes=junk)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
-def test_draw_callback_survives_junk(client, app, data):
+def test_draw_callback_survives_junk(client, app, data, sizes):
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
     body = {"output": key, "outputs": callback_outputs(key),
-            "inputs": [{"id": ids.SELECTION, "property": "data", "value": data}],
+            "inputs": [{"id": ids.SELECTION, "property": "data", "value": data},
+                       {"id": ids.VIEW_SIZES, "property": "data", "value": sizes}],
             "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
     status, took = _post(client, body)
     assert status == 200
@@ -97,10 +98,12 @@ def test_draw_callback_survives_junk(client, app, data):
     {"q": "x" * 20000, "selected": "<img src=x onerror=alert(1)>"},
     {"selected": ["trotsky"], "lanes": None, "region": 5},
 ])
-def test_draw_callback_clamps_named_cases(client, app, selection):
+@pytest.mark.parametrize("sizes", [None, {"timeline": [1e12, -4], "map": "x"}, {"network": [True, 300]}])
+def test_draw_callback_clamps_named_cases(client, app, selection, sizes):
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
     body = {"output": key, "outputs": callback_outputs(key),
-            "inputs": [{"id": ids.SELECTION, "property": "data", "value": selection}],
+            "inputs": [{"id": ids.SELECTION, "property": "data", "value": selection},
+                       {"id": ids.VIEW_SIZES, "property": "data", "value": sizes}],
             "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200

@@ -110,3 +110,18 @@ def borders_toggle() -> dcc.RadioItems:
     return dcc.RadioItems(id=ids.BORDERS, options=[{"label": "modern borders", "value": "modern"},
                                                    {"label": "borders of the time", "value": "period"}],
                           value="modern", inline=True, className="view-toggle")
+
+
+def network_toggle() -> dcc.RadioItems:
+    """The network shows the actors of what the filters show, or everyone with the rest faded."""
+    return dcc.RadioItems(id=ids.NETWORK_MODE, options=[{"label": "what is shown", "value": "shown"},
+                                                        {"label": "everyone, faded", "value": "all"}],
+                          value="shown", inline=True, className="view-toggle")
+
+
+def dates_toggle() -> dcc.RadioItems:
+    """Dates drawn: refined from outside the texts (⚑) where a record has one, or the texts' own dates only."""
+    return dcc.RadioItems(id=ids.DATE_MODE, options=[{"label": "refined dates ⚑", "value": "refined"},
+                                                     {"label": "texts' dates", "value": "text"}],
+                          value="refined", inline=True, className="view-toggle",
+                          inputClassName="dates-input")
