@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import paths
+from dashboard.dates import shifted
 
 SCALES_FULL = (1, 10, 100)
 SCALES_QUICK = (1, 10)
@@ -48,14 +49,17 @@ def synthetic_frames(frames: dict[str, pd.DataFrame], factor: int, seed: int = 7
             key = df.columns[0]
             df[key] = df[key] + sfx
             shift = int(rng.integers(-6, 7))
-            for col in ("year_start", "year_end"):
+            for col in ("year_start", "year_end", "refined_year_start", "refined_year_end"):
                 if col in df:
                     df[col] = (df[col] + shift).clip(1800, 2030)
+            for col in ("when", "when_refined"):
+                if col in df:
+                    df[col] = df[col].map(lambda w: shifted(w, shift))
             if name == "places":
                 df["lat"] = (df["lat"] + rng.uniform(-3, 3, len(df))).clip(-89, 89)
                 df["lon"] = (df["lon"] + rng.uniform(-3, 3, len(df))).clip(-179, 179)
             for col in ("place_id", "origin_place_id", "destination_place_id", "source_id", "target_id",
-                        "event_id"):
+                        "event_id", "happening_id"):
                 if col in df and col != key:
                     df[col] = df[col].map(lambda v: v + sfx if isinstance(v, str) else v)
             if "actor_ids" in df:

@@ -97,6 +97,14 @@ def when_of_years(start: int | None, end: int | None = None) -> str:
     return f"{start}" if start == end else f"{start}/{end}"
 
 
+def shifted(text: str, years: int) -> str:
+    """`text` with every year moved by `years` (for synthetic test corpora); '' stays ''."""
+    if not text:
+        return text
+    return re.sub(r"(?<![0-9X])(\d{4})(?![0-9])", lambda m: f"{min(max(int(m.group(1)) + years, 1800), 2030)}",
+                  text)
+
+
 def edtf_problem(text: str) -> str | None:
     """Why `text` is not valid EDTF per the `edtf` package (build time only), or None."""
     try:
@@ -115,6 +123,10 @@ def edtf_problem(text: str) -> str | None:
 
 # Date modes of the views (selection.DATE_MODES): the refined date where a record has one, or the texts' own.
 MODES = ("refined", "text")
+# An open end ('1924/..': "from late 1924") counts for this many years after its known bound when filtering by
+# period, and the views draw those years fading; an open start ('../1940': "until 1940") the same before its end.
+# Long enough that "from 1936" still holds in 1938, short enough that it does not reach the next era.
+OPEN_END_YEARS = 5
 
 
 @dataclass(frozen=True, eq=False)

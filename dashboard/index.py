@@ -8,11 +8,13 @@ Does not belong here: the filtering rules themselves (selection.shown) or drawin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+
+from dashboard.dates import MODES, OPEN_END_YEARS, year_arrays
 
 # Columns searched by the free-text box, per frame (events also search their actors' names).
 SEARCH_COLUMNS = MappingProxyType({
@@ -34,23 +36,35 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
+class Span:
+    """The years each row counts for when filtering by period, in one date mode (dates.MODES)."""
+
+    start: np.ndarray  # first year as float; an open start is OPEN_END_YEARS before the known end
+    end: np.ndarray  # last year as float; an open end is OPEN_END_YEARS after the known start
+    dated: np.ndarray  # bool: has a start or an end
+
+
+@dataclass(frozen=True, eq=False)
 class Rows:
     """One frame's rows as arrays aligned with the frame's row order."""
 
     ids: np.ndarray
-    start: np.ndarray  # year_start as float, -inf when open ("until 1940")
-    end: np.ndarray  # year_end as float, the start when open-ended
-    dated: np.ndarray  # bool: has a start or an end
+    start: np.ndarray  # the refined mode's span (kept as attributes: most callers want the default mode)
+    end: np.ndarray
+    dated: np.ndarray
     movements: MappingProxyType  # movement_id → bool mask
     search: tuple[str, ...]  # casefolded text searched by the search box ("" when the frame is not searched)
+    spans: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # date mode → Span
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def overlaps(self, start: int | None, end: int | None) -> np.ndarray:
+    def overlaps(self, start: int | None, end: int | None, mode: str = "refined") -> np.ndarray:
         if start is None:
             return np.ones(len(self), dtype=bool)
-        return self.dated & (self.start <= end) & (self.end >= start)
+        sp = self.spans.get(mode)
+        s, e, dated = (sp.start, sp.end, sp.dated) if sp is not None else (self.start, self.end, self.dated)
+        return dated & (s <= end) & (e >= start)
 
     def in_movements(self, wanted: tuple[str, ...]) -> np.ndarray:
         if not wanted:
@@ -71,15 +85,19 @@ class Rows:
 
 def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_search=None) -> Rows:
     n = len(df)
-    if "year_start" in df:
-        ys = df["year_start"].astype("float64").to_numpy()
-        ye = df["year_end"].astype("float64").to_numpy()
-        dated = ~(np.isnan(ys) & np.isnan(ye))
-        ys = np.where(np.isnan(ys), -np.inf, ys)
-        ye = np.where(np.isnan(ye), ys, ye)
-    else:
-        ys = ye = np.full(n, np.nan)
-        dated = np.zeros(n, dtype=bool)
+    spans = {}
+    for mode in MODES:
+        if "when" in df:
+            ya = year_arrays(df, mode)
+            ys, ye = ya.start.copy(), ya.end.copy()
+            dated = ~(np.isnan(ys) & np.isnan(ye))
+            ys = np.where(np.isnan(ys), ye - OPEN_END_YEARS, ys)
+            ye = np.where(np.isnan(ye), ys + OPEN_END_YEARS, ye)
+        else:
+            ys = ye = np.full(n, np.nan)
+            dated = np.zeros(n, dtype=bool)
+        spans[mode] = Span(start=_frozen(ys), end=_frozen(ye), dated=_frozen(dated))
+    ys, ye, dated = spans["refined"].start, spans["refined"].end, spans["refined"].dated
     movements: dict[str, np.ndarray] = {}
     if "movement_ids" in df:
         for i, mv in enumerate(df["movement_ids"]):
@@ -95,9 +113,9 @@ def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_s
         search = tuple(hay.str.casefold())
     else:
         search = ("",) * n
-    return Rows(ids=_frozen(df[key].to_numpy(dtype=object)), start=_frozen(ys), end=_frozen(ye),
-                dated=_frozen(dated), movements=MappingProxyType({m: _frozen(a) for m, a in movements.items()}),
-                search=search)
+    return Rows(ids=_frozen(df[key].to_numpy(dtype=object)), start=ys, end=ye, dated=dated,
+                movements=MappingProxyType({m: _frozen(a) for m, a in movements.items()}), search=search,
+                spans=MappingProxyType(spans))
 
 
 def _positions(values, where: dict[str, int]) -> np.ndarray:

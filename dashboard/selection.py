@@ -267,13 +267,13 @@ def shown(bundle, sel: Selection) -> Shown:
     ix = bundle.index
     s, e = (sel.year_start, sel.year_end) if sel.has_period else (None, None)
 
-    ev = ix.events.overlaps(s, e) & ix.events.in_movements(sel.movement_ids)
+    ev = ix.events.overlaps(s, e, sel.dates) & ix.events.in_movements(sel.movement_ids)
     if sel.event_types:
         ev &= np.isin(ix.event_type, sel.event_types)
     if sel.q:
         ev &= ix.events.matches(sel.q)
 
-    rt = ix.routes.overlaps(s, e) & ix.routes.in_movements(sel.movement_ids)
+    rt = ix.routes.overlaps(s, e, sel.dates) & ix.routes.in_movements(sel.movement_ids)
     if sel.q:
         rt &= ix.routes.matches(sel.q)
     if sel.types and not _DEPORTATION_TYPES & set(sel.types):
@@ -300,11 +300,11 @@ def shown(bundle, sel: Selection) -> Shown:
     undated = ~rel.dated
     src, tgt = ix.relation_source, ix.relation_target
     touches = (src >= 0) & ac[np.maximum(src, 0)] | (tgt >= 0) & ac[np.maximum(tgt, 0)]
-    rel_full = touches & (rel.overlaps(s, e) | undated)
+    rel_full = touches & (rel.overlaps(s, e, sel.dates) | undated)
     rel_faded = touches & ~rel_full
 
     est = ix.estimates
-    es = est.overlaps(s, e) | (est.start == -np.inf)  # undated or open-start estimates stay
+    es = est.overlaps(s, e, sel.dates) | ~est.dated  # undated estimates stay
     if sel.movement_ids or sel.event_types:
         ee = ix.estimate_event
         es &= (ee < 0) | ev[np.maximum(ee, 0)] & (ee >= 0)
