@@ -13,8 +13,8 @@ from dashboard import ids
 from dashboard.context import AppContext, clean_sizes, render
 from dashboard.downloads import data_filename, package_filename, package_zip, shown_zip
 from dashboard.filenames import export_name
-from dashboard.selection import (Selection, apply_event, from_dict, from_query, play_start, play_step, shown,
-                                 to_query)
+from dashboard.selection import (VIEW_OPTIONS, Selection, apply_event, from_dict, from_query, play_start,
+                                 play_step, shown, to_query)
 from dashboard.theme import PALETTES
 from dashboard.views.filters import PLAY_SPEEDS
 from dashboard.views.network import network_stylesheet
@@ -22,11 +22,13 @@ from dashboard.views.source import render_source, source_model
 from dashboard.views.table import table_caption, table_rows
 from dashboard.views.text import view_text
 
+# The view options shown by a control (selection.VIEW_OPTIONS): the trigger name is the option's name.
+_OPTION_CONTROLS = tuple((o.control, o.name) for o in VIEW_OPTIONS if o.control)
 # Which control a trigger came from → the event name selection.apply_event understands.
 _EVENTS = {
-    ids.PERIOD_SLIDER: "period_slider", ids.PERIOD_MENU: "period_button", ids.MOVEMENTS: "movements", ids.TYPES: "types", ids.SEARCH: "search",
-    ids.RESET: "reset", ids.LANES: "lanes", ids.REGION: "region", ids.BG_CLICK: "clear", ids.BORDERS: "borders",
-    ids.NETWORK_MODE: "network", ids.DATE_MODE: "dates",
+    ids.PERIOD_SLIDER: "period_slider", ids.PERIOD_MENU: "period_button", ids.MOVEMENTS: "movements",
+    ids.TYPES: "types", ids.SEARCH: "search", ids.RESET: "reset", ids.BG_CLICK: "clear",
+    **dict(_OPTION_CONTROLS),
 }
 # Years shown around a clicked cell of the timeline's per-year counts.
 _ZOOM_BEFORE, _ZOOM_AFTER = 2, 2
@@ -102,9 +104,9 @@ def event_of(trigger, value) -> tuple[str | None, object]:
     return _EVENTS.get(trigger), value
 
 
-# The controls _controls() writes back, in its order.
-_CONTROL_IDS = (ids.PERIOD_SLIDER, ids.PERIOD_MENU, ids.MOVEMENTS, ids.TYPES, ids.SEARCH, ids.LANES, ids.REGION,
-                ids.BORDERS, ids.NETWORK_MODE, ids.DATE_MODE)
+# The controls _controls() writes back, in its order: the filters', then one per view option with a control.
+_FILTER_CONTROL_IDS = (ids.PERIOD_SLIDER, ids.PERIOD_MENU, ids.MOVEMENTS, ids.TYPES, ids.SEARCH)
+_CONTROL_IDS = _FILTER_CONTROL_IDS + tuple(c for c, _ in _OPTION_CONTROLS)
 
 
 def _controls(sel: Selection, app_ctx: AppContext) -> tuple:
@@ -112,8 +114,8 @@ def _controls(sel: Selection, app_ctx: AppContext) -> tuple:
     period = [sel.year_start, sel.year_end] if sel.has_period else [v.year_min, v.year_max]
     era = next((pid for pid, _, s, e in v.periods if (s, e) == (sel.year_start, sel.year_end)
                 and pid in app_ctx.era_ids), None)
-    return (period, era, list(sel.movement_ids), list(sel.types), sel.q, sel.lanes, sel.region, sel.borders,
-            sel.network, sel.dates)
+    return (period, era, list(sel.movement_ids), list(sel.types), sel.q,
+            *(getattr(sel, name) for _, name in _OPTION_CONTROLS))
 
 
 def root_class(sel: Selection) -> str:
@@ -126,15 +128,12 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
 
     @app.callback(
         Output(ids.SELECTION, "data"), Output(ids.URL, "search"),
-        Output(ids.PERIOD_SLIDER, "value"), Output(ids.PERIOD_MENU, "value"), Output(ids.MOVEMENTS, "value"), Output(ids.TYPES, "value"),
-        Output(ids.SEARCH, "value"), Output(ids.LANES, "value"), Output(ids.REGION, "value"), Output(ids.BORDERS, "value"),
-        Output(ids.NETWORK_MODE, "value"), Output(ids.DATE_MODE, "value"),
+        *(Output(c, "value") for c in _CONTROL_IDS),
         Output(ids.PLAY_TIMER, "disabled"), Output(ids.PLAY, "children"),
         Input(ids.URL, "search"), Input(ids.PERIOD_SLIDER, "value"), Input(ids.PERIOD_MENU, "value"),
         Input({"type": ids.PERIOD_BUTTON, "period": ALL}, "n_clicks"),
         Input(ids.MOVEMENTS, "value"), Input(ids.TYPES, "value"), Input(ids.SEARCH, "value"),
-        Input(ids.RESET, "n_clicks"), Input(ids.LANES, "value"), Input(ids.REGION, "value"), Input(ids.BORDERS, "value"),
-        Input(ids.NETWORK_MODE, "value"), Input(ids.DATE_MODE, "value"),
+        Input(ids.RESET, "n_clicks"), *(Input(c, "value") for c, _ in _OPTION_CONTROLS),
         Input(ids.THEME, "n_clicks"), Input(ids.PRESENT, "n_clicks"), Input(ids.PRESENT_EXIT, "n_clicks"),
         Input(ids.TIMELINE, "clickData"), Input(ids.TIMELINE, "relayoutData"), Input(ids.MAP, "clickData"),
         Input(ids.NETWORK, "tapNodeData"), Input(ids.NETWORK, "tapEdgeData"), Input(ids.BG_CLICK, "data"),

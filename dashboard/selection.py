@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 import pandas as pd
 
+from dashboard import ids
 from dashboard.schema import EVENT_TYPES, PLACE_TYPES, YEAR_MAX, YEAR_MIN
 
 LANE_MODES = ("movement", "type")
@@ -37,21 +38,59 @@ ALL_TYPES = tuple(dict.fromkeys(EVENT_TYPES + PLACE_TYPES))
 
 
 @dataclass(frozen=True)
-class Selection:
+class Option:
+    """A view option: one of a few values, kept in the URL when it is not the default and shown by one control.
+    The Selection's fields, its URL form, its parsing and the controls the callbacks write back all derive from
+    VIEW_OPTIONS: adding an option is one line there, plus its control in the page."""
+
+    name: str  # the Selection attribute and the apply_event trigger
+    choices: tuple  # allowed values; the first is the default
+    url: str  # query-string key
+    control: str | None = None  # id of the control showing it (a component's `value`), if any
+
+    @property
+    def default(self):
+        return self.choices[0]
+
+    def clean(self, value, fallback=None):
+        """`value` if allowed (URL strings '1'/'true' read as True for a yes/no option), else `fallback` or the
+        default."""
+        if self.choices == (False, True):
+            if value is True or value in ("1", "true"):
+                return True
+            if value is False or value in ("0", "false"):
+                return False
+        elif isinstance(value, str) and value in self.choices:
+            return value
+        return self.default if fallback is None else fallback
+
+    def encode(self, value) -> str:
+        return "1" if value is True else str(value)
+
+
+VIEW_OPTIONS = (
+    Option("lanes", LANE_MODES, "lanes", control=ids.LANES),
+    Option("region", REGIONS, "region", control=ids.REGION),
+    Option("borders", BORDERS, "borders", control=ids.BORDERS),
+    Option("network", NETWORK_MODES, "network", control=ids.NETWORK_MODE),
+    Option("dates", DATE_MODES, "dates", control=ids.DATE_MODE),
+    Option("theme", THEMES, "theme"),  # a button toggles it
+    Option("present", (False, True), "present"),  # a button enters, Esc or a button leaves
+)
+OPTIONS = MappingProxyType({o.name: o for o in VIEW_OPTIONS})
+
+
+@dataclass(frozen=True)
+class _Filters:
     year_start: int | None = None
     year_end: int | None = None
     movement_ids: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     q: str = ""
     selected: str | None = None
-    lanes: str = "movement"
-    region: str = "ussr"
-    borders: str = "modern"
-    network: str = "shown"
-    dates: str = "refined"
-    theme: str = "light"
-    present: bool = False
 
+
+class _SelectionMethods:
     @property
     def has_period(self) -> bool:
         return self.year_start is not None
@@ -68,11 +107,27 @@ class Selection:
     def is_filtered(self) -> bool:
         return bool(self.has_period or self.movement_ids or self.types or self.q)
 
+    def options(self) -> dict:
+        """The view options as {name: value}."""
+        return {o.name: getattr(self, o.name) for o in VIEW_OPTIONS}
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["movement_ids"] = list(self.movement_ids)
         d["types"] = list(self.types)
         return d
+
+
+# The filters (period, movements, types, search, selected record), then one field per view option.
+Selection = make_dataclass(
+    "Selection",
+    [(f.name, f.type, field(default=f.default)) for f in fields(_Filters)]
+    + [(o.name, type(o.default), field(default=o.default)) for o in VIEW_OPTIONS],
+    bases=(_SelectionMethods,), frozen=True,
+)
+Selection.__module__ = __name__
+Selection.__doc__ = "What the user has chosen: filters, the selected record and the view options (VIEW_OPTIONS)."
+FILTER_KEYS = tuple(f.name for f in fields(_Filters))
 
 
 @dataclass(frozen=True)
@@ -158,9 +213,9 @@ def clean_id(rid: Any, vocab: Vocab) -> str | None:
 
 
 def make_selection(vocab: Vocab, *, year_start=None, year_end=None, movement_ids=(), types=(), q="", selected=None,
-                   lanes="movement", region="ussr", borders="modern", theme="light", present=False, network="shown",
-                   dates="refined") -> Selection:
-    """Build a Selection from untrusted values; anything unknown or malformed falls back to its default."""
+                   **options) -> Selection:
+    """Build a Selection from untrusted values; anything unknown or malformed falls back to its default (view
+    options by name, see VIEW_OPTIONS)."""
     s, e = clean_period(year_start, year_end, vocab)
     return Selection(
         year_start=s, year_end=e,
@@ -168,21 +223,14 @@ def make_selection(vocab: Vocab, *, year_start=None, year_end=None, movement_ids
         types=_clean_list(types, ALL_TYPES),
         q=clean_q(q),
         selected=clean_id(selected, vocab),
-        lanes=lanes if lanes in LANE_MODES else "movement",
-        region=region if region in REGIONS else "ussr",
-        borders=borders if borders in BORDERS else "modern",
-        network=network if network in NETWORK_MODES else "shown",
-        dates=dates if dates in DATE_MODES else "refined",
-        theme=theme if theme in THEMES else "light",
-        present=present is True or present in ("1", "true"),
+        **{o.name: o.clean(options.get(o.name)) for o in VIEW_OPTIONS},
     )
 
 
 def from_dict(d: Any, vocab: Vocab) -> Selection:
     if not isinstance(d, dict):
         return Selection()
-    keys = ("year_start", "year_end", "movement_ids", "types", "q", "selected", "lanes", "region", "borders", "theme",
-            "present", "network", "dates")
+    keys = FILTER_KEYS + tuple(OPTIONS)
     return make_selection(vocab, **{k: d.get(k) for k in keys if d.get(k) is not None})
 
 
@@ -205,10 +253,7 @@ def from_query(search: Any, vocab: Vocab) -> Selection:
         start, end = int(m.group(1)), int(m.group(2) or m.group(1))
     return make_selection(vocab, year_start=start, year_end=end, movement_ids=first("movement"),
                           types=first("type"), q=first("q"), selected=first("select") or None,
-                          lanes=first("lanes") or "movement", region=first("region") or "ussr",
-                          borders=first("borders") or "modern", theme=first("theme") or "light",
-                          present=first("present"), network=first("network") or "shown",
-                          dates=first("dates") or "refined")
+                          **{o.name: first(o.url) or None for o in VIEW_OPTIONS})
 
 
 def to_query(sel: Selection) -> str:
@@ -223,20 +268,10 @@ def to_query(sel: Selection) -> str:
         params["q"] = sel.q
     if sel.selected:
         params["select"] = sel.selected
-    if sel.lanes != "movement":
-        params["lanes"] = sel.lanes
-    if sel.region != "ussr":
-        params["region"] = sel.region
-    if sel.borders != "modern":
-        params["borders"] = sel.borders
-    if sel.theme != "light":
-        params["theme"] = sel.theme
-    if sel.present:
-        params["present"] = "1"
-    if sel.network != "shown":
-        params["network"] = sel.network
-    if sel.dates != "refined":
-        params["dates"] = sel.dates
+    for o in VIEW_OPTIONS:
+        value = getattr(sel, o.name)
+        if value != o.default:
+            params[o.url] = o.encode(value)
     return ("?" + urlencode(params, safe=",")) if params else ""
 
 
@@ -425,9 +460,10 @@ def summary(bundle, sel: Selection, vocab: Vocab, sh: Shown | None = None) -> st
 
 def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -> Selection:
     """The next Selection after one user event. `trigger` names the control; `value` is its untrusted value."""
-    if trigger == "reset":
-        return Selection(lanes=sel.lanes, region=sel.region, borders=sel.borders, theme=sel.theme, present=sel.present,
-                         network=sel.network, dates=sel.dates)
+    if trigger == "reset":  # the filters and the selection; the view options stay
+        return Selection(**sel.options())
+    if trigger in OPTIONS:
+        return replace(sel, **{trigger: OPTIONS[trigger].clean(value, fallback=getattr(sel, trigger))})
     if trigger == "period_slider":
         if isinstance(value, (list, tuple)) and len(value) == 2:
             s, e = clean_period(value[0], value[1], vocab)
@@ -456,22 +492,8 @@ def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -
         return replace(sel, types=_clean_list(value or [], ALL_TYPES))
     if trigger == "search":
         return replace(sel, q=clean_q(value))
-    if trigger == "lanes":
-        return replace(sel, lanes=value if value in LANE_MODES else sel.lanes)
-    if trigger == "region":
-        return replace(sel, region=value if value in REGIONS else sel.region)
-    if trigger == "network":
-        return replace(sel, network=value if value in NETWORK_MODES else sel.network)
-    if trigger == "dates":
-        return replace(sel, dates=value if value in DATE_MODES else sel.dates)
-    if trigger == "borders":
-        return replace(sel, borders=value if value in BORDERS else sel.borders)
-    if trigger == "theme":
-        return replace(sel, theme=value if value in THEMES else sel.theme)
     if trigger == "toggle_theme":
         return replace(sel, theme="dark" if sel.theme == "light" else "light")
-    if trigger == "present":
-        return replace(sel, present=bool(value) if isinstance(value, (bool, int)) else sel.present)
     if trigger == "select":
         return replace(sel, selected=clean_id(value, vocab))
     if trigger == "clear":

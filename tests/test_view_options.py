@@ -39,3 +39,17 @@ def test_view_sizes_from_the_browser_are_checked():
 def test_a_count_mark_zooms_the_period():
     assert event_of(ids.TIMELINE, {"points": [{"customdata": "zoom:1938-1936"}]}) == ("timeline_range", [1936, 1939])
     assert _zoom_span("zoom:99999-1") is None and _zoom_span("zoom:") is None and _zoom_span(5) is None
+
+
+def test_every_view_option_round_trips_and_its_control_is_on_the_page(bundle, app):
+    from dashboard.selection import VIEW_OPTIONS
+
+    vocab = vocab_from_bundle(bundle)
+    layout = str(app.layout)
+    for o in VIEW_OPTIONS:
+        for value in o.choices:
+            sel = from_query(to_query(from_query(f"?{o.url}={o.encode(value)}", vocab)), vocab)
+            assert getattr(sel, o.name) == value, (o.name, value)
+        assert getattr(from_query(f"?{o.url}=<junk>", vocab), o.name) == o.default
+        if o.control:
+            assert f"'{o.control}'" in layout or f'"{o.control}"' in layout, o.control
