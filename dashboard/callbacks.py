@@ -13,8 +13,8 @@ from dashboard import ids
 from dashboard.context import AppContext, clean_sizes, render
 from dashboard.downloads import data_filename, package_filename, package_zip, shown_zip
 from dashboard.filenames import export_name
-from dashboard.selection import (VIEW_OPTIONS, Selection, apply_event, from_dict, from_query, play_start,
-                                 play_step, shown, to_query)
+from dashboard.events import CONTROL_IDS, KEEP, OPTION_CONTROLS, sync_step
+from dashboard.selection import Selection, from_dict, shown, to_query
 from dashboard.theme import PALETTES
 from dashboard.views.filters import PLAY_SPEEDS
 from dashboard.views.network import network_stylesheet
@@ -22,118 +22,21 @@ from dashboard.views.source import render_source, source_model
 from dashboard.views.table import table_caption, table_rows
 from dashboard.views.text import view_text
 
-# The view options shown by a control (selection.VIEW_OPTIONS): the trigger name is the option's name.
-_OPTION_CONTROLS = tuple((o.control, o.name) for o in VIEW_OPTIONS if o.control)
-# Which control a trigger came from → the event name selection.apply_event understands.
-_EVENTS = {
-    ids.PERIOD_SLIDER: "period_slider", ids.PERIOD_MENU: "period_button", ids.MOVEMENTS: "movements",
-    ids.TYPES: "types", ids.SEARCH: "search", ids.RESET: "reset", ids.BG_CLICK: "clear",
-    **dict(_OPTION_CONTROLS),
-}
-# Years shown around a clicked cell of the timeline's per-year counts.
-_ZOOM_BEFORE, _ZOOM_AFTER = 2, 2
-PLAY_LABEL, PAUSE_LABEL = "▶ Play", "❚❚ Pause"
-
-
-def _first_customdata(click) -> object:
-    try:
-        value = click["points"][0]["customdata"]
-    except (KeyError, IndexError, TypeError):
-        return None
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-
-
-# customdata of a mark that zooms the period when clicked: "zoom:1936-1938" (first and last year, inclusive)
-ZOOM_PREFIX = "zoom:"
-
-
-def _zoom_span(value) -> list[int] | None:
-    """[start, end + 1] on the year axis for a "zoom:START-END" customdata, else None."""
-    if not isinstance(value, str) or not value.startswith(ZOOM_PREFIX):
-        return None
-    a, _, b = value[len(ZOOM_PREFIX):].partition("-")
-    if not (a.isdigit() and b.isdigit() and len(a) <= 4 and len(b) <= 4):
-        return None
-    s, e = sorted((int(a), int(b)))
-    return [s, e + 1]
-
-
-def _relayout_range(relayout) -> object:
-    if not isinstance(relayout, dict):
-        return None
-    if relayout.get("xaxis.autorange"):
-        return "autorange"
-    if "xaxis.range[0]" in relayout and "xaxis.range[1]" in relayout:
-        return [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]]
-    if isinstance(relayout.get("xaxis.range"), list):
-        return relayout["xaxis.range"]
-    return None
-
-
-def event_of(trigger, value) -> tuple[str | None, object]:
-    """(event name, value) for a Dash trigger id and the triggering property's value."""
-    if isinstance(trigger, dict):
-        if trigger.get("type") == ids.PERIOD_BUTTON:
-            return ("period_button", trigger.get("period")) if value else (None, None)
-        if trigger.get("type") == ids.CITE_LINK:
-            return ("select", trigger.get("record")) if value else (None, None)
-        if trigger.get("type") == ids.CLEAR:
-            return ("clear", None) if value else (None, None)
-        return None, None
-    if trigger in (ids.TIMELINE, ids.MAP) and isinstance(value, dict) and "points" in value:
-        picked = _first_customdata(value)
-        if isinstance(picked, int):  # a cell of the timeline's per-year counts: zoom in around its year
-            return "timeline_range", [picked - _ZOOM_BEFORE, picked + _ZOOM_AFTER + 1]
-        zoom = _zoom_span(picked)
-        if zoom is not None:  # a "+7" count of unlabelled marks: zoom to where they are
-            return "timeline_range", zoom
-        return "select", picked
-    if trigger == ids.TIMELINE:
-        rng = _relayout_range(value)
-        return ("timeline_range", rng) if rng is not None else (None, None)
-    if trigger == ids.NETWORK:
-        return "select", value.get("id") if isinstance(value, dict) else None
-    if trigger == ids.TABLE:
-        return "select", value.get("row_id") if isinstance(value, dict) else None
-    if trigger == ids.THEME:
-        return ("toggle_theme", None) if value else (None, None)
-    if trigger in (ids.PRESENT, ids.PRESENT_EXIT):
-        return ("present", trigger == ids.PRESENT) if value else (None, None)
-    return _EVENTS.get(trigger), value
-
-
-# The controls _controls() writes back, in its order: the filters', then one per view option with a control.
-_FILTER_CONTROL_IDS = (ids.PERIOD_SLIDER, ids.PERIOD_MENU, ids.MOVEMENTS, ids.TYPES, ids.SEARCH)
-_CONTROL_IDS = _FILTER_CONTROL_IDS + tuple(c for c, _ in _OPTION_CONTROLS)
-
-
-def _controls(sel: Selection, app_ctx: AppContext) -> tuple:
-    v = app_ctx.vocab
-    period = [sel.year_start, sel.year_end] if sel.has_period else [v.year_min, v.year_max]
-    era = next((pid for pid, _, s, e in v.periods if (s, e) == (sel.year_start, sel.year_end)
-                and pid in app_ctx.era_ids), None)
-    return (period, era, list(sel.movement_ids), list(sel.types), sel.q,
-            *(getattr(sel, name) for _, name in _OPTION_CONTROLS))
-
-
 def root_class(sel: Selection) -> str:
     return " ".join(["app"] + (["theme-dark"] if sel.theme == "dark" else []) + (["present"] if sel.present else []))
 
 
 def register(app, app_ctx: AppContext, topojson_url: str) -> None:
     vocab = app_ctx.vocab
-    n_controls = len(_CONTROL_IDS)
 
     @app.callback(
         Output(ids.SELECTION, "data"), Output(ids.URL, "search"),
-        *(Output(c, "value") for c in _CONTROL_IDS),
+        *(Output(c, "value") for c in CONTROL_IDS),
         Output(ids.PLAY_TIMER, "disabled"), Output(ids.PLAY, "children"),
         Input(ids.URL, "search"), Input(ids.PERIOD_SLIDER, "value"), Input(ids.PERIOD_MENU, "value"),
         Input({"type": ids.PERIOD_BUTTON, "period": ALL}, "n_clicks"),
         Input(ids.MOVEMENTS, "value"), Input(ids.TYPES, "value"), Input(ids.SEARCH, "value"),
-        Input(ids.RESET, "n_clicks"), *(Input(c, "value") for c, _ in _OPTION_CONTROLS),
+        Input(ids.RESET, "n_clicks"), *(Input(c, "value") for c, _ in OPTION_CONTROLS),
         Input(ids.THEME, "n_clicks"), Input(ids.PRESENT, "n_clicks"), Input(ids.PRESENT_EXIT, "n_clicks"),
         Input(ids.TIMELINE, "clickData"), Input(ids.TIMELINE, "relayoutData"), Input(ids.MAP, "clickData"),
         Input(ids.NETWORK, "tapNodeData"), Input(ids.NETWORK, "tapEdgeData"), Input(ids.BG_CLICK, "data"),
@@ -143,37 +46,15 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         State(ids.SELECTION, "data"), State(ids.PLAY_STEP, "value"), State(ids.PLAY_TIMER, "disabled"),
     )
     def sync(search, *args):
-        previous, step, paused = args[-3], args[-2], args[-1]
-        trigger = ctx.triggered_id
-        play = (no_update, no_update)
-        if trigger is None or trigger == ids.URL or previous is None:
-            sel = from_query(search, vocab)
-        elif trigger == ids.PLAY:
-            current = from_dict(previous, vocab)
-            if paused is False:
-                sel, play = current, (True, PLAY_LABEL)
-            else:
-                sel, play = play_start(current, vocab, step), (False, PAUSE_LABEL)
-        elif trigger == ids.PLAY_TIMER:
-            if paused is not False:
-                return (no_update,) * (4 + n_controls)
-            sel, at_end = play_step(from_dict(previous, vocab), vocab, step)
-            play = (True, PLAY_LABEL) if at_end else play
-        else:
-            # the triggering property's value (for the network: tapNodeData or tapEdgeData, both carry an id)
-            value = ctx.triggered[0]["value"] if ctx.triggered else None
-            event, value = event_of(trigger, value)
-            if event is None:
-                return (no_update,) * (4 + n_controls)
-            sel = apply_event(from_dict(previous, vocab), vocab, event, value)
-        controls = _controls(sel, app_ctx)
-        if previous is not None and trigger is not None:
-            # controls already showing their value are left alone: re-rendering them costs the browser time
-            # (the control that fired is always answered: its raw value may need cleaning)
-            shown_before = _controls(from_dict(previous, vocab), app_ctx)
-            controls = tuple(no_update if now == before and trigger != control else now
-                             for now, before, control in zip(controls, shown_before, _CONTROL_IDS))
-        return (sel.to_dict(), to_query(sel), *controls, *play)
+        previous, step, paused = args[-3:]
+        # the triggering property's value (for the network: tapNodeData or tapEdgeData, both carry an id)
+        value = ctx.triggered[0]["value"] if ctx.triggered else None
+        out = sync_step(ctx.triggered_id, value, search, previous, step, paused, vocab, app_ctx.era_ids)
+        if out.selection is None:
+            return (no_update,) * (4 + len(CONTROL_IDS))
+        keep = lambda v: no_update if v is KEEP else v  # noqa: E731
+        sel = out.selection
+        return (sel.to_dict(), to_query(sel), *map(keep, out.controls), *map(keep, out.play))
 
     @app.callback(Output(ids.PLAY_TIMER, "interval"), Input(ids.PLAY_SPEED, "value"))
     def speed(value):

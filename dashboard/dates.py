@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 _POINT = re.compile(r"^(?P<year>-?[0-9X]{4})(?:-(?P<month>[0-9X]{2})(?:-(?P<day>[0-9X]{2}))?)?(?P<q>[~?%])?$")
 
 
@@ -134,20 +136,18 @@ class YearArrays:
     """The dates of one frame's rows as arrays aligned with the frame, for one date mode. Years are floats, NaN
     where that end is open, unknown or undated; the flags say which."""
 
-    start: "np.ndarray"
-    end: "np.ndarray"
-    start_open: "np.ndarray"  # bool: no known start ('../1940', '/1940')
-    end_open: "np.ndarray"  # bool: no known end ('1924/..', '1924/')
-    start_approximate: "np.ndarray"
-    end_approximate: "np.ndarray"
-    refined: "np.ndarray"  # bool: the date drawn is when_refined (from outside the texts)
+    start: np.ndarray
+    end: np.ndarray
+    start_open: np.ndarray  # bool: no known start ('../1940', '/1940')
+    end_open: np.ndarray  # bool: no known end ('1924/..', '1924/')
+    start_approximate: np.ndarray
+    end_approximate: np.ndarray
+    refined: np.ndarray  # bool: the date drawn is when_refined (from outside the texts)
     when: tuple[str, ...]  # the EDTF string drawn, per row ('' when undated)
 
 
 def year_arrays(df, mode: str = "refined") -> YearArrays:
     """Read the `when` (and, in mode 'refined', `when_refined`) column of a built frame into YearArrays."""
-    import numpy as np
-
     n = len(df)
     whens = list(df["when"]) if "when" in df else [""] * n
     refined_col = list(df["when_refined"]) if (mode == "refined" and "when_refined" in df) else [""] * n

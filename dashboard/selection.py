@@ -390,8 +390,8 @@ def related_ids(bundle, record_id: str | None) -> frozenset[str]:
     def add_events(df: pd.DataFrame) -> None:
         out.update(df["event_id"])
         out.update(df["place_id"].dropna())
-        for ids in df["actor_ids"]:
-            out.update(ids)
+        for actor_ids in df["actor_ids"]:
+            out.update(actor_ids)
 
     if kind == "events":
         add_events(events[events["event_id"] == record_id])

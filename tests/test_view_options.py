@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.callbacks import _zoom_span, event_of
+from dashboard.events import _zoom_span, event_of
 from dashboard import ids
 from dashboard.context import DEFAULT_SIZES, clean_sizes
 from dashboard.selection import apply_event, from_query, to_query, vocab_from_bundle

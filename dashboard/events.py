@@ -1,0 +1,156 @@
+"""User events → the next Selection: what a click, a slider, a button or the playback timer means.
+
+Belongs here: reading a Dash trigger (its component id and the value of the property that fired) into an event
+that selection.apply_event understands, the playback state machine, and which controls must be written back.
+Pure: never imports dash (the callbacks turn KEEP into dash.no_update).
+Does not belong here: the filters themselves (selection.py) or drawing (views/*).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard import ids
+from dashboard.selection import (VIEW_OPTIONS, Selection, Vocab, apply_event, from_dict, from_query, play_start,
+                                 play_step)
+
+# A value the callback leaves as it is (dash.no_update).
+KEEP = object()
+
+# The view options shown by a control (selection.VIEW_OPTIONS): the trigger name is the option's name.
+OPTION_CONTROLS = tuple((o.control, o.name) for o in VIEW_OPTIONS if o.control)
+# Which control a trigger came from → the event name selection.apply_event understands.
+_EVENTS = {
+    ids.PERIOD_SLIDER: "period_slider", ids.PERIOD_MENU: "period_button", ids.MOVEMENTS: "movements",
+    ids.TYPES: "types", ids.SEARCH: "search", ids.RESET: "reset", ids.BG_CLICK: "clear",
+    **dict(OPTION_CONTROLS),
+}
+# Years shown around a clicked cell of the timeline's per-year counts.
+_ZOOM_BEFORE, _ZOOM_AFTER = 2, 2
+PLAY_LABEL, PAUSE_LABEL = "▶ Play", "❚❚ Pause"
+
+
+def _first_customdata(click) -> object:
+    try:
+        value = click["points"][0]["customdata"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
+# customdata of a mark that zooms the period when clicked: "zoom:1936-1938" (first and last year, inclusive)
+ZOOM_PREFIX = "zoom:"
+
+
+def _zoom_span(value) -> list[int] | None:
+    """[start, end + 1] on the year axis for a "zoom:START-END" customdata, else None."""
+    if not isinstance(value, str) or not value.startswith(ZOOM_PREFIX):
+        return None
+    a, _, b = value[len(ZOOM_PREFIX):].partition("-")
+    if not (a.isdigit() and b.isdigit() and len(a) <= 4 and len(b) <= 4):
+        return None
+    s, e = sorted((int(a), int(b)))
+    return [s, e + 1]
+
+
+def _relayout_range(relayout) -> object:
+    if not isinstance(relayout, dict):
+        return None
+    if relayout.get("xaxis.autorange"):
+        return "autorange"
+    if "xaxis.range[0]" in relayout and "xaxis.range[1]" in relayout:
+        return [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]]
+    if isinstance(relayout.get("xaxis.range"), list):
+        return relayout["xaxis.range"]
+    return None
+
+
+def event_of(trigger, value) -> tuple[str | None, object]:
+    """(event name, value) for a Dash trigger id and the triggering property's value."""
+    if isinstance(trigger, dict):
+        if trigger.get("type") == ids.PERIOD_BUTTON:
+            return ("period_button", trigger.get("period")) if value else (None, None)
+        if trigger.get("type") == ids.CITE_LINK:
+            return ("select", trigger.get("record")) if value else (None, None)
+        if trigger.get("type") == ids.CLEAR:
+            return ("clear", None) if value else (None, None)
+        return None, None
+    if trigger in (ids.TIMELINE, ids.MAP) and isinstance(value, dict) and "points" in value:
+        picked = _first_customdata(value)
+        if isinstance(picked, int):  # a cell of the timeline's per-year counts: zoom in around its year
+            return "timeline_range", [picked - _ZOOM_BEFORE, picked + _ZOOM_AFTER + 1]
+        zoom = _zoom_span(picked)
+        if zoom is not None:  # a "+7" count of unlabelled marks: zoom to where they are
+            return "timeline_range", zoom
+        return "select", picked
+    if trigger == ids.TIMELINE:
+        rng = _relayout_range(value)
+        return ("timeline_range", rng) if rng is not None else (None, None)
+    if trigger == ids.NETWORK:
+        return "select", value.get("id") if isinstance(value, dict) else None
+    if trigger == ids.TABLE:
+        return "select", value.get("row_id") if isinstance(value, dict) else None
+    if trigger == ids.THEME:
+        return ("toggle_theme", None) if value else (None, None)
+    if trigger in (ids.PRESENT, ids.PRESENT_EXIT):
+        return ("present", trigger == ids.PRESENT) if value else (None, None)
+    return _EVENTS.get(trigger), value
+
+
+# The controls _controls() writes back, in its order: the filters', then one per view option with a control.
+FILTER_CONTROL_IDS = (ids.PERIOD_SLIDER, ids.PERIOD_MENU, ids.MOVEMENTS, ids.TYPES, ids.SEARCH)
+CONTROL_IDS = FILTER_CONTROL_IDS + tuple(c for c, _ in OPTION_CONTROLS)
+
+
+def _controls(sel: Selection, vocab: Vocab, era_ids: frozenset) -> tuple:
+    v = vocab
+    period = [sel.year_start, sel.year_end] if sel.has_period else [v.year_min, v.year_max]
+    era = next((pid for pid, _, s, e in v.periods if (s, e) == (sel.year_start, sel.year_end)
+                and pid in era_ids), None)
+    return (period, era, list(sel.movement_ids), list(sel.types), sel.q,
+            *(getattr(sel, name) for _, name in OPTION_CONTROLS))
+
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one event changes: the Selection (None: nothing), the controls to write back (KEEP where unchanged)
+    and the playback timer and button (KEEP, KEEP when unchanged)."""
+
+    selection: Selection | None
+    controls: tuple = ()
+    play: tuple = (KEEP, KEEP)
+
+
+def sync_step(trigger, value, search, previous, step, paused, vocab: Vocab, era_ids: frozenset) -> Step:
+    """The next state after one trigger. `previous` is the stored selection (untrusted), `step` the playback step,
+    `paused` whether the playback timer is disabled."""
+    play = (KEEP, KEEP)
+    if trigger is None or trigger == ids.URL or previous is None:
+        sel = from_query(search, vocab)
+    elif trigger == ids.PLAY:
+        current = from_dict(previous, vocab)
+        if paused is False:
+            sel, play = current, (True, PLAY_LABEL)
+        else:
+            sel, play = play_start(current, vocab, step), (False, PAUSE_LABEL)
+    elif trigger == ids.PLAY_TIMER:
+        if paused is not False:
+            return Step(None)
+        sel, at_end = play_step(from_dict(previous, vocab), vocab, step)
+        play = (True, PLAY_LABEL) if at_end else play
+    else:
+        event, value = event_of(trigger, value)
+        if event is None:
+            return Step(None)
+        sel = apply_event(from_dict(previous, vocab), vocab, event, value)
+    controls = _controls(sel, vocab, era_ids)
+    if previous is not None and trigger is not None:
+        # controls already showing their value are left alone: re-rendering them costs the browser time
+        # (the control that fired is always answered: its raw value may need cleaning)
+        before = _controls(from_dict(previous, vocab), vocab, era_ids)
+        controls = tuple(KEEP if now == was and trigger != control else now
+                         for now, was, control in zip(controls, before, CONTROL_IDS))
+    return Step(sel, controls, play)
