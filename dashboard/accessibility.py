@@ -14,6 +14,8 @@ Nothing here knows about the app's frames or views: callers pass the colours in.
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import itertools
 import re
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ CVD_KINDS = ("deuteranopia", "protanopia", "tritanopia")
 
 # Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color vision
 # deficiency", severity 1.0 (dichromacy); rows map linear (R, G, B) to the simulated linear (R, G, B).
-MACHADO_2009 = {
+MACHADO_2009 = MappingProxyType({
     "protanopia": np.array([[0.152286, 1.052583, -0.204868],
                             [0.114503, 0.786281, 0.099216],
                             [-0.003882, -0.048116, 1.051998]]),
@@ -35,7 +37,7 @@ MACHADO_2009 = {
     "tritanopia": np.array([[1.255528, -0.076749, -0.178779],
                             [-0.078411, 0.930809, 0.147602],
                             [0.004733, 0.691367, 0.303900]]),
-}
+})
 
 # WCAG 2.x thresholds (contrast ratios).
 AA_TEXT = 4.5  # body text (1.4.3)
@@ -43,7 +45,7 @@ AA_LARGE_TEXT = 3.0  # text ≥ 18.66 px bold or ≥ 24 px (1.4.3)
 AA_NON_TEXT = 3.0  # graphical objects and focus indicators (1.4.11)
 AAA_TEXT = 7.0  # body text (1.4.6)
 
-_NAMED = {"white": "#FFFFFF", "black": "#000000"}
+_NAMED = MappingProxyType({"white": "#FFFFFF", "black": "#000000"})
 _HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _RGB = re.compile(r"^rgba?\(\s*([^)]*)\)$")
 

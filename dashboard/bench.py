@@ -8,6 +8,8 @@ to every view painted in headless Chromium. Prints a table; `--json FILE` writes
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import json
 import random
 import socket
@@ -27,8 +29,8 @@ from dashboard.dates import shifted
 SCALES_FULL = (1, 10, 100)
 SCALES_QUICK = (1, 10)
 # calls per scale: the minimum is 200 server calls and 30 browser changes
-SERVER_CALLS = {"full": 200, "quick": 30}
-BROWSER_CHANGES = {"full": 30, "quick": 5}
+SERVER_CALLS = MappingProxyType({"full": 200, "quick": 30})
+BROWSER_CHANGES = MappingProxyType({"full": 30, "quick": 5})
 # What Chromium sends: the payload is measured as it travels, compressed the way the browser would get it.
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 _MULTIPLIED = ("events", "places", "routes", "actors", "relations", "estimates")

@@ -8,6 +8,8 @@ Does not belong here: the filters themselves (selection.py) or drawing (views/*)
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from dataclasses import dataclass
 
 from dashboard import ids
@@ -20,11 +22,11 @@ KEEP = object()
 # The view options shown by a control (selection.VIEW_OPTIONS): the trigger name is the option's name.
 OPTION_CONTROLS = tuple((o.control, o.name) for o in VIEW_OPTIONS if o.control)
 # Which control a trigger came from → the event name selection.apply_event understands.
-_EVENTS = {
+_EVENTS = MappingProxyType({
     ids.PERIOD_SLIDER: "period_slider", ids.PERIOD_MENU: "period_button", ids.MOVEMENTS: "movements",
     ids.TYPES: "types", ids.SEARCH: "search", ids.RESET: "reset", ids.BG_CLICK: "clear",
     **dict(OPTION_CONTROLS),
-}
+})
 # Years shown around a clicked cell of the timeline's per-year counts.
 _ZOOM_BEFORE, _ZOOM_AFTER = 2, 2
 PLAY_LABEL, PAUSE_LABEL = "▶ Play", "❚❚ Pause"

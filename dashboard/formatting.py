@@ -5,13 +5,15 @@ Plotly hover and label text is HTML-ish: anything from the data goes through esc
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import math
 
 import pandas as pd
 
 # What each kind of record is called, by its frame (source panel, table, downloads).
-KIND_LABELS = {"events": "Event", "places": "Place", "routes": "Deportation route", "actors": "Actor",
-               "relations": "Tie", "estimates": "Estimate", "periods": "Named period"}
+KIND_LABELS = MappingProxyType({"events": "Event", "places": "Place", "routes": "Deportation route", "actors": "Actor",
+               "relations": "Tie", "estimates": "Estimate", "periods": "Named period"})
 QUOTE_PREVIEW_CHARS = 140
 HOVER_LINE_CHARS = 60
 

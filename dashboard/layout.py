@@ -6,6 +6,8 @@ Layout only; no callbacks here. Plotly graphs get an offline config: local topoj
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import dash_cytoscape as cyto
 from dash import dash_table, dcc, html
 
@@ -58,7 +60,7 @@ def _network_legend() -> html.Div:
 
 
 # DataTable columns: the table module's columns, shown as text (years and counts as the texts give them).
-_TABLE_FIELDS = {"year": "years", "count_value": "count", "outside_flag": "outside_flag"}
+_TABLE_FIELDS = MappingProxyType({"year": "years", "count_value": "count", "outside_flag": "outside_flag"})
 
 
 def _table_columns() -> list[dict]:

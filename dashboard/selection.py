@@ -362,8 +362,8 @@ def shown(bundle, sel: Selection) -> Shown:
 
 
 # The field of Shown holding each frame's shown ids.
-SHOWN_FIELDS = {"events": "event_ids", "places": "place_ids", "routes": "route_ids", "actors": "actor_ids",
-              "relations": "relation_ids", "estimates": "estimate_ids"}
+SHOWN_FIELDS = MappingProxyType({"events": "event_ids", "places": "place_ids", "routes": "route_ids", "actors": "actor_ids",
+              "relations": "relation_ids", "estimates": "estimate_ids"})
 
 
 def shown_mask(bundle, sh: Shown, name: str) -> np.ndarray:

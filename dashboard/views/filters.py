@@ -5,6 +5,8 @@ Layout only: the values it shows come from the Selection (callbacks write them b
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import re
 
 from dash import dcc, html
@@ -46,7 +48,7 @@ def _slider_marks(vocab: Vocab) -> dict:
 
 
 # Playback speeds: milliseconds per step.
-PLAY_SPEEDS = {"slow": 2500, "normal": 1500, "fast": 800}
+PLAY_SPEEDS = MappingProxyType({"slow": 2500, "normal": 1500, "fast": 800})
 
 
 def play_controls() -> html.Div:

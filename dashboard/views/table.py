@@ -13,6 +13,8 @@ dangerously_allow_code).
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import copy
 from dataclasses import dataclass
 
@@ -33,9 +35,9 @@ _PLAIN_UNITS = ("people", "percent", "")
 FLAG = "⚑"
 ROW_ID_GETTER = "params.data.id"  # the AgGrid getRowId prop
 
-_COMMON = {"sortable": True, "resizable": True}
-_TEXT = {**_COMMON, "filter": "agTextColumnFilter"}
-_NUMBER = {**_COMMON, "filter": "agNumberColumnFilter"}
+_COMMON = MappingProxyType({"sortable": True, "resizable": True})
+_TEXT = MappingProxyType({**_COMMON, "filter": "agTextColumnFilter"})
+_NUMBER = MappingProxyType({**_COMMON, "filter": "agNumberColumnFilter"})
 
 # AG Grid columnDefs. Read-only: pass column_defs() (a fresh copy) to the grid.
 TABLE_COLUMNS: tuple[dict, ...] = (
@@ -69,13 +71,13 @@ TABLE_COLUMNS: tuple[dict, ...] = (
 )
 # Recommended dashGridOptions (pass grid_options(), a fresh copy): click a row to select it, one at a time;
 # tooltips for the ⚑ column; cell text can be selected and copied.
-_GRID_OPTIONS: dict = {
+_GRID_OPTIONS: dict = MappingProxyType({
     "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
     "tooltipShowDelay": 300,
     "enableCellTextSelection": True,
     "ensureDomOrder": True,
     "animateRows": False,
-}
+})
 
 
 def column_defs() -> list[dict]:

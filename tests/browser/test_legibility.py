@@ -1,0 +1,211 @@
+"""Legibility, read like a reader would: in headless Chromium, for the states a talk would show, at 1920×1080 and
+1280×720, the rendered labels of every view (Plotly's SVG text, cytoscape's label boxes) and of the slide.
+
+Fails on any two labels that overlap, a label cut by "…" or by its frame, a timeline that labels fewer than 70 % of
+its marks when it shows up to 60, and a network that does not shrink under a movement filter.
+"""
+
+from __future__ import annotations
+
+import json
+
+import plotly.io as pio
+import pytest
+
+from dashboard.selection import from_query
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 30_000
+STATES = ("", "?period=1936-1938", "?movement=trotskyism", "?period=1941-1949&type=deportation",
+          "?period=1953-1967", "?period=1936-1938&present=1", "?period=1936-1938&theme=dark")
+SIZES = ((1920, 1080), (1280, 720))
+# Two boxes overlap when they share more than this many px in both directions (anti-aliasing and rounding).
+OVERLAP_PX = 1.5
+# Labelled share required of the timeline when it shows at most LABEL_SHARE_MAX_MARKS marks.
+LABEL_SHARE = 0.7
+LABEL_SHARE_MAX_MARKS = 60
+# Smallest network label on screen, px.
+NETWORK_FONT_PX = 11
+
+# Every visible SVG text of a Plotly graph (no hover labels), with its box and the graph's frame.
+_PLOTLY_TEXTS = """(root) => {
+  const frame = root.getBoundingClientRect();
+  const visible = (el) => {
+    for (let e = el; e && e !== root; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.display === 'none' || cs.visibility === 'hidden' || parseFloat(cs.opacity) === 0) return false;
+      if (e.getAttribute && e.getAttribute('opacity') === '0') return false;
+    }
+    return true;
+  };
+  const out = [];
+  for (const t of root.querySelectorAll('svg text')) {
+    if (t.closest('.hoverlayer') || t.closest('.modebar')) continue;
+    const text = t.textContent.trim();
+    if (!text || !visible(t)) continue;
+    const r = t.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) continue;
+    out.push({text, x: r.left, y: r.top, w: r.width, h: r.height});
+  }
+  return {frame: {x: frame.left, y: frame.top, w: frame.width, h: frame.height}, boxes: out};
+}"""
+
+# The cytoscape instance behind the network's canvas (through React's fiber, see the developers' guide).
+_CY = """(() => { const el = document.querySelector('#network-graph canvas');
+  const key = Object.keys(el).find(k => k.startsWith('__reactFiber'));
+  let f = el[key]; while (f && !(f.stateNode && f.stateNode._cy)) { f = f.return; }
+  return f.stateNode._cy; })()"""
+
+_NETWORK_LABELS = f"""() => {{
+  const cy = {_CY};
+  const frame = cy.container().getBoundingClientRect();
+  const nodes = cy.nodes().filter(n => n.visible() && parseFloat(n.style('opacity')) > 0);
+  const labels = [];
+  nodes.forEach(n => {{
+    const label = n.style('label');
+    if (!label || parseFloat(n.style('text-opacity')) === 0) return;
+    const b = n.renderedBoundingBox({{includeLabels: true, includeNodes: false, includeOverlays: false}});
+    labels.push({{text: label, x: frame.left + b.x1, y: frame.top + b.y1, w: b.w, h: b.h,
+                 font: parseFloat(n.style('font-size')) * cy.zoom()}});
+  }});
+  return {{frame: {{x: frame.left, y: frame.top, w: frame.width, h: frame.height}}, boxes: labels,
+          nodes: nodes.length}};
+}}"""
+
+
+def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    bad = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            dx = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
+            dy = min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"])
+            if dx > OVERLAP_PX and dy > OVERLAP_PX:
+                bad.append((a["text"], b["text"]))
+    return bad
+
+
+def _cut(boxes: list[dict], frame: dict) -> list[str]:
+    out = [b["text"] for b in boxes if "…" in b["text"]]
+    for b in boxes:
+        if (b["x"] < frame["x"] - 1 or b["y"] < frame["y"] - 1 or b["x"] + b["w"] > frame["x"] + frame["w"] + 1
+                or b["y"] + b["h"] > frame["y"] + frame["h"] + 1):
+            out.append(f"{b['text']} (outside its frame)")
+    return out
+
+
+def _settle(page) -> None:
+    page.wait_for_selector("#timeline-graph .main-svg", timeout=TIMEOUT)
+    page.wait_for_selector("#map-graph .geo", timeout=TIMEOUT)
+    page.wait_for_function(f"() => {{ try {{ return {_CY}.nodes().length >= 0; }} catch (e) {{ return false; }} }}",
+                           timeout=TIMEOUT)
+    page.wait_for_function("() => document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0",
+                           timeout=TIMEOUT)
+    page.wait_for_timeout(1200)  # the redraw for the measured view sizes, and plotly's transitions
+    page.wait_for_function("() => document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0",
+                           timeout=TIMEOUT)
+
+
+def _timeline_share(page) -> tuple[int, int]:
+    """(marks, labelled marks) of the timeline, read from the drawn figure's traces."""
+    return page.evaluate("""() => {
+      const gd = document.querySelector('#timeline-graph .js-plotly-plot');
+      const byName = (n) => gd.data.filter(t => t.name === n);
+      const marks = byName('Events').reduce((s, t) => s + (t.x || []).length, 0);
+      const labels = byName('Labels').reduce((s, t) => s + (t.text || []).filter(x => x).length, 0);
+      return [marks, labels];
+    }""")
+
+
+@pytest.fixture(scope="module")
+def pages(browser, server_url):
+    """Each state at each size, opened once for the module: {(query, size): (page, context)}."""
+    opened = {}
+    yield opened
+    for _, ctx in opened.values():
+        ctx.close()
+
+
+def _page(pages, browser, server_url, query, size):
+    if (query, size) not in pages:
+        ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        page = ctx.new_page()
+        page.goto(server_url + "/" + query)
+        _settle(page)
+        pages[(query, size)] = (page, ctx)
+    return pages[(query, size)][0]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("query", STATES, ids=lambda q: q.lstrip("?") or "all-years")
+def test_legibility001_plotly_views_have_no_overlapping_or_cut_labels(pages, browser, server_url, query, size):
+    page = _page(pages, browser, server_url, query, size)
+    for graph in ("#timeline-graph", "#map-graph"):
+        got = page.eval_on_selector(graph, _PLOTLY_TEXTS)
+        assert got["boxes"], f"{graph} draws no text at all"
+        assert not _overlapping(got["boxes"]), (graph, query, size, _overlapping(got["boxes"])[:8])
+        assert not _cut(got["boxes"], got["frame"]), (graph, query, size, _cut(got["boxes"], got["frame"])[:8])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("query", STATES, ids=lambda q: q.lstrip("?") or "all-years")
+def test_legibility002_timeline_labels_most_of_what_it_shows(pages, browser, server_url, query, size):
+    page = _page(pages, browser, server_url, query, size)
+    marks, labelled = _timeline_share(page)
+    if 0 < marks <= LABEL_SHARE_MAX_MARKS:
+        assert labelled / marks >= LABEL_SHARE, (query, size, marks, labelled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("query", STATES, ids=lambda q: q.lstrip("?") or "all-years")
+def test_legibility003_network_labels_do_not_overlap_and_read(pages, browser, server_url, query, size):
+    page = _page(pages, browser, server_url, query, size)
+    got = page.evaluate(_NETWORK_LABELS)
+    boxes = got["boxes"]
+    assert not _overlapping(boxes), (query, size, _overlapping(boxes)[:8])
+    assert not _cut(boxes, got["frame"]), (query, size, _cut(boxes, got["frame"])[:8])
+    small = [b["text"] for b in boxes if b["font"] < NETWORK_FONT_PX - 0.05]
+    assert not small, (query, size, small[:5])
+
+
+def test_legibility004_network_shrinks_under_a_movement_filter(pages, browser, server_url):
+    everyone = _page(pages, browser, server_url, "", SIZES[0]).evaluate(_NETWORK_LABELS)["nodes"]
+    trotskyism = _page(pages, browser, server_url, "?movement=trotskyism", SIZES[0]).evaluate(_NETWORK_LABELS)
+    assert 0 < trotskyism["nodes"] < everyone / 2, (trotskyism["nodes"], everyone)
+
+
+@pytest.fixture(scope="module")
+def slide_page(browser, server_url):
+    """A blank page of the app's origin with the page's own plotly.js, to draw slide figures at 1920×1080."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = ctx.new_page()
+    page.goto(server_url + "/")
+    page.wait_for_selector("#timeline-graph .main-svg", timeout=TIMEOUT)
+    yield page
+    ctx.close()
+
+
+@pytest.mark.parametrize("query", STATES, ids=lambda q: q.lstrip("?") or "all-years")
+def test_legibility005_slide_has_no_overlapping_or_cut_labels(slide_page, app_ctx, query):
+    from dashboard.slides import slide_figure
+
+    fig = slide_figure(app_ctx, from_query(query, app_ctx.vocab))
+    spec = json.loads(pio.to_json(fig) if hasattr(fig, "to_plotly_json") else json.dumps(fig))
+    got = slide_page.evaluate("""async (spec) => {
+      let div = document.getElementById('slide-check');
+      if (div) { window.Plotly.purge(div); div.remove(); }
+      div = document.createElement('div'); div.id = 'slide-check';
+      div.style = 'position:absolute;left:0;top:0;width:1920px;height:1080px;z-index:9999;background:white';
+      document.body.appendChild(div);
+      spec.layout.width = 1920; spec.layout.height = 1080;
+      await window.Plotly.newPlot(div, spec.data, spec.layout,
+                                  {staticPlot: true, topojsonURL: '/assets/topojson/'});
+      await new Promise(r => setTimeout(r, 800));
+      return null;
+    }""", spec)
+    assert got is None
+    texts = slide_page.eval_on_selector("#slide-check", _PLOTLY_TEXTS)
+    boxes = texts["boxes"]
+    assert boxes, "the slide draws no text"
+    assert not _overlapping(boxes), (query, _overlapping(boxes)[:8])
+    assert not _cut(boxes, texts["frame"]), (query, _cut(boxes, texts["frame"])[:8])
