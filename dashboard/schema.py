@@ -129,8 +129,12 @@ class PeriodRecord(_Dated):
     period_id: str
     label: str
     period_type: Literal[PERIOD_TYPES]  # type: ignore[valid-type]
-    year_start: Year
-    year_end: Year
+
+    @model_validator(mode="after")
+    def _dated(self):
+        if not self.when and self.year_start is None:
+            raise ValueError("a period needs a date (`when`)")
+        return self
 
     _id = field_validator("period_id")(classmethod(lambda cls, v: _slug(v)))
 
