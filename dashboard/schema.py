@@ -151,6 +151,9 @@ class EventRecord(_Dated):
     happening_id: str | None = None
     place_id: str | None = None
     actor_ids: tuple[str, ...] = ()
+    # Actors in actor_ids whom the quote shows only arguing or writing, confirmed by the annotator as taking part
+    # (a speech, an article, a book is the event itself); see records.py::_argues_problems.
+    argues_ok: tuple[str, ...] = ()
     movement_ids: tuple[str, ...] = ()
 
     _id = field_validator("event_id")(classmethod(lambda cls, v: _slug(v)))
