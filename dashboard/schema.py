@@ -192,15 +192,37 @@ class RouteRecord(_Dated):
         return self
 
 
+class MovementTag(BaseModel):
+    """Why an actor carries a movement tag: the sentence of a text that ties the actor to the movement (located like
+    every quote, in `doc_id`, by default the actor's own text), or an `outside_text` note when no sentence does."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    movement_id: str
+    quote: str | None = Field(default=None, min_length=3)
+    occurrence: int = Field(default=1, ge=1)
+    doc_id: str | None = None
+    outside_text: str | None = None
+
+
 class ActorRecord(_Record):
     actor_id: str
     name: str
     actor_type: Literal[ACTOR_TYPES]  # type: ignore[valid-type]
+    # The ids of the actor's movements (what the frame keeps) and, per id, its quote or note (movement_quotes).
+    # A record may give movement_quotes only: movement_ids is then read from it.
     movement_ids: tuple[str, ...] = ()
+    movement_quotes: tuple[MovementTag, ...] = ()
     aliases: tuple[str, ...] = ()
     description: str = ""
 
     _id = field_validator("actor_id")(classmethod(lambda cls, v: _slug(v)))
+
+    @model_validator(mode="after")
+    def _tags(self):
+        if not self.movement_ids and self.movement_quotes:
+            object.__setattr__(self, "movement_ids", tuple(dict.fromkeys(t.movement_id for t in self.movement_quotes)))
+        return self
 
 
 class RelationRecord(_Dated):
