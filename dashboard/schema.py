@@ -254,8 +254,14 @@ class EstimateRecord(_Dated):
         return self
 
 
+# What a waiver explains (pipeline/coverage.py): a sentence that needs no record, a sentence where actors stand
+# with a relation verb but state no tie, a sentence naming a movement that needs no movement record.
+WAIVES = ("records", "ties", "movements")
+
+
 class WaiverRecord(_Record):
     reason: str = Field(min_length=3)
+    waives: tuple[Literal[WAIVES], ...] = ("records",)  # type: ignore[valid-type]
 
 
 RECORD_MODELS: dict[str, type[_Record]] = {
@@ -435,6 +441,9 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
     "waivers": (
         _c("waiver_id", "string", "Id of the waiver (doc and passage)."),
         _c("reason", "string", "Why this sentence needs no record."),
+        _c("waives", "list", "Which coverage lists the waiver clears: records (no record needed), ties (no tie "
+                             "stated although actors stand with a relation verb), movements (no movement record "
+                             "needed for a movement it names)."),
         *_CITATION,
     ),
 }
