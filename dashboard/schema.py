@@ -157,6 +157,7 @@ class EventRecord(_Dated):
     movement_ids: tuple[str, ...] = ()
 
     _id = field_validator("event_id")(classmethod(lambda cls, v: _slug(v)))
+    _happening = field_validator("happening_id")(classmethod(lambda cls, v: v if v is None else _slug(v)))
 
 
 class PlaceRecord(_Record):

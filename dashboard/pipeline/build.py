@@ -174,7 +174,10 @@ def build_frames(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     waiver_rows = []
     for loc in recs.get("waivers", []):
         r = _row(loc, passages_by_doc)
-        r["waiver_id"] = f"wv_{r['passage_id']}_{loc.char_start}"
+        waives = tuple(r.get("waives") or ("records",))
+        r["waives"] = waives
+        r["waiver_id"] = f"wv_{r['passage_id']}_{loc.char_start}" + ("" if waives == ("records",) else
+                                                                     "_" + "_".join(waives))
         waiver_rows.append(r)
 
     frames = {
