@@ -39,12 +39,12 @@ RELATION_TYPES = (
 )
 PERIOD_TYPES = ("section", "era")
 KINDS = ("movements", "periods", "events", "places", "routes", "actors", "relations", "estimates", "waivers")
-ID_FIELD = {
+ID_FIELD = MappingProxyType({
     "movements": "movement_id", "periods": "period_id", "events": "event_id", "places": "place_id",
     "routes": "route_id", "actors": "actor_id", "relations": "relation_id", "estimates": "estimate_id",
-}
-ID_PREFIX = {"periods": "per_", "events": "ev_", "places": "pl_", "routes": "rt_", "relations": "rel_",
-             "estimates": "est_"}
+})
+ID_PREFIX = MappingProxyType({"periods": "per_", "events": "ev_", "places": "pl_", "routes": "rt_", "relations": "rel_",
+             "estimates": "est_"})
 _SLUG = re.compile(r"^[a-z0-9_]+$")
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -265,11 +265,11 @@ class WaiverRecord(_Record):
     waives: tuple[Literal[WAIVES], ...] = ("records",)  # type: ignore[valid-type]
 
 
-RECORD_MODELS: dict[str, type[_Record]] = {
+RECORD_MODELS: MappingProxyType = MappingProxyType({
     "movements": MovementRecord, "periods": PeriodRecord, "events": EventRecord, "places": PlaceRecord,
     "routes": RouteRecord, "actors": ActorRecord, "relations": RelationRecord, "estimates": EstimateRecord,
     "waivers": WaiverRecord,
-}
+})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -285,10 +285,11 @@ class Column:
     dtype: Dtype
     description: str
     nullable: bool = False
+    ref: str | None = None  # the frame whose ids this column holds (a reference, checked by the build)
 
 
-def _c(name: str, dtype: Dtype, description: str, nullable: bool = False) -> Column:
-    return Column(name, dtype, description, nullable)
+def _c(name: str, dtype: Dtype, description: str, nullable: bool = False, ref: str | None = None) -> Column:
+    return Column(name, dtype, description, nullable, ref)
 
 
 _CITATION = (
@@ -314,14 +315,14 @@ _YEARS = (
 )
 _VOICES = (
     _c("according_to", "list", "Ids of the actors (historians, writers, groups) to whom the sentence attributes "
-                               "the statement; empty when the text states it itself."),
+                               "the statement; empty when the text states it itself.", ref="actors"),
 )
 _OUTSIDE = (
     _c("outside_text", "string", "What in this record is not stated in the text, and its origin; empty if none."),
 )
 _NOTE = (_c("note", "string", "Curator's note for readers; empty if none."),)
 
-FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
+FRAME_COLUMNS: MappingProxyType = MappingProxyType({
     "documents": (
         _c("doc_id", "string", "Id of the text."),
         _c("title", "string", "Title of the text."),
@@ -358,7 +359,7 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
     "movements": (
         _c("movement_id", "string", "Id of the movement (used in URLs: movement=trotskyism)."),
         _c("name", "string", "Name of the movement as the texts write it."),
-        _c("family_id", "string", "The family it belongs to (the filter's top level); its own id for a family."),
+        _c("family_id", "string", "The family it belongs to (the filter's top level); its own id for a family.", ref="movements"),
         _c("color", "string", "Its family's colour in every view (#RRGGBB, colour-blind-safe palette)."),
         _c("aliases", "list", "Names the texts use for it."),
         _c("description", "string", "One line for readers."),
@@ -379,10 +380,10 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("happening_id", "string", "Id shared by the records of one happening (one per text or sentence); the "
                                      "event's own id when it stands alone."),
         *_YEARS,
-        _c("place_id", "string", "Id of the main place; empty if none.", nullable=True),
-        _c("actor_ids", "list", "Ids of the actors taking part (not those who only comment on it)."),
+        _c("place_id", "string", "Id of the main place; empty if none.", nullable=True, ref="places"),
+        _c("actor_ids", "list", "Ids of the actors taking part (not those who only comment on it).", ref="actors"),
         *_VOICES,
-        _c("movement_ids", "list", "Ids of the movements it belongs to."),
+        _c("movement_ids", "list", "Ids of the movements it belongs to.", ref="movements"),
         *_CITATION, *_OUTSIDE, *_NOTE,
     ),
     "places": (
@@ -400,21 +401,21 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
     "routes": (
         _c("route_id", "string", "Id of the deportation route."),
         _c("people", "string", "The people deported, as the text names them."),
-        _c("origin_place_id", "string", "Id of the origin place."),
-        _c("destination_place_id", "string", "Id of the destination place."),
+        _c("origin_place_id", "string", "Id of the origin place.", ref="places"),
+        _c("destination_place_id", "string", "Id of the destination place.", ref="places"),
         _c("origin_implied", "boolean", "True when the text names no origin and the people's homeland is used."),
         *_YEARS,
         _c("count_low", "integer", "Number of people deported (low), where the text gives one.", nullable=True),
         _c("count_high", "integer", "Number of people deported (high).", nullable=True),
-        _c("event_id", "string", "Id of the deportation event; empty if none.", nullable=True),
-        _c("movement_ids", "list", "Movements of its event (for filtering)."),
+        _c("event_id", "string", "Id of the deportation event; empty if none.", nullable=True, ref="events"),
+        _c("movement_ids", "list", "Movements of its event (for filtering).", ref="movements"),
         *_CITATION, *_OUTSIDE, *_NOTE,
     ),
     "actors": (
         _c("actor_id", "string", "Id of the actor."),
         _c("name", "string", "Name."),
         _c("actor_type", "string", "person, faction, party, state, organisation or publication."),
-        _c("movement_ids", "list", "Movements the actor belongs to (either level: a family or a movement in one)."),
+        _c("movement_ids", "list", "Movements the actor belongs to (either level: a family or a movement in one).", ref="movements"),
         _c("movement_quotes", "list", "Per movement tag, why: 'movement_id: \u201cthe sentence that gives it\u201d' and/or "
                                       "'movement_id: outside the texts: note' (aligned by movement id, not by "
                                       "position)."),
@@ -426,8 +427,8 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
     "relations": (
         _c("relation_id", "string", "Id of the relation."),
-        _c("source_id", "string", "Id of the actor the relation goes from."),
-        _c("target_id", "string", "Id of the actor the relation goes to."),
+        _c("source_id", "string", "Id of the actor the relation goes from.", ref="actors"),
+        _c("target_id", "string", "Id of the actor the relation goes to.", ref="actors"),
         _c("relation_type", "string", "Kind of tie: " + ", ".join(RELATION_TYPES) + "."),
         *_YEARS, *_VOICES, *_CITATION, *_OUTSIDE, *_NOTE,
     ),
@@ -439,7 +440,7 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("high", "number", "High figure; empty for an open-ended 'over N'.", nullable=True),
         _c("qualifier", "string", "about, over, up to, nearly, exact …; empty if plain."),
         *_YEARS,
-        _c("event_id", "string", "Id of the event the figure belongs to; empty if none.", nullable=True),
+        _c("event_id", "string", "Id of the event the figure belongs to; empty if none.", nullable=True, ref="events"),
         *_VOICES, *_CITATION, *_OUTSIDE, *_NOTE,
     ),
     "waivers": (
@@ -450,13 +451,15 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
                              "needed for a movement it names)."),
         *_CITATION,
     ),
-}
+})
 FRAME_NAMES = tuple(FRAME_COLUMNS)
 # Frames whose rows a user can select (their ids share one namespace).
 SELECTABLE = ("events", "places", "routes", "actors", "relations", "estimates", "periods")
-PRIMARY_KEY = {name: cols[0].name for name, cols in FRAME_COLUMNS.items()}
+PRIMARY_KEY = MappingProxyType({name: cols[0].name for name, cols in FRAME_COLUMNS.items()})
+# Every reference between frames: (frame, column, referenced frame), from the columns' `ref`.
+REFERENCES = tuple((name, c.name, c.ref) for name, cols in FRAME_COLUMNS.items() for c in cols if c.ref)
 
-_PANDERA_DTYPE = {"string": str, "integer": "Int64", "number": float, "boolean": bool, "list": object}
+_PANDERA_DTYPE = MappingProxyType({"string": str, "integer": "Int64", "number": float, "boolean": bool, "list": object})
 
 
 def _pandera_schema(name: str) -> pa.DataFrameSchema:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import json
 from pathlib import Path
 
@@ -9,8 +11,8 @@ import pandas as pd
 
 from dashboard.schema import FRAME_COLUMNS, PRIMARY_KEY
 
-_FRICTIONLESS_TYPE = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
-                      "list": "string"}
+_FRICTIONLESS_TYPE = MappingProxyType({"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
+                      "list": "string"})
 LIST_SEPARATOR = ";"
 
 

@@ -21,7 +21,7 @@ YEAR_RE = re.compile(r"(?<!\d)(?<!\d[,.])(1[89]\d\d|20[0-2]\d|2030)(s?)(?!\d|[,.
 # a city in it, and "Marxist–Leninist" is said of Stalin's system, of other regimes and of Tito's anti-Stalinist
 # socialism alike. A city or site is matched by its own name only; a movement never by these words.
 _PEOPLE = re.compile(r"^[A-Z][a-z]+(ians|ans|ese|ish)$")
-_LOOSE_MOVEMENT_WORDS = {"marxism–leninism", "marxist–leninist", "marxism-leninism", "marxist-leninist"}
+_LOOSE_MOVEMENT_WORDS = frozenset({"marxism–leninism", "marxist–leninist", "marxism-leninism", "marxist-leninist"})
 
 
 def loose_alias(kind: str, rec, name: str) -> bool:

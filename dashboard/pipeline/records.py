@@ -8,6 +8,7 @@ Does not belong here: building frames (build.py) or anything the dashboard shows
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from dashboard.dates import edtf_problem, parse_when
-from dashboard.schema import ID_FIELD, ID_PREFIX, KINDS, RECORD_MODELS, EventRecord
+from dashboard.schema import ID_FIELD, ID_PREFIX, KINDS, RECORD_MODELS, REFERENCES, EventRecord
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def _open_note_problems(rec) -> list[str]:
 
 
 _NUMBER = re.compile(r"\b(over|more than|upwards of)\s+([0-9][0-9,.]*)\s*(million|thousand)?", re.I)
-_SCALE = {"million": 1_000_000, "thousand": 1_000}
+_SCALE = MappingProxyType({"million": 1_000_000, "thousand": 1_000})
 
 
 def _over_problems(rec) -> list[str]:
@@ -252,16 +253,9 @@ def _check_ids(loaded: Loaded) -> None:
 
 def _check_references(loaded: Loaded) -> None:
     ids = {kind: {loc.record_id for loc in loaded.records.get(kind, [])} for kind in ID_FIELD}
-    rules = (
-        ("events", "place_id", "places"), ("events", "actor_ids", "actors"), ("events", "movement_ids", "movements"),
-        ("actors", "movement_ids", "movements"), ("relations", "source_id", "actors"),
-        ("relations", "target_id", "actors"), ("routes", "origin_place_id", "places"),
-        ("routes", "destination_place_id", "places"), ("routes", "event_id", "events"),
-        ("estimates", "event_id", "events"), ("events", "according_to", "actors"),
-        ("movements", "family_id", "movements"),
-        ("relations", "according_to", "actors"), ("estimates", "according_to", "actors"),
-    )
-    for kind, fld, target in rules:
+    for kind, fld, target in REFERENCES:
+        if fld not in RECORD_MODELS[kind].model_fields:  # derived by the build (a route's movements)
+            continue
         for loc in loaded.records.get(kind, []):
             value = getattr(loc.record, fld)
             for ref in (value if isinstance(value, tuple) else (value,)):
