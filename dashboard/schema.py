@@ -331,6 +331,8 @@ FRAME_COLUMNS: MappingProxyType = MappingProxyType({
         _c("licence", "string", "Licence of the text."),
         _c("credit", "string", "Credit line to show with anything derived from the text."),
         _c("char_count", "integer", "Length of the text in characters."),
+        _c("text", "string", "The text itself, as the records' offsets index it (the frames carry the texts they "
+                             "were built from: nothing reads a file while serving)."),
     ),
     "passages": (
         _c("passage_id", "string", "Id of the passage: doc, paragraph and sentence number."),

@@ -270,7 +270,9 @@ def test_view_text_describes_every_view_for_screen_readers(app_ctx, bundle):
     text = view_text(bundle, out)
     sh = shown(bundle, sel)
     assert f"Timeline: {len(sh.event_ids)} events from 1936" in text or f"Timeline: {len(sh.event_ids)} events" in text
-    assert f"Map: {len(sh.place_ids)} sites" in text and f"{len(sh.route_ids)} deportation routes" in text
+    routes = len(sh.route_ids)
+    assert f"Map: {len(sh.place_ids)} sites" in text
+    assert f"{routes} deportation route{'' if routes == 1 else 's'}" in text
     assert f"Network: {len(sh.relation_ids)} ties" in text
     assert "Selected: Actor, Leon Trotsky" in text and out.source.quote in text
     empty = render(app_ctx, Selection(q="zzzz-nothing"))

@@ -184,7 +184,8 @@ def build_frames(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
         "documents": _frame("documents", [
             {"doc_id": d.doc_id, "title": d.title, "path": d.path.relative_to(data_dir.parent).as_posix()
              if d.path.is_relative_to(data_dir.parent) else d.path.as_posix(),
-             "sha256": d.sha256, "licence": d.licence, "credit": d.credit, "char_count": len(d.text)} for d in docs]),
+             "sha256": d.sha256, "licence": d.licence, "credit": d.credit, "char_count": len(d.text),
+             "text": d.text} for d in docs]),
         "passages": _frame("passages", passage_frame.to_dict("records")),
         "mentions": _frame("mentions", mentions.to_dict("records")),
         **{kind: _frame(kind, rows[kind]) for kind in rows},

@@ -9,15 +9,12 @@ into Dash components.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 from dash import html
 
 from dashboard import ids
 from dashboard.formatting import KIND_LABELS, fmt_range, outside_note, years_label
-from dashboard.paths import REPO
 from dashboard.selection import same_passage_ids
 
 # Characters of paragraph context shown on each side of the quote's sentence.
@@ -149,13 +146,9 @@ def source_model(bundle, record_id: str | None) -> SourceModel | None:
 
 
 def _doc_text(bundle, doc_id: str) -> str:
-    """The text the quotes index into, read once per process (the files do not change while serving)."""
-    return _read_text(str(REPO / bundle.documents.set_index("doc_id").at[doc_id, "path"]))
-
-
-@lru_cache(maxsize=8)
-def _read_text(path: str) -> str:
-    return Path(path).read_text(encoding="utf-8")
+    """The text the quotes index into: the one the frames were built from (never a file read at request time)."""
+    docs = bundle.documents
+    return docs.loc[docs["doc_id"] == doc_id, "text"].iloc[0]
 
 
 def render_source(model: SourceModel | None, overview=None) -> html.Div:
