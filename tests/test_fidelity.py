@@ -223,7 +223,7 @@ def test_refuses_an_until_note_on_a_closed_start(mini_data):
           title: x
           event_type: other
           when: '1940'
-          date_note: up until her death
+          date_note: up until her death in 1940
           quote: {KRONSTADT}
         """)
     assert "open at the start" in msg
@@ -371,3 +371,27 @@ def test_every_refusal_is_reported_at_once(mini_data):
         """)
     for rid in ("ev_a", "ev_b", "ev_c"):
         assert f"events.yaml: {rid}:" in msg
+
+
+def test_a_plain_preposition_is_not_an_open_phrase(mini_data):
+    write(mini_data / "anti_stalinist_left/relations.yaml", """\
+        - relation_id: rel_x
+          source_id: stalin
+          target_id: trotsky
+          relation_type: expelled
+          when: '1927-12'
+          date_note: expelled from the party in December, the text says; "(open-ended)" would not close anything
+          quote: such as Leon Trotsky and the party's Left Opposition
+        """)
+    assert build_frames(mini_data)["relations"]["relation_id"].tolist() == ["rel_x"]
+    write(mini_data / "anti_stalinist_left/relations.yaml", """\
+        - relation_id: rel_x
+          source_id: stalin
+          target_id: trotsky
+          relation_type: opposed
+          when: '1933'
+          date_note: '"after 1933" (open-ended)'
+          quote: such as Leon Trotsky and the party's Left Opposition
+        """)
+    with pytest.raises(BuildError, match="reads as open-ended"):
+        build_frames(mini_data)

@@ -163,8 +163,8 @@ def _known_movement_names(frames) -> set[str]:
             known |= {_norm(a) for a in r.aliases}
         else:
             # a family's own spellings: aliases that share their stem with a part of its name
-            stems = {_norm(p)[:6] for p in parts if p}
-            known |= {_norm(a) for a in r.aliases if _norm(a)[:6] in stems}
+            stems = {_norm(p).split()[0][:6] for p in parts if p.strip()}
+            known |= {_norm(a) for a in r.aliases if _norm(a).split()[0][:6] in stems}
     return known
 
 

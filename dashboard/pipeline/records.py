@@ -190,10 +190,14 @@ def _date_problems(rec) -> list[str]:
 
 # A date_note reading as open ("from 1936", "after 1933", "until 1940") must go with an open end in `when`
 # ('1936/..', '../1940'); words that close the range ("to 1939", "before", "1936–1938") say the reading is closed.
-_OPEN_END = re.compile(r"\b(from|after|since|onwards?|over)\b", re.I)
+# An open word counts when a date follows it within a few words ("from late 1924", "after Stalin's death in 1953",
+# "until her death in 1940"), not as a plain preposition ("expelled from the party", "set by the editor").
+_DATE_AHEAD = r"(?=(?:\W+[\w'’]+){0,4}?\W+(?:1[89]\d\d|20[0-2]\d|late\b|early\b|mid-))"
+_OPEN_END = re.compile(r"\b(from|after|since|over)\b" + _DATE_AHEAD + r"|\b(?:1[89]\d\d|20[0-2]\d)s?\s+onwards?\b",
+                       re.I)
 _CLOSES_END = re.compile(r"\b(to|until|till|through|before|end|ends|ended|and|within|during)\b|[–—]", re.I)
-_OPEN_START = re.compile(r"\b(until|till|by|up to)\b", re.I)
-_CLOSES_START = re.compile(r"\b(from|since|after|between|in|during|within)\b|[–—]", re.I)
+_OPEN_START = re.compile(r"\b(until|till|by|up to)\b" + _DATE_AHEAD, re.I)
+_CLOSES_START = re.compile(r"\b(from|since|after|between|during|within|as of|read as)\b|[–—]", re.I)
 
 
 def _open_note_problems(rec) -> list[str]:
@@ -206,12 +210,13 @@ def _open_note_problems(rec) -> list[str]:
     except ValueError:
         return []
     out = []
+    closing = re.sub(r"open[- ]end(ed)?", "", note, flags=re.I)  # "(open-ended)" says open, it closes nothing
     m = _OPEN_END.search(note)
-    if m and not w.end_open and not _CLOSES_END.search(note):
+    if m and not w.end_open and not _CLOSES_END.search(closing):
         out.append(f"date_note {note!r} reads as open-ended ({m.group(0)!r}) but `when` {when!r} closes the end: "
                    f"write '{when.split('/')[0]}/..' or say in the note what closes it")
     m = _OPEN_START.search(note)
-    if m and not w.start_open and not _CLOSES_START.search(note):
+    if m and not w.start_open and not _CLOSES_START.search(closing):
         out.append(f"date_note {note!r} reads as open at the start ({m.group(0)!r}) but `when` {when!r} closes the "
                    f"start: write '../{when.split('/')[-1]}' or say in the note what closes it")
     return out
