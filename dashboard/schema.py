@@ -129,8 +129,12 @@ class PeriodRecord(_Dated):
     period_id: str
     label: str
     period_type: Literal[PERIOD_TYPES]  # type: ignore[valid-type]
-    year_start: Year
-    year_end: Year
+
+    @model_validator(mode="after")
+    def _dated(self):
+        if not self.when and self.year_start is None:
+            raise ValueError("a period needs a date (`when`)")
+        return self
 
     _id = field_validator("period_id")(classmethod(lambda cls, v: _slug(v)))
 
@@ -147,6 +151,9 @@ class EventRecord(_Dated):
     happening_id: str | None = None
     place_id: str | None = None
     actor_ids: tuple[str, ...] = ()
+    # Actors in actor_ids whom the quote shows only arguing or writing, confirmed by the annotator as taking part
+    # (a speech, an article, a book is the event itself); see records.py::_argues_problems.
+    argues_ok: tuple[str, ...] = ()
     movement_ids: tuple[str, ...] = ()
 
     _id = field_validator("event_id")(classmethod(lambda cls, v: _slug(v)))
@@ -185,15 +192,37 @@ class RouteRecord(_Dated):
         return self
 
 
+class MovementTag(BaseModel):
+    """Why an actor carries a movement tag: the sentence of a text that ties the actor to the movement (located like
+    every quote, in `doc_id`, by default the actor's own text), or an `outside_text` note when no sentence does."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    movement_id: str
+    quote: str | None = Field(default=None, min_length=3)
+    occurrence: int = Field(default=1, ge=1)
+    doc_id: str | None = None
+    outside_text: str | None = None
+
+
 class ActorRecord(_Record):
     actor_id: str
     name: str
     actor_type: Literal[ACTOR_TYPES]  # type: ignore[valid-type]
+    # The ids of the actor's movements (what the frame keeps) and, per id, its quote or note (movement_quotes).
+    # A record may give movement_quotes only: movement_ids is then read from it.
     movement_ids: tuple[str, ...] = ()
+    movement_quotes: tuple[MovementTag, ...] = ()
     aliases: tuple[str, ...] = ()
     description: str = ""
 
     _id = field_validator("actor_id")(classmethod(lambda cls, v: _slug(v)))
+
+    @model_validator(mode="after")
+    def _tags(self):
+        if not self.movement_ids and self.movement_quotes:
+            object.__setattr__(self, "movement_ids", tuple(dict.fromkeys(t.movement_id for t in self.movement_quotes)))
+        return self
 
 
 class RelationRecord(_Dated):
@@ -225,8 +254,14 @@ class EstimateRecord(_Dated):
         return self
 
 
+# What a waiver explains (pipeline/coverage.py): a sentence that needs no record, a sentence where actors stand
+# with a relation verb but state no tie, a sentence naming a movement that needs no movement record.
+WAIVES = ("records", "ties", "movements")
+
+
 class WaiverRecord(_Record):
     reason: str = Field(min_length=3)
+    waives: tuple[Literal[WAIVES], ...] = ("records",)  # type: ignore[valid-type]
 
 
 RECORD_MODELS: dict[str, type[_Record]] = {
@@ -406,6 +441,9 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
     "waivers": (
         _c("waiver_id", "string", "Id of the waiver (doc and passage)."),
         _c("reason", "string", "Why this sentence needs no record."),
+        _c("waives", "list", "Which coverage lists the waiver clears: records (no record needed), ties (no tie "
+                             "stated although actors stand with a relation verb), movements (no movement record "
+                             "needed for a movement it names)."),
         *_CITATION,
     ),
 }

@@ -17,6 +17,9 @@ MINI_ACTORS = """\
   name: Leon Trotsky
   actor_type: person
   movement_ids: [trotskyism]
+  movement_quotes:
+  - movement_id: trotskyism
+    quote: such as Leon Trotsky and the party's Left Opposition
   aliases: [Trotsky]
   quote: such as Leon Trotsky and the party's Left Opposition
 - actor_id: stalin

@@ -17,12 +17,27 @@ from dashboard.pipeline.texts import sentence_splitter
 YEAR_RE = re.compile(r"(?<!\d)(?<!\d[,.])(1[89]\d\d|20[0-2]\d|2030)(s?)(?!\d|[,.]\d)")
 
 
-def _names(records, name_field: str) -> dict[str, list[str]]:
+# Aliases too loose to stand for an entity wherever they occur: a people's name ("Georgians") names a nation, not
+# a city in it, and "Marxist–Leninist" is said of Stalin's system, of other regimes and of Tito's anti-Stalinist
+# socialism alike. A city or site is matched by its own name only; a movement never by these words.
+_PEOPLE = re.compile(r"^[A-Z][a-z]+(ians|ans|ese|ish)$")
+_LOOSE_MOVEMENT_WORDS = {"marxism–leninism", "marxist–leninist", "marxism-leninism", "marxist-leninist"}
+
+
+def loose_alias(kind: str, rec, name: str) -> bool:
+    """True when `name` (an alias of `rec`) is too loose to be matched as a mention of it."""
+    if kind == "places" and getattr(rec, "precision", None) in ("exact", "city") and name != rec.name \
+            and _PEOPLE.match(name):
+        return True
+    return kind == "movements" and name.lower() in _LOOSE_MOVEMENT_WORDS
+
+
+def _names(records, name_field: str, kind: str = "") -> dict[str, list[str]]:
     out = {}
     for loc in records:
         rec = loc.record
         names = [getattr(rec, name_field), *getattr(rec, "aliases", ())]
-        out[loc.record_id] = sorted({n for n in names if n and len(n) > 2})
+        out[loc.record_id] = sorted({n for n in names if n and len(n) > 2 and not loose_alias(kind, rec, n)})
     return out
 
 
@@ -34,9 +49,9 @@ def find_mentions(texts: dict[str, str], passages: pd.DataFrame, records: dict) 
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     for kind, name_field in (("actors", "name"), ("places", "name")):
-        for rid, names in _names(records.get(kind, []), name_field).items():
+        for rid, names in _names(records.get(kind, []), name_field, kind).items():
             matcher.add(f"{kind[:-1]}|{rid}", [nlp.make_doc(n) for n in names])
-    for rid, names in _names(records.get("movements", []), "name").items():
+    for rid, names in _names(records.get("movements", []), "name", "movements").items():
         lower_matcher.add(f"movement|{rid}", [nlp.make_doc(n) for n in names])
 
     rows = []

@@ -7,6 +7,7 @@ Does not belong here: building frames (build.py) or anything the dashboard shows
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from dashboard.dates import edtf_problem, parse_when
-from dashboard.schema import ID_FIELD, ID_PREFIX, KINDS, RECORD_MODELS
+from dashboard.schema import ID_FIELD, ID_PREFIX, KINDS, RECORD_MODELS, EventRecord
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ def load_records(data_dir: Path, texts: dict[str, str]) -> Loaded:
             _load_one(loaded, kind, rel, n, item, folder_doc, texts)
     _check_ids(loaded)
     _check_references(loaded)
+    _check_movement_tags(loaded, texts)
+    _check_voices(loaded)
     return loaded
 
 
@@ -175,7 +178,62 @@ def _date_problems(rec) -> list[str]:
         out.append("give the date as `when` or as year_start/year_end, not both")
     if getattr(rec, "when_refined", None) and not getattr(rec, "outside_text", None):
         out.append("when_refined needs outside_text saying where the refined date comes from")
+    if isinstance(rec, EventRecord) and not when and not getattr(rec, "when_refined", None) and rec.year_start is None \
+            and rec.year_end is None:
+        out.append("an event needs a date: `when` as the text supports it, or, where the text gives none, "
+                   "`when_refined` with outside_text")
+    out += _open_note_problems(rec)
+    out += _over_problems(rec)
     return out
+
+
+# A date_note reading as open ("from 1936", "after 1933", "until 1940") must go with an open end in `when`
+# ('1936/..', '../1940'); words that close the range ("to 1939", "before", "1936–1938") say the reading is closed.
+_OPEN_END = re.compile(r"\b(from|after|since|onwards?|over)\b", re.I)
+_CLOSES_END = re.compile(r"\b(to|until|till|through|before|end|ends|ended|and|within|during)\b|[–—]", re.I)
+_OPEN_START = re.compile(r"\b(until|till|by|up to)\b", re.I)
+_CLOSES_START = re.compile(r"\b(from|since|after|between|in|during|within)\b|[–—]", re.I)
+
+
+def _open_note_problems(rec) -> list[str]:
+    note = getattr(rec, "date_note", None)
+    when = getattr(rec, "when", None)
+    if not note or not when:
+        return []
+    try:
+        w = parse_when(when)
+    except ValueError:
+        return []
+    out = []
+    m = _OPEN_END.search(note)
+    if m and not w.end_open and not _CLOSES_END.search(note):
+        out.append(f"date_note {note!r} reads as open-ended ({m.group(0)!r}) but `when` {when!r} closes the end: "
+                   f"write '{when.split('/')[0]}/..' or say in the note what closes it")
+    m = _OPEN_START.search(note)
+    if m and not w.start_open and not _CLOSES_START.search(note):
+        out.append(f"date_note {note!r} reads as open at the start ({m.group(0)!r}) but `when` {when!r} closes the "
+                   f"start: write '../{when.split('/')[-1]}' or say in the note what closes it")
+    return out
+
+
+_NUMBER = re.compile(r"\b(over|more than|upwards of)\s+([0-9][0-9,.]*)\s*(million|thousand)?", re.I)
+_SCALE = {"million": 1_000_000, "thousand": 1_000}
+
+
+def _over_problems(rec) -> list[str]:
+    """'over N' is an open bound: an estimate whose high is that N (or whose qualifier says 'over') has it wrong."""
+    if not hasattr(rec, "estimate_id") or rec.high is None:
+        return []
+    if (rec.qualifier or "").strip().lower() in ("over", "more than", "at least"):
+        return [f"qualifier {rec.qualifier!r} is an open upper bound: leave high empty"]
+    for m in _NUMBER.finditer(rec.quote):
+        try:
+            value = float(m.group(2).replace(",", "").rstrip(".")) * _SCALE.get((m.group(3) or "").lower(), 1)
+        except ValueError:
+            continue
+        if value == rec.high:
+            return [f"high {rec.high:g} is the quote's {m.group(0)!r}, an open bound: leave high empty (note why)"]
+    return []
 
 
 def _check_ids(loaded: Loaded) -> None:
@@ -213,3 +271,72 @@ def _check_references(loaded: Loaded) -> None:
     for loc in loaded.records.get("relations", []):
         if loc.record.source_id == loc.record.target_id:
             loaded.problems.append(Problem(loc.file, loc.record_id, "a relation links an actor to itself"))
+
+
+def _check_movement_tags(loaded: Loaded, texts: dict[str, str]) -> None:
+    """Every actor–movement tag carries the sentence that gives it (located like every quote) or an outside_text."""
+    for loc in loaded.records.get("actors", []):
+        rec = loc.record
+        tags: dict[str, list] = defaultdict(list)
+        for tag in rec.movement_quotes:
+            tags[tag.movement_id].append(tag)
+            if tag.movement_id not in rec.movement_ids:
+                loaded.problems.append(Problem(loc.file, loc.record_id, f"movement_quotes names {tag.movement_id!r}, "
+                                                                         "which is not in movement_ids"))
+            if tag.quote:
+                doc = tag.doc_id or rec.doc_id
+                if doc not in texts:
+                    loaded.problems.append(Problem(loc.file, loc.record_id, f"unknown doc_id {doc!r} in the "
+                                                                             f"{tag.movement_id!r} tag"))
+                elif _find(texts[doc], tag.quote, tag.occurrence) < 0:
+                    loaded.problems.append(Problem(loc.file, loc.record_id, f"quote of the {tag.movement_id!r} tag "
+                                                   f"not found verbatim in {doc}: {tag.quote[:80]!r}"))
+        for mid in rec.movement_ids:
+            if not any(t.quote or t.outside_text for t in tags.get(mid, ())):
+                loaded.problems.append(Problem(loc.file, loc.record_id, f"movement tag {mid!r} has neither a quote "
+                                               "nor an outside_text note (movement_quotes)"))
+
+
+# Verbs by which a sentence gives someone's view rather than something they did.
+_ARGUE = (r"argued|argues|argue|have argued|has argued|wrote|writes|contends|contended|claimed|claims|claim|stated|"
+          r"states|believed|believes|recalled|recalls|relates|related|noted|notes|said|says|considered|considers|"
+          r"asserted|asserts|disputes|disputed|cited|cites|referenced|compared|gives the examples?|stressed|"
+          r"emphasized|lamented|questions|views|sums up|cautioned|criticized the accounts")
+
+
+def _argue_only(quote: str, names: list[str]) -> bool:
+    """True when every mention of one of `names` in `quote` is as the author of a view ("X argued", "according to
+    X", "by X's conception") and there is at least one."""
+    spans, voice = [], []
+    for n in names:
+        for m in re.finditer(r"(?<!\w)" + re.escape(n) + r"(?!\w)", quote):
+            spans.append(m)
+    if not spans:
+        return False
+    for m in spans:
+        before = quote[max(0, m.start() - 40):m.start()]
+        after = quote[m.end():m.end() + 60]
+        is_voice = bool(re.search(r"\baccording to\s+(\w+\s+){0,3}$", before, re.I)) or \
+            bool(re.match(r"^(['’]s)?(\s+[\w.,'’]+){0,5}?\s+(" + _ARGUE + r")\b", after)) or \
+            bool(re.match(r"^(['’]s)\s+(conception|view|thesis|account|work)", after))
+        voice.append(is_voice)
+    return all(voice)
+
+
+def _check_voices(loaded: Loaded) -> None:
+    """An actor in an event's actor_ids whom the quote shows only arguing belongs in according_to, unless the
+    annotator confirms the argument is the event (argues_ok)."""
+    names = {}
+    for loc in loaded.records.get("actors", []):
+        rec = loc.record
+        names[rec.actor_id] = sorted({n for n in (rec.name, *rec.aliases) if n and len(n) > 2}, key=len,
+                                     reverse=True)
+    for loc in loaded.records.get("events", []):
+        rec = loc.record
+        for aid in rec.actor_ids:
+            if aid in rec.argues_ok or aid not in names:
+                continue
+            if _argue_only(rec.quote, names[aid]):
+                loaded.problems.append(Problem(loc.file, loc.record_id, f"{aid!r} only argues or writes in the quote: "
+                                               "move it to according_to, or confirm it took part with "
+                                               f"argues_ok: [{aid}]"))
