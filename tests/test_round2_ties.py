@@ -55,7 +55,9 @@ TIES = [
      ("rogovin",)),
     ("rel_r2_lenin_opposed_stalin", "lenin", "opposed", "stalin", "", ("khrushchev",)),
     ("rel_r2_shachtman_split_from_trotskyists", "shachtman", "split_from", "trotskyists", "../1960", ()),
-    ("rel_r2_stalin_executed_lenins_cabinet", "stalin", "executed", "lenins_cabinet", "1930/1939", ()),
+    ("rel_r2_milyutin_member_of_lenins_cabinet", "milyutin", "member_of", "lenins_cabinet", "", ()),
+    ("rel_asl_r2_stalin_criticized_luxemburg", "stalin", "criticized", "luxemburg", "", ("trotsky",)),
+    ("rel_r2_stalin_persecuted_german_communists", "stalin", "persecuted", "german_communists", "", ("rogovin",)),
 ]
 
 
@@ -100,6 +102,13 @@ def test_every_round2_movement_has_a_family(frames):
     assert mv.loc["bureaucratic_collectivism", "family_id"] == "trotskyism"
     assert mv.loc["hoxhaism", "family_id"] == "maoism_hoxhaism"
     assert mv.loc["eurocommunism", "family_id"] == "reform_communism"
+
+
+def test_no_executor_is_read_into_a_passive_sentence(frames):
+    # "all of the members of Lenin's original cabinet ... were executed": the sentence names no executor
+    rel = frames["relations"]
+    cabinet = rel[rel["target_id"] == "lenins_cabinet"]
+    assert set(cabinet["relation_type"]) == {"member_of"}
 
 
 def test_a_family_the_text_does_not_give_is_flagged(frames):
