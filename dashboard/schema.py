@@ -157,6 +157,7 @@ class EventRecord(_Dated):
     movement_ids: tuple[str, ...] = ()
 
     _id = field_validator("event_id")(classmethod(lambda cls, v: _slug(v)))
+    _happening = field_validator("happening_id")(classmethod(lambda cls, v: v if v is None else _slug(v)))
 
 
 class PlaceRecord(_Record):
@@ -413,7 +414,10 @@ FRAME_COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("actor_id", "string", "Id of the actor."),
         _c("name", "string", "Name."),
         _c("actor_type", "string", "person, faction, party, state, organisation or publication."),
-        _c("movement_ids", "list", "Movements the actor belongs to."),
+        _c("movement_ids", "list", "Movements the actor belongs to (either level: a family or a movement in one)."),
+        _c("movement_quotes", "list", "Per movement tag, why: 'movement_id: \u201cthe sentence that gives it\u201d' and/or "
+                                      "'movement_id: outside the texts: note' (aligned by movement id, not by "
+                                      "position)."),
         _c("aliases", "list", "Other names the texts use."),
         _c("description", "string", "A few words for readers."),
         _c("mention_count", "integer", "Mentions of the actor in both texts."),

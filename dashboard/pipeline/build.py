@@ -26,7 +26,7 @@ from dashboard.dates import parse_when, when_of_years
 from dashboard.schema import APPROXIMATE_PRECISIONS, FRAME_COLUMNS, ID_FIELD, LABEL_MAX_CHARS, frame_schemas
 
 # Bump when the frames' layout changes so that old caches are not read.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 _CODE_FILES = ("schema.py", "dates.py", "pipeline/texts.py", "pipeline/records.py", "pipeline/mentions.py", "pipeline/build.py")
 
 
@@ -84,6 +84,16 @@ def _dates(r: dict) -> None:
     refined = parse_when(r["when_refined"]) if r.get("when_refined") else None
     r["when_refined"] = r.get("when_refined") or ""
     r["refined_year_start"], r["refined_year_end"] = (refined.start, refined.end) if refined else (None, None)
+
+
+def _tag_text(tag: dict) -> str:
+    """One actor–movement tag as a line: its quote, and/or its note from outside the texts."""
+    parts = []
+    if tag.get("quote"):
+        parts.append(f"\u201c{tag['quote']}\u201d" + (f" ({tag['doc_id']})" if tag.get("doc_id") else ""))
+    if tag.get("outside_text"):
+        parts.append(f"outside the texts: {tag['outside_text']}")
+    return f"{tag['movement_id']}: " + " · ".join(parts)
 
 
 def short_label(title: str, limit: int = LABEL_MAX_CHARS) -> str:
@@ -158,12 +168,16 @@ def build_frames(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     ties = pd.concat([pd.Series([r["source_id"] for r in rows["relations"]], dtype=object),
                       pd.Series([r["target_id"] for r in rows["relations"]], dtype=object)]).value_counts()
     for r in rows["actors"]:
+        r["movement_quotes"] = tuple(_tag_text(t) for t in r.get("movement_quotes") or ())
         r["mention_count"] = int(actor_mentions.get(r["actor_id"], 0))
         r["tie_count"] = int(ties.get(r["actor_id"], 0))
     waiver_rows = []
     for loc in recs.get("waivers", []):
         r = _row(loc, passages_by_doc)
-        r["waiver_id"] = f"wv_{r['passage_id']}_{loc.char_start}"
+        waives = tuple(r.get("waives") or ("records",))
+        r["waives"] = waives
+        r["waiver_id"] = f"wv_{r['passage_id']}_{loc.char_start}" + ("" if waives == ("records",) else
+                                                                     "_" + "_".join(waives))
         waiver_rows.append(r)
 
     frames = {

@@ -72,7 +72,8 @@ def _spans(frames: dict[str, pd.DataFrame], names) -> pd.DataFrame:
 def _waiver_spans(frames: dict[str, pd.DataFrame], what: str) -> pd.DataFrame:
     w = frames["waivers"]
     if "waives" in w:
-        w = w[w["waives"].map(lambda v: what in (v or ("records",)))]
+        keep = np.array([what in (v or ("records",)) for v in w["waives"]], dtype=bool)
+        w = w[keep]
     return w[["doc_id", "char_start", "char_end"]]
 
 

@@ -1,0 +1,373 @@
+"""Fidelity to the texts, by record: open ends stay open, deportations are dated as the texts support them, 'over N'
+leaves the maximum empty, one happening shares one id, commentators are voices not participants, movement tags
+carry their quotes; and the build refuses each kind of record that would break these rules."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers import write
+from dashboard.dates import parse_when
+from dashboard.pipeline.build import build_frames
+from dashboard.pipeline.records import BuildError
+
+
+def _row(frames, kind, rid):
+    df = frames[kind]
+    hit = df[df.iloc[:, 0] == rid]
+    assert len(hit) == 1, rid
+    return hit.iloc[0]
+
+
+# --- finding 1: open-ended phrases stay open -------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind, rid, start", [
+    ("relations", "rel_asl_bukharin_supported_stalin", 1924),      # "from late 1924"
+    ("events", "ev_asl_stalin_bukharin_alliance", 1924),           # "from late 1924"
+    ("events", "ev_asl_communist_antifascism", 1933),              # "after 1933"
+    ("events", "ev_stalinism_concept_after_1956", 1956),           # "after 1956"
+    ("relations", "rel_asl_cannon_supported_trotsky", 1936),       # "From 1936"
+    ("events", "ev_asl_degenerated_workers_state", 1936),          # "From 1936"
+    ("events", "ev_asl_mayakovsky_square", 1958),                  # "from 1958"
+])
+def test_open_phrases_keep_an_open_end(frames, kind, rid, start):
+    r = _row(frames, kind, rid)
+    assert r["year_start"] == start
+    assert pd.isna(r["year_end"]), f"{rid}: {r['when']}"
+    assert parse_when(r["when"]).end_open
+
+
+def test_until_keeps_an_open_start(frames):
+    r = _row(frames, "relations", "rel_asl_goldman_criticized_stalin")  # "up until her death in 1940"
+    assert pd.isna(r["year_start"]) and r["year_end"] == 1940
+
+
+def test_decades_and_approximations(frames):
+    assert _row(frames, "events", "ev_great_purge")["when"] == "193X"          # "in the 1930s"
+    assert _row(frames, "events", "ev_stalin_autocratic_ruler")["when"] == "1929~"  # "around 1929"
+    w = parse_when(_row(frames, "events", "ev_term_stalinism_coined")["when"])     # "mid-1930s"
+    assert (w.start, w.end, w.start_approximate) == (1934, 1936, True)
+
+
+def test_no_closed_record_keeps_an_open_date_note(frames):
+    """The build's refusal, seen on the built data: no 'from/after/since' note on a single closed year."""
+    for kind in ("events", "relations", "estimates", "routes"):
+        df = frames[kind]
+        for r in df.itertuples():
+            note = (r.date_note or "").lower()
+            if note.startswith(("from ", "after ", "since ")) and r.when and "/" not in r.when:
+                pytest.fail(f"{r[1]}: {r.date_note!r} with when {r.when!r}")
+
+
+# --- finding 2: deportations ------------------------------------------------------------------------------------
+
+DEPORTATIONS = ("ev_deportation_highland_peoples_crimean_tatars", "ev_wartime_deportations", "ev_deportation_to_kazakhstan")
+ROUTES = ("rt_highland_peoples", "rt_crimean_tatars", "rt_volga_germans", "rt_chechens", "rt_poles", "rt_soviet_koreans")
+
+
+@pytest.mark.parametrize("rid", DEPORTATIONS + ROUTES)
+def test_deportations_take_the_texts_span_not_1937(frames, rid):
+    r = _row(frames, "routes" if rid.startswith("rt_") else "events", rid)
+    assert (r["year_start"], r["year_end"]) == (1939, 1949), r["when"]
+
+
+@pytest.mark.parametrize("rid, refined", [
+    ("rt_volga_germans", (1941, 1941)), ("rt_chechens", (1944, 1944)), ("rt_crimean_tatars", (1944, 1944)),
+    ("rt_highland_peoples", (1943, 1944)), ("ev_deportation_highland_peoples_crimean_tatars", (1943, 1944)),
+])
+def test_known_deportation_years_are_refined_and_say_so(frames, rid, refined):
+    r = _row(frames, "routes" if rid.startswith("rt_") else "events", rid)
+    assert (r["refined_year_start"], r["refined_year_end"]) == refined
+    assert "not in the text" in r["outside_text"]
+
+
+# --- finding 3: "over N" ----------------------------------------------------------------------------------------
+
+def test_over_leaves_high_empty(frames):
+    r = _row(frames, "estimates", "est_asl_great_purge_casualties")
+    assert r["low"] == 600_000 and pd.isna(r["high"])
+    for rid in ("est_gulag_prisoners_1929_1953", "est_stalin_negative_votes_1934",
+                "est_deported_highland_and_crimean_tatars"):
+        assert pd.isna(_row(frames, "estimates", rid)["high"]), rid
+
+
+# --- finding 4: one happening -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("ids", [
+    ("ev_secret_speech_1956", "ev_twentieth_party_congress", "ev_asl_secret_speech", "ev_asl_twentieth_congress"),
+    ("ev_great_turn", "ev_nep_abandoned_planned_economy", "ev_asl_end_nep_five_year_plan"),
+    ("ev_moscow_trials", "ev_show_trials_replicated"),
+    ("ev_great_purge", "ev_asl_great_purge"),
+    ("ev_stalin_death", "ev_asl_stalin_death"),
+])
+def test_records_of_one_happening_share_its_id(frames, ids):
+    ev = frames["events"].set_index("event_id")
+    assert ev.loc[list(ids), "happening_id"].nunique() == 1
+    others = ev[ev["happening_id"] == ev.loc[ids[0], "happening_id"]]
+    assert set(others.index) >= set(ids)
+
+
+def test_the_great_purge_keeps_each_texts_dates(frames):
+    assert _row(frames, "events", "ev_great_purge")["when"] == "193X"
+    assert _row(frames, "events", "ev_asl_great_purge")["when"] == "1936/1938"
+
+
+# --- finding 5: participants and voices --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rid, voice", [
+    ("ev_asl_communist_antifascism", "traverso"), ("ev_asl_antwerp_group_expelled", "hyslop"),
+    ("ev_asl_cuban_revolution", "draper"), ("ev_asl_opposition_bloc_dissolved", "broue"),
+    ("ev_asl_polish_soviet_war", "deutscher"), ("ev_stalinism_concept_after_1956", "solzhenitsyn"),
+    ("ev_asl_dont_give_up_founded", "traverso"),
+])
+def test_commentators_are_voices_not_participants(frames, rid, voice):
+    r = _row(frames, "events", rid)
+    assert voice in r["according_to"] and voice not in r["actor_ids"]
+
+
+def test_claimed_ties_name_who_claims_them(frames):
+    assert "fitzpatrick" in _row(frames, "relations", "rel_asl_left_opposition_influenced_stalin")["according_to"]
+    assert {"haynes", "klehr"} <= set(_row(frames, "relations", "rel_asl_cia_supported_ccf")["according_to"])
+    assert "rogovin" in _row(frames, "estimates", "est_central_committee_killed_rogovin")["according_to"]
+
+
+# --- finding 6: movement tags as the texts give them --------------------------------------------------------------
+
+@pytest.mark.parametrize("actor, movement", [
+    ("non_aligned_movement", "titoism"), ("thompson", "new_left"), ("draper", "democratic_socialism"),
+    ("ilp", "independent_left"), ("ilp_contingent", "independent_left"), ("klement", "trotskyism"),
+])
+def test_tags_the_texts_do_not_give_are_gone(frames, actor, movement):
+    assert movement not in _row(frames, "actors", actor)["movement_ids"]
+
+
+def test_every_tag_has_its_quote_or_note(frames):
+    for r in frames["actors"].itertuples():
+        explained = {line.split(":", 1)[0] for line in r.movement_quotes}
+        assert set(r.movement_ids) <= explained, r.actor_id
+
+
+def test_no_london_bureau(frames):
+    mv = frames["movements"]
+    assert not mv["name"].str.contains("London Bureau").any()
+    assert not mv["aliases"].map(lambda a: "Independent Labour Party" in a).any()
+
+
+def test_loose_aliases_are_not_mentions(frames):
+    m = frames["mentions"]
+    assert not ((m["entity_id"] == "pl_tbilisi") & (m["text"] == "Georgians")).any()
+    tito = m[m["text"].str.startswith("Marxist–Leninist") & (m["entity_type"] == "movement")]
+    assert tito.empty
+
+
+# --- finding 7: the smaller gaps ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rid, words", [
+    ("ev_article_58_applied", "applied most broadly"), ("ev_blokhin_executions", "Blokhin"),
+    ("ev_lenin_cabinet_executed", "original cabinet"), ("ev_anti_religious_persecution", "militant atheism"),
+])
+def test_gaps_filled(frames, rid, words):
+    assert words in _row(frames, "events", rid)["quote"]
+
+
+# --- refusals ---------------------------------------------------------------------------------------------------
+
+KRONSTADT = "The Kronstadt rebellion (March 1921) was a key moment"
+
+
+def _refused(mini_data, rel, body) -> str:
+    write(mini_data / rel, body)
+    with pytest.raises(BuildError) as e:
+        build_frames(mini_data)
+    return str(e.value)
+
+
+def test_refuses_an_open_date_note_on_a_closed_date(mini_data):
+    msg = _refused(mini_data, "anti_stalinist_left/relations.yaml", """\
+        - relation_id: rel_x
+          source_id: stalin
+          target_id: trotsky
+          relation_type: opposed
+          when: '1924'
+          date_note: from late 1924
+          quote: such as Leon Trotsky and the party's Left Opposition
+        """)
+    assert "rel_x" in msg and "reads as open-ended" in msg
+
+
+def test_accepts_the_open_date_and_a_closed_range_that_says_what_closes_it(mini_data):
+    write(mini_data / "anti_stalinist_left/relations.yaml", """\
+        - relation_id: rel_x
+          source_id: stalin
+          target_id: trotsky
+          relation_type: opposed
+          when: '1924/..'
+          date_note: from late 1924
+          quote: such as Leon Trotsky and the party's Left Opposition
+        - relation_id: rel_y
+          source_id: stalin
+          target_id: trotsky
+          relation_type: opposed
+          when: '1924/1928'
+          date_note: from late 1924 to 1928
+          quote: such as Leon Trotsky and the party's Left Opposition
+        """)
+    f = build_frames(mini_data)
+    assert set(f["relations"]["relation_id"]) == {"rel_x", "rel_y"}
+
+
+def test_refuses_an_until_note_on_a_closed_start(mini_data):
+    msg = _refused(mini_data, "anti_stalinist_left/events.yaml", f"""\
+        - event_id: ev_x
+          title: x
+          event_type: other
+          when: '1940'
+          date_note: up until her death
+          quote: {KRONSTADT}
+        """)
+    assert "open at the start" in msg
+
+
+def test_refuses_edtf_that_does_not_parse(mini_data):
+    msg = _refused(mini_data, "anti_stalinist_left/events.yaml", f"""\
+        - event_id: ev_x
+          title: x
+          event_type: other
+          when: 'spring 1921'
+          quote: {KRONSTADT}
+        """)
+    assert "not valid EDTF" in msg
+
+
+def test_refuses_when_refined_without_outside_text(mini_data):
+    msg = _refused(mini_data, "anti_stalinist_left/events.yaml", f"""\
+        - event_id: ev_x
+          title: x
+          event_type: other
+          when: '1921'
+          when_refined: 1921-03
+          quote: {KRONSTADT}
+        """)
+    assert "when_refined needs outside_text" in msg
+
+
+def test_refuses_an_event_without_any_date(mini_data):
+    msg = _refused(mini_data, "anti_stalinist_left/events.yaml", f"""\
+        - event_id: ev_x
+          title: x
+          event_type: other
+          quote: {KRONSTADT}
+        """)
+    assert "an event needs a date" in msg
+
+
+def test_an_event_dated_only_from_outside_the_texts_builds_without_text_years(mini_data):
+    write(mini_data / "anti_stalinist_left/events.yaml", f"""\
+        - event_id: ev_x
+          title: x
+          event_type: other
+          when_refined: '1921'
+          outside_text: "year not in the text (test)"
+          quote: {KRONSTADT}
+        """)
+    r = build_frames(mini_data)["events"].iloc[0]
+    assert r["when"] == "" and pd.isna(r["year_start"]) and r["refined_year_start"] == 1921
+
+
+def test_refuses_over_n_as_a_maximum(mini_data):
+    msg = _refused(mini_data, "anti_stalinist_left/estimates.yaml", """\
+        - estimate_id: est_x
+          what: casualties
+          low: 600000
+          high: 1000000
+          qualifier: range
+          when: 1936/1938
+          quote: It is estimated that during the Great Purge, casualties ranged from 600,000 to over 1 million people.
+        """)
+    assert "est_x" in msg and "open bound" in msg
+
+
+def test_refuses_a_movement_tag_without_quote_or_note(mini_data):
+    acts = (mini_data / "anti_stalinist_left/actors.yaml").read_text(encoding="utf-8")
+    write(mini_data / "anti_stalinist_left/actors.yaml", acts.replace(
+        "  aliases: [Stalin]\n", "  movement_ids: [trotskyism]\n  aliases: [Stalin]\n"))
+    with pytest.raises(BuildError) as e:
+        build_frames(mini_data)
+    assert "stalin: movement tag 'trotskyism' has neither a quote nor an outside_text note" in str(e.value)
+
+
+def test_refuses_a_tag_quote_not_in_the_text(mini_data):
+    acts = (mini_data / "anti_stalinist_left/actors.yaml").read_text(encoding="utf-8")
+    write(mini_data / "anti_stalinist_left/actors.yaml", acts.replace(
+        "quote: such as Leon Trotsky and the party's Left Opposition\n  aliases",
+        "quote: Trotsky was never a Trotskyist\n  aliases"))
+    with pytest.raises(BuildError) as e:
+        build_frames(mini_data)
+    assert "quote of the 'trotskyism' tag not found verbatim" in str(e.value)
+
+
+def test_a_tag_with_an_outside_note_builds(mini_data):
+    acts = (mini_data / "anti_stalinist_left/actors.yaml").read_text(encoding="utf-8")
+    write(mini_data / "anti_stalinist_left/actors.yaml", acts.replace(
+        "  aliases: [Stalin]\n", "  movement_quotes:\n  - movement_id: trotskyism\n"
+                                 "    outside_text: test note\n  aliases: [Stalin]\n"))
+    a = build_frames(mini_data)["actors"].set_index("actor_id")
+    assert a.loc["stalin", "movement_ids"] == ("trotskyism",)  # read from movement_quotes
+    assert a.loc["stalin", "movement_quotes"] == ("trotskyism: outside the texts: test note",)
+
+
+ARGUES = "Conversely, Trotsky argued that a defeat for the Soviet Union would strengthen capitalism"
+
+
+def test_refuses_an_actor_who_only_argues_unless_confirmed(mini_data):
+    body = f"""\
+        - event_id: ev_x
+          title: x
+          event_type: other
+          when: '1940'
+          actor_ids: [trotsky]
+          quote: {ARGUES}
+        """
+    msg = _refused(mini_data, "anti_stalinist_left/events.yaml", body)
+    assert "'trotsky' only argues or writes" in msg and "according_to" in msg
+    write(mini_data / "anti_stalinist_left/events.yaml", body + "  argues_ok: [trotsky]\n")
+    assert build_frames(mini_data)["events"]["event_id"].tolist() == ["ev_x"]
+    write(mini_data / "anti_stalinist_left/events.yaml", body.replace("actor_ids: [trotsky]",
+                                                                      "according_to: [trotsky]"))
+    assert build_frames(mini_data)["events"].iloc[0]["according_to"] == ("trotsky",)
+
+
+def test_an_actor_who_acts_is_not_taken_for_a_voice(mini_data):
+    write(mini_data / "anti_stalinist_left/events.yaml", """\
+        - event_id: ev_x
+          title: x
+          event_type: other
+          when: '1936'
+          actor_ids: [trotsky]
+          quote: In 1936, Trotsky called for the restoration of the right of criticism
+        """)
+    assert build_frames(mini_data)["events"]["event_id"].tolist() == ["ev_x"]
+
+
+def test_every_refusal_is_reported_at_once(mini_data):
+    msg = _refused(mini_data, "anti_stalinist_left/events.yaml", f"""\
+        - event_id: ev_a
+          title: x
+          event_type: other
+          quote: {KRONSTADT}
+        - event_id: ev_b
+          title: x
+          event_type: other
+          when: '1921'
+          date_note: since 1921
+          quote: {KRONSTADT}
+        - event_id: ev_c
+          title: x
+          event_type: other
+          when: '1940'
+          actor_ids: [trotsky]
+          quote: {ARGUES}
+        """)
+    for rid in ("ev_a", "ev_b", "ev_c"):
+        assert f"events.yaml: {rid}:" in msg
