@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,10 +57,16 @@ def test_any_query_string_parses(vocab, text):
 
 
 def test_period_filter_limits_events(bundle):
+    from dashboard.dates import OPEN_END_YEARS, year_arrays
+
     sh = shown(bundle, Selection(1936, 1938))
-    ev = bundle.events.set_index("event_id").loc[list(sh.event_ids)]
-    assert len(ev) > 5
-    assert ((ev["year_start"] <= 1938) & (ev["year_end"] >= 1936)).all()
+    assert len(sh.event_ids) > 5
+    ya = year_arrays(bundle.events, "refined")  # the refined date where there is one; open ends count a few years
+    start = np.where(np.isnan(ya.start), ya.end - OPEN_END_YEARS, ya.start)
+    end = np.where(np.isnan(ya.end), ya.start + OPEN_END_YEARS, ya.end)
+    picked = bundle.events["event_id"].isin(sh.event_ids).to_numpy()
+    assert ((start[picked] <= 1938) & (end[picked] >= 1936)).all()
+    assert not ((start[~picked] <= 1938) & (end[~picked] >= 1936)).any()
     everything = shown(bundle, Selection())
     assert len(everything.event_ids) == len(bundle.events)
 
@@ -82,15 +90,18 @@ def test_type_and_search_filters(bundle):
 
 
 def test_network_as_of_period(bundle):
-    rel = bundle.relations.set_index("relation_id")
+    rel = bundle.relations
+    span = bundle.index.relations.spans["refined"]  # the years a tie counts for (open ends: a few years)
     sh = shown(bundle, Selection(1948, 1948))
-    full = rel.loc[list(sh.relation_ids)]
-    dated = full[full["year_start"].notna()]
-    assert ((dated["year_start"] <= 1948) & (dated["year_end"] >= 1948)).all()
-    faded = rel.loc[list(sh.faded_relation_ids)]
-    assert len(faded) and not ((faded["year_start"] <= 1948) & (faded["year_end"] >= 1948)).any()
-    undated = rel[rel["year_start"].isna() & rel["year_end"].isna()].index
-    assert set(undated) <= set(sh.relation_ids)
+    in_1948 = span.dated & (span.start <= 1948) & (span.end >= 1948)
+    full = rel["relation_id"].isin(sh.relation_ids).to_numpy()
+    faded = rel["relation_id"].isin(sh.faded_relation_ids).to_numpy()
+    assert full.any() and faded.any()
+    assert (in_1948 | ~span.dated)[full].all()  # shown ties: of the period, or undated
+    assert not in_1948[faded].any()  # faded ties: outside it
+    on = set(sh.actor_ids)
+    ends = set(rel.loc[full, "source_id"]) | set(rel.loc[full, "target_id"])
+    assert ends <= on
 
 
 def test_related_ids_of_an_event(bundle):
