@@ -84,7 +84,7 @@ TRIES_PER_LABEL = 3
 # alignment in cytoscape's terms (text-halign, text-valign: where the label sits relative to the node).
 SIDES = ("below", "right", "left", "above", "below-right", "below-left", "above-right", "above-left")
 # A label goes inside its node ("inside") when it fits in this share of the node's diameter.
-INSIDE_SHARE = 0.92
+INSIDE_SHARE = 1.0
 _ALIGN = MappingProxyType({"inside": ("center", "center"), "below": ("center", "bottom"), "right": ("right", "center"), "left": ("left", "center"),
                            "above": ("center", "top"), "below-right": ("right", "bottom"),
                            "below-left": ("left", "bottom"), "above-right": ("right", "top"),
@@ -126,7 +126,8 @@ def text_em(text: str) -> float:
 def short_name(name: str, aliases) -> str:
     """The shortest name the texts give an actor (among its aliases), for where the full one has no room: 'Stalin',
     'USSR', 'Politburo'."""
-    names = [a for a in (aliases or ()) if isinstance(a, str) and len(a) >= 3] + [name]
+    # proper names only ('rightists' is how a sentence speaks of the Right Opposition, not its name)
+    names = [a for a in (aliases or ()) if isinstance(a, str) and len(a) >= 3 and a[0].isupper()] + [name]
     return min(names, key=lambda t: (text_em(t), t))
 
 
@@ -190,11 +191,15 @@ def network_positions(bundle) -> dict[str, tuple[float, float]]:
         temp = max(0.005, temp * 0.985)
     ties = actors["tie_count"].reindex(ids).fillna(0).to_numpy(dtype=float)
     radius = np.array([node_size(int(t)) / 2 for t in ties]) + NODE_SPACING / 2
+    # the most connected get a ring of room for their label, even in a small panel
+    radius[np.argsort(-ties, kind="stable")[:HUB_COUNT]] += HUB_ROOM
     return _to_canvas(pos, index, radius)
 
 
 # Clear space kept between two nodes' marks at the panel's zoom (layout units ≈ px there), and the passes spent on it.
 NODE_SPACING = 4.0
+HUB_COUNT = 6
+HUB_ROOM = 18.0
 _SPREAD_PASSES = 120
 
 
