@@ -216,6 +216,11 @@ def test_network008_plotly_and_cytoscape_draw_the_same(bundle, app_ctx, vocab, q
     x0, y0, x1, y1 = m.box
     assert fig["layout"]["xaxis"]["range"] == [x0, x1] and fig["layout"]["yaxis"]["range"] == [y1, y0]
     assert (fig["layout"]["width"], fig["layout"]["height"]) == m.size
+    # on a slide's canvas: the same figure on axes of its own
+    on20 = network_figure(m, PALETTES[sel.theme], axis=20)
+    assert {(t["xaxis"], t["yaxis"]) for t in on20["data"]} == {("x20", "y20")}
+    assert on20["layout"]["xaxis20"]["range"] == [x0, x1] and "xaxis" not in on20["layout"]
+    assert {(a["xref"], a["yref"]) for a in on20["layout"]["annotations"]} == {("x20", "y20")}
 
 
 def test_network009_one_table_of_opacities(bundle):

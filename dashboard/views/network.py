@@ -404,7 +404,7 @@ class NetworkModel:
 def _kept_nodes(active: np.ndarray, ties: np.ndarray, related: np.ndarray) -> np.ndarray:
     """Beyond MAX_NETWORK_NODES, the related nodes and the most connected of the others (active ones first)."""
     n = len(active)
-    if int(active.sum()) <= MAX_NETWORK_NODES and n <= MAX_NETWORK_NODES:
+    if n <= MAX_NETWORK_NODES:
         return np.ones(n, dtype=bool)
     keep = related.copy()
     order = np.lexsort((-ties, ~active))  # active first, then by number of ties
@@ -459,6 +459,7 @@ def network_model(bundle, sel: Selection, shown: Shown, related: frozenset[str],
     drawn = np.ones(n, dtype=bool) if everyone else visible.copy()
     if chosen is not None:
         drawn[chosen] = True
+    candidates = int(drawn.sum())
     drawn &= _kept_nodes(drawn & (visible | is_related), prep.ties, is_related)
     ends = (src >= 0) & (tgt >= 0)
     e_drawn = ends & drawn[np.maximum(src, 0)] & drawn[np.maximum(tgt, 0)] & (full | everyone)
@@ -498,7 +499,9 @@ def network_model(bundle, sel: Selection, shown: Shown, related: frozenset[str],
     es, et = src[js], tgt[js]
     ecode = np.where(prep.edge_undated[js], _UNDATED, _NORMAL).astype(np.int8)
     if selecting:
-        near = edge_related[js] | ((code[es] >= _RELATED) & (code[et] >= _RELATED))
+        # an actor's own ties; for another record (an event, a place), the ties among the actors it involves
+        near = edge_related[js] if chosen is not None else \
+            edge_related[js] | ((code[es] >= _RELATED) & (code[et] >= _RELATED))
         ecode = np.where(near, _RELATED, _DIM).astype(np.int8)
     ecode[~full[js]] = _FADED
     chosen_edge = prep.edge_at.get(sel.selected) if sel.selected else None
@@ -520,7 +523,7 @@ def network_model(bundle, sel: Selection, shown: Shown, related: frozenset[str],
     np.add.at(degree, tgt[strong], 1)
     model = NetworkModel(nodes=nodes, edges=edges, labels=(), size=(w, h), zoom=zoom, pan=pan,
                          present=present, n_shown=int((drawn & visible).sum()), n_total=n,
-                         note=network_note(n))
+                         note=network_note(candidates))
     labels = place_labels(model, prep, degree)
     return NetworkModel(**{**model.__dict__, "labels": labels})
 
@@ -587,7 +590,8 @@ def place_labels(model: NetworkModel, prep: NetworkPrep, degree: np.ndarray) -> 
     cands.sort(key=lambda c: (rank[c[0].state], -int(degree[k_of[c[0].id]]), -int(prep.ties[k_of[c[0].id]]),
                               c[0].id))
     room = max(6, int(w * h / LABEL_AREA_PX2))
-    slack = HALO_PX + CY_LABEL_SLACK_UNITS * model.zoom + 1.0  # + 1 px for rounding in the browser
+    slack = HALO_PX + CY_LABEL_SLACK_UNITS * model.zoom + 1.5  # + 1.5 px for rounding in the browser
+    bold_slack = slack + 1.0  # bold text is measured less exactly
     placed: list[LabelMark] = []
     boxes: list[tuple] = []
     by_ties = tried = 0
@@ -608,7 +612,8 @@ def place_labels(model: NetworkModel, prep: NetworkPrep, degree: np.ndarray) -> 
             sides = ("inside",) + SIDES if tw <= 2 * r * INSIDE_SHARE and th <= 2 * r * INSIDE_SHARE else SIDES
             for side in sides:
                 t = _label_box(side, px, py, r, tw, th)
-                b = (t[0] - slack, t[1] - slack, t[2] + slack, t[3] + slack)
+                sl = bold_slack if bold else slack
+                b = (t[0] - sl, t[1] - sl, t[2] + sl, t[3] + sl)
                 if b[0] < 0 or b[1] < 0 or b[2] > w or b[3] > h:
                     continue
                 if any(_overlaps(b, q) for q in boxes):
@@ -756,19 +761,25 @@ _X_ANCHOR = MappingProxyType({"center": "center", "right": "left", "left": "righ
 _Y_ANCHOR = MappingProxyType({"center": "middle", "bottom": "top", "top": "bottom"})
 
 
-def network_figure(model: NetworkModel, palette: Palette = LIGHT) -> dict:
+def network_figure(model: NetworkModel, palette: Palette = LIGHT, *, axis: int | None = None) -> dict:
     """The model as a plain Plotly figure dict of the panel's size: ties as lines (dashed by style, arrowheads on
-    directed violent ties), nodes as markers by shape, labels as annotations where the model placed them."""
+    directed ties), nodes as markers by shape, labels as annotations where the model placed them.
+
+    `axis=N` puts everything on axes xN/yN (layout keys xaxisN/yaxisN, annotations referring to them), for a canvas
+    that holds other figures: the caller sets those axes' domains to the box the network fills, a box of
+    model.size px for the labels to stay where they were placed."""
     w, h = model.size
+    xa, ya = (f"x{axis}", f"y{axis}") if axis else ("x", "y")
+    xkey, ykey = (f"xaxis{axis}", f"yaxis{axis}") if axis else ("xaxis", "yaxis")
     z = model.zoom
     x0, y0, x1, y1 = model.box
     layout = dict(
         width=w, height=h, margin=dict(l=0, r=0, t=0, b=0, pad=0), autosize=False, showlegend=False,
         paper_bgcolor=palette.paper, plot_bgcolor=palette.paper, dragmode=False, hovermode="closest",
         font=dict(family=FONT_FAMILY, size=LABEL_PX, color=palette.ink),
-        xaxis=dict(range=[x0, x1], visible=False, fixedrange=True, domain=[0, 1]),
-        yaxis=dict(range=[y1, y0], visible=False, fixedrange=True, domain=[0, 1]),  # y points down, as on screen
     )
+    layout[xkey] = dict(range=[x0, x1], visible=False, fixedrange=True, domain=[0, 1], anchor=ya)
+    layout[ykey] = dict(range=[y1, y0], visible=False, fixedrange=True, domain=[0, 1], anchor=xa)  # y points down
     by_id = {nd.id: nd for nd in model.nodes}
     groups: dict[tuple, dict] = {}
     heads: dict[tuple, dict] = {}
@@ -793,18 +804,18 @@ def network_figure(model: NetworkModel, palette: Palette = LIGHT) -> dict:
             a["angle"].append(round(math.degrees(math.atan2(ux, -uy)), 1))  # clockwise from up; y points down
     data: list[dict] = []
     for (style, color, width, op), g in sorted(groups.items(), key=lambda kv: kv[0][3]):  # faint ties first
-        data.append(dict(type="scatter", mode="lines", x=g["x"], y=g["y"], xaxis="x", yaxis="y", opacity=op,
+        data.append(dict(type="scatter", mode="lines", x=g["x"], y=g["y"], xaxis=xa, yaxis=ya, opacity=op,
                          line=dict(color=color, width=width, dash=PLOTLY_DASH.get(style, "solid")),
                          hoverinfo="skip", showlegend=False, name="ties"))
     for (color, op), a in sorted(heads.items(), key=lambda kv: kv[0][1]):
-        data.append(dict(type="scatter", mode="markers", x=a["x"], y=a["y"], xaxis="x", yaxis="y", opacity=op,
+        data.append(dict(type="scatter", mode="markers", x=a["x"], y=a["y"], xaxis=xa, yaxis=ya, opacity=op,
                          marker=dict(symbol="triangle-up", angle=a["angle"], size=ARROW_PX, color=color,
                                      line=dict(width=0)),
                          hoverinfo="skip", showlegend=False, name="arrowheads"))
     order = sorted(model.nodes, key=lambda nd: (nd.opacity, nd.state == "selected", nd.size))  # faint first
     outline = {"selected": palette.highlight, "related": palette.highlight}
     data.append(dict(
-        type="scatter", mode="markers", name="actors", xaxis="x", yaxis="y", showlegend=False,
+        type="scatter", mode="markers", name="actors", xaxis=xa, yaxis=ya, showlegend=False,
         x=[nd.x for nd in order], y=[nd.y for nd in order], customdata=[nd.id for nd in order],
         hovertext=[nd.label for nd in order], hoverinfo="text",
         marker=dict(symbol=[PLOTLY_SYMBOLS.get(nd.shape, "circle") for nd in order],
@@ -823,7 +834,7 @@ def network_figure(model: NetworkModel, palette: Palette = LIGHT) -> dict:
         ay = (y0 + y1) / 2 if valign == "center" else y0 if valign == "bottom" else y1
         text = "<br>".join(esc(s) for s in lb.lines)
         annotations.append(dict(
-            x=nd.x, y=nd.y, xref="x", yref="y", text=f"<b>{text}</b>" if lb.bold else text, showarrow=False,
+            x=nd.x, y=nd.y, xref=xa, yref=ya, text=f"<b>{text}</b>" if lb.bold else text, showarrow=False,
             xanchor=_X_ANCHOR[halign], yanchor=_Y_ANCHOR[valign], xshift=round(ax - px, 2),
             yshift=round(py - ay, 2), borderpad=0,  # yshift points up
             align="left" if halign == "right" else "right" if halign == "left" else "center",
