@@ -98,7 +98,7 @@ def test_network004_everyone_faded_with_network_all(bundle, app_ctx, vocab):
 
 
 def test_network005_selection_is_focus(bundle, app_ctx, vocab):
-    sel, m = model_for(bundle, app_ctx, vocab, "select=trotsky")
+    _, m = model_for(bundle, app_ctx, vocab, "select=trotsky")
     by_id = {n.id: n for n in m.nodes}
     assert by_id["trotsky"].state == "selected"
     neighbours = {b for e in m.edges for a, b in ((e.source, e.target), (e.target, e.source)) if a == "trotsky"}
@@ -112,6 +112,10 @@ def test_network005_selection_is_focus(bundle, app_ctx, vocab):
     assert "trotsky" in labelled and len(labelled & neighbours) >= len(neighbours) // 2
     assert labelled <= related, "dimmed actors are not labelled"
     assert next(lb for lb in m.labels if lb.node_id == "trotsky").bold
+    # an actor selected beyond what the filters show is drawn with its ties to what they show
+    _, beyond = model_for(bundle, app_ctx, vocab, "movement=trotskyism&select=tito")
+    tito = next(n for n in beyond.nodes if n.id == "tito")
+    assert tito.state == "selected" and any("tito" in (e.source, e.target) for e in beyond.edges)
     # positions never jump, whatever the filters
     _, other = model_for(bundle, app_ctx, vocab, "period=1936-1938&movement=trotskyism")
     for n in other.nodes:

@@ -461,6 +461,11 @@ def network_model(bundle, sel: Selection, shown: Shown, related: frozenset[str],
         drawn[chosen] = True
     candidates = int(drawn.sum())
     drawn &= _kept_nodes(drawn & (visible | is_related), prep.ties, is_related)
+    if chosen is not None and not visible[chosen]:
+        # an actor selected beyond what the filters show is drawn with its ties of the period to what is drawn
+        ix = bundle.index.relations
+        period = ix.overlaps(*((sel.year_start, sel.year_end) if sel.has_period else (None, None))) | ~ix.dated
+        full = full | (edge_related & period)
     ends = (src >= 0) & (tgt >= 0)
     e_drawn = ends & drawn[np.maximum(src, 0)] & drawn[np.maximum(tgt, 0)] & (full | everyone)
     # a selection that touches no drawn actor or tie (a route, a far-off place) dims nothing here
