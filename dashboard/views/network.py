@@ -89,6 +89,8 @@ _ALIGN = MappingProxyType({"inside": ("center", "center"), "below": ("center", "
                            "above": ("center", "top"), "below-right": ("right", "bottom"),
                            "below-left": ("left", "bottom"), "above-right": ("right", "top"),
                            "above-left": ("left", "top")})
+# How the lines of a two-line label line up: flush towards the node.
+_JUSTIFY = MappingProxyType({"center": "center", "right": "left", "left": "right"})
 # Cytoscape node shapes (theme.ACTOR_SHAPES) → Plotly marker symbols; cytoscape line styles → Plotly dashes.
 PLOTLY_SYMBOLS = MappingProxyType({"ellipse": "circle", "diamond": "diamond", "round-rectangle": "square",
                                    "hexagon": "hexagon", "round-triangle": "triangle-up", "tag": "pentagon"})
@@ -671,7 +673,7 @@ def _cy_elements(model: NetworkModel) -> list[dict]:
         lb = labels.get(nd.id)
         data = {"id": nd.id, "label": nd.label, "type": nd.actor_type, "size": size, "opacity": nd.opacity,
                 "border": borders[nd.border], "halo": halo, "text": "", "font": font, "halign": "center",
-                "valign": "bottom", "mx": 0, "my": 0}
+                "valign": "bottom", "justify": "center", "mx": 0, "my": 0}
         if nd.color:
             data["color"] = nd.color
         classes = f"{nd.actor_type} mv-{nd.movement or 'none'}"
@@ -679,7 +681,7 @@ def _cy_elements(model: NetworkModel) -> list[dict]:
             halign, valign = _ALIGN[lb.side]
             mx, my = _cy_margins(model, nd, lb)
             data.update(text=lb.text, font=round(lb.font_px / z, 3), halign=halign, valign=valign,
-                        mx=round(mx, 3), my=round(my, 3))
+                        justify=_JUSTIFY[halign], mx=round(mx, 3), my=round(my, 3))
             classes += " labelled"
         if nd.state != "normal":
             classes += f" {nd.state}"
@@ -730,7 +732,8 @@ def network_stylesheet(bundle=None, *, present: bool = False, palette: Palette =
             "min-zoomed-font-size": 6, "font-family": FONT_FAMILY, "color": p.ink,
             "text-halign": "data(halign)", "text-valign": "data(valign)",
             "text-margin-x": "data(mx)", "text-margin-y": "data(my)",
-            "text-wrap": "wrap", "text-max-width": 10000, "line-height": LINE_HEIGHT, "text-justification": "center",
+            "text-wrap": "wrap", "text-max-width": 10000, "line-height": LINE_HEIGHT,
+            "text-justification": "data(justify)",
             "border-width": "data(border)", "border-color": p.mark_line,
             "text-outline-color": p.paper, "text-outline-width": "data(halo)", "text-outline-opacity": 0.85,
             "text-events": "no",
@@ -741,7 +744,6 @@ def network_stylesheet(bundle=None, *, present: bool = False, palette: Palette =
             "line-color": "data(color)", "target-arrow-color": "data(color)", "target-arrow-shape": "none",
             "arrow-scale": "data(arrow_scale)", "opacity": "data(opacity)",
         }},
-        {"selector": "node.labelled.right", "style": {"text-justification": "left"}},
     ]
     for atype, shape in ACTOR_SHAPES.items():
         sheet.append({"selector": f"node.{atype}", "style": {"shape": shape}})
@@ -842,7 +844,7 @@ def network_figure(model: NetworkModel, palette: Palette = LIGHT, *, axis: int |
             x=nd.x, y=nd.y, xref=xa, yref=ya, text=f"<b>{text}</b>" if lb.bold else text, showarrow=False,
             xanchor=_X_ANCHOR[halign], yanchor=_Y_ANCHOR[valign], xshift=round(ax - px, 2),
             yshift=round(py - ay, 2), borderpad=0,  # yshift points up
-            align="left" if halign == "right" else "right" if halign == "left" else "center",
+            align=_JUSTIFY[halign],
             font=dict(size=lb.font_px, color=palette.ink, family=FONT_FAMILY, shadow=f"0 0 {HALO_PX}px {palette.paper}"),
             name=f"label:{lb.node_id}",
         ))
