@@ -75,8 +75,16 @@ def test_movement_filter(bundle):
     sh = shown(bundle, Selection(movement_ids=("trotskyism",)))
     ev = bundle.events.set_index("event_id").loc[list(sh.event_ids)]
     assert len(ev) and ev["movement_ids"].map(lambda m: "trotskyism" in m).all()
-    actors = bundle.actors.set_index("actor_id").loc[list(sh.actor_ids)]
-    assert actors["movement_ids"].map(lambda m: "trotskyism" in m).all()
+    # the movement's members, the participants of its events and their partners in its ties: nobody else
+    actors = bundle.actors.set_index("actor_id")
+    members = set(actors.index[actors["movement_ids"].map(lambda m: "trotskyism" in m)])
+    assert members <= set(sh.actor_ids)
+    participants = {a for ids in ev["actor_ids"] for a in ids}
+    ties = bundle.relations.set_index("relation_id").loc[list(sh.relation_ids)]
+    partners = {b for s, t in zip(ties["source_id"], ties["target_id"]) for a, b in ((s, t), (t, s)) if a in members}
+    assert set(sh.actor_ids) == members | participants | partners
+    assert len(sh.actor_ids) < len(actors) / 3
+    assert set(ties["source_id"]) | set(ties["target_id"]) <= set(sh.actor_ids)
 
 
 def test_type_and_search_filters(bundle):
