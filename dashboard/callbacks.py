@@ -63,15 +63,16 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
     @app.callback(
         Output(ids.TIMELINE, "figure"), Output(ids.MAP, "figure"), Output(ids.NETWORK, "elements"),
         Output(ids.SUMMARY, "children"), Output(ids.VIEW_TEXT, "children"),
-        Output(ids.NETWORK_NOTE, "children"),
+        Output(ids.NETWORK_NOTE, "children"), Output(ids.NETWORK, "zoom"), Output(ids.NETWORK, "pan"),
         Input(ids.SELECTION, "data"), Input(ids.VIEW_SIZES, "data"),
     )
     def draw(data, sizes):
         # plain JSON only (no Dash components): Dash then serialises the response in one fast orjson call
         sel = from_dict(data, vocab)
         out = render(app_ctx, sel, sizes=clean_sizes(sizes))
+        vp = out.network_viewport
         return (out.timeline, out.map, out.elements, out.summary,
-                view_text(app_ctx.bundle, out), out.network_note)
+                view_text(app_ctx.bundle, out), out.network_note, vp["zoom"], vp["pan"])
 
     @app.callback(Output(ids.SOURCE, "children"), Input(ids.SELECTION, "data"))
     def source(data):

@@ -26,7 +26,8 @@ from dashboard.frames import Bundle
 from dashboard.selection import Selection, Vocab, related_ids, shown, summary, vocab_from_bundle
 from dashboard.theme import PALETTES
 from dashboard.views.map import EXPORT_RESOLUTION, SCREEN_RESOLUTION, MapPrep, map_figure, prepare_map
-from dashboard.views.network import NetworkPrep, network_elements, network_note, network_positions, prepare_network
+from dashboard.views.network import (NetworkPrep, network_elements, network_model, network_note, network_positions,
+                                     prepare_network, viewport)
 from dashboard.views.source import source_model
 from dashboard.views.timeline import TimelinePrep, prepare_timeline, timeline_figure
 
@@ -117,6 +118,7 @@ class Rendered:
     source: object
     summary: str
     network_note: str = ""
+    network_viewport: dict | None = None  # the cytoscape zoom and pan the labels were placed for
     shown: object = None  # selection.Shown: what every view draws
     selection: Selection | None = None
 
@@ -154,15 +156,17 @@ def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bo
     sh = shown(b, sel)
     rel = related_ids(b, sel.selected)
     borders, credit = borders_layer(ctx, sel, export=export)
+    net = network_model(b, sel, sh, rel, ctx.positions, prep=ctx.network, size=sizes["network"], present=present)
     return Rendered(
         timeline=named(timeline_figure(b, sel, sh, rel, present=present, year_span=ctx.year_span, palette=palette,
                                        prep=ctx.timeline), "timeline", sel),
         map=named(map_figure(b, sel, sh, rel, present=present, palette=palette, prep=ctx.map, borders=borders,
                              borders_credit=credit, resolution=EXPORT_RESOLUTION if export else SCREEN_RESOLUTION),
                   "map", sel),
-        elements=network_elements(b, sel, sh, rel, ctx.positions, prep=ctx.network),
+        elements=network_elements(net),
         source=source_model(b, sel.selected),
         summary=summary(b, sel, ctx.vocab, sh),
-        network_note=network_note(len(ctx.network.nodes)),
+        network_note=net.note or network_note(len(ctx.network.nodes)),
+        network_viewport=viewport(net),
         shown=sh, selection=sel,
     )

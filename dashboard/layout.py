@@ -12,13 +12,13 @@ import dash_cytoscape as cyto
 from dash import dash_table, dcc, html
 
 from dashboard import ids
-from dashboard.context import AppContext
+from dashboard.context import DEFAULT_SIZES, AppContext
 from dashboard.filenames import export_name
 from dashboard.selection import Selection, shown
 from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, RELATION_LABELS
 from dashboard.views.filters import (borders_toggle, dates_toggle, filter_bar, lane_toggle, network_toggle,
                                      play_controls, region_toggle)
-from dashboard.views.network import network_elements, network_stylesheet
+from dashboard.views.network import network_elements, network_model, network_stylesheet, viewport
 from dashboard.views.source import render_source
 from dashboard.views.table import TABLE_COLUMNS
 
@@ -76,9 +76,11 @@ def _svg_button(view: str) -> html.Span:
     ])
 
 
-def _first_elements(ctx: AppContext) -> list[dict]:
+def _first_network(ctx: AppContext):
+    """The network model of the default view at the default panel size (the page's first paint)."""
     sel = Selection()
-    return network_elements(ctx.bundle, sel, shown(ctx.bundle, sel), frozenset(), ctx.positions, prep=ctx.network)
+    return network_model(ctx.bundle, sel, shown(ctx.bundle, sel), frozenset(), ctx.positions, prep=ctx.network,
+                         size=DEFAULT_SIZES["network"])
 
 
 def _header_controls() -> html.Div:
@@ -104,6 +106,7 @@ def _header_controls() -> html.Div:
 
 def page(ctx: AppContext, topojson_url: str) -> html.Div:
     b = ctx.bundle
+    first_net = _first_network(ctx)
     credits = " · ".join(b.documents["credit"])
     return html.Div(id=ids.APP_ROOT, className="app", children=[
         dcc.Location(id=ids.URL, refresh=False),
@@ -148,11 +151,11 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                                     title="Download the network as SVG"),
                     ]),
                 ]),
-                cyto.Cytoscape(id=ids.NETWORK, className="network", layout={"name": "preset", "fit": True,
-                                                                              "padding": 12},
-                               # the first elements come with the page, so that the preset layout fits them once;
-                               # later changes keep the positions and the viewport (no re-layout per change)
-                               stylesheet=network_stylesheet(b), elements=_first_elements(ctx), minZoom=0.2,
+                # positions are fixed (preset, never re-laid out); the zoom and pan come from the model, for which
+                # the labels were placed (draw sends them with every change)
+                cyto.Cytoscape(id=ids.NETWORK, className="network", layout={"name": "preset", "fit": False},
+                               zoom=viewport(first_net)["zoom"], pan=viewport(first_net)["pan"],
+                               stylesheet=network_stylesheet(b), elements=network_elements(first_net), minZoom=0.2,
                                maxZoom=4,
                                userPanningEnabled=True, userZoomingEnabled=True, boxSelectionEnabled=False,
                                autoRefreshLayout=False, responsive=True,
