@@ -18,7 +18,7 @@ from dashboard.selection import (Selection, apply_event, from_dict, from_query, 
 from dashboard.theme import PALETTES
 from dashboard.views.filters import PLAY_SPEEDS
 from dashboard.views.network import network_stylesheet
-from dashboard.views.source import render_source, source_model
+from dashboard.views.source import overview_model, render_source, source_model
 from dashboard.views.table import table_caption, table_rows
 from dashboard.views.text import view_text
 
@@ -191,7 +191,10 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
 
     @app.callback(Output(ids.SOURCE, "children"), Input(ids.SELECTION, "data"))
     def source(data):
-        return render_source(source_model(app_ctx.bundle, from_dict(data, vocab).selected))
+        sel = from_dict(data, vocab)
+        model = source_model(app_ctx.bundle, sel.selected)
+        overview = None if model is not None else overview_model(app_ctx.bundle, sel, shown(app_ctx.bundle, sel))
+        return render_source(model, overview)
 
     @app.callback(
         Output(ids.APP_ROOT, "className"), Output(ids.NETWORK, "stylesheet"), Output(ids.THEME, "children"),

@@ -16,7 +16,7 @@ from dashboard.selection import Selection, shown
 from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, RELATION_LABELS
 from dashboard.views.filters import borders_toggle, filter_bar, lane_toggle, play_controls, region_toggle
 from dashboard.views.network import network_elements, network_stylesheet
-from dashboard.views.source import render_source
+from dashboard.views.source import overview_model, render_source
 from dashboard.views.table import TABLE_COLUMNS
 
 TITLE = "Stalinism and the anti-Stalinist left"
@@ -156,7 +156,9 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                 _network_legend(),
             ]),
             html.Aside(className="panel panel-source", **{"aria-label": "Source"}, children=[
-                html.Div(id=ids.SOURCE, className="source", children=render_source(None)),
+                # what the views show with nothing selected, until the source callback answers for the URL's state
+                html.Div(id=ids.SOURCE, className="source",
+                         children=render_source(None, overview_model(b, Selection(), shown(b, Selection())))),
             ]),
         ]),
         html.Section(className="table-section", **{"aria-label": "Table of the records shown"}, children=[
