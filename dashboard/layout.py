@@ -85,7 +85,8 @@ def _header_controls() -> html.Div:
         html.Button("Dark", id=ids.THEME, n_clicks=0, className="tool-button", title="Switch light / dark theme"),
         html.Div(className="tool-group", children=[
             html.Button("Download slide", id=ids.SLIDE_BUTTON, n_clicks=0, className="tool-button",
-                        title="One 16:9 PNG of the current view: the three views, legend, filters and credits"),
+                        title="One 16:9 PNG of the current view: the three views, legend, filters and credits "
+                              "(rendered in this browser)"),
             dcc.Dropdown(id=ids.SLIDE_SIZE, options=[{"label": "1920×1080", "value": "1920x1080"},
                                                      {"label": "3840×2160", "value": "3840x2160"}],
                          value="1920x1080", clearable=False, searchable=False, className="slide-size"),
@@ -94,7 +95,8 @@ def _header_controls() -> html.Div:
                     title="CSV files of the records shown, with a data package description (zip)"),
         html.Button("Full data package", id=ids.PACKAGE_BUTTON, n_clicks=0, className="tool-button",
                     title="Every record, passage and mention as CSV with datapackage.json (zip)"),
-        dcc.Download(id=ids.SLIDE_DOWNLOAD),
+        dcc.Store(id=ids.SLIDE_DOWNLOAD, storage_type="memory"),
+        dcc.Store(id=ids.SLIDE_RENDERED, storage_type="memory"),
         dcc.Download(id=ids.DATA_DOWNLOAD),
     ])
 
