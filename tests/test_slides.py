@@ -16,19 +16,18 @@ import time
 from dataclasses import replace
 import xml.etree.ElementTree as ET
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from dashboard import slides
+from dashboard import slide_export, slides
 from dashboard.cli import main as cli_main
 from dashboard.context import make_context
 from dashboard.filenames import export_name
 from dashboard.formatting import esc
 from dashboard.frames import load_bundle
 from dashboard.paths import TOPOJSON_DIR
-from dashboard.selection import Selection, from_query, make_selection, related_ids, shown, summary
+from dashboard.selection import Selection, from_query, make_selection, shown, summary
 from dashboard.theme import PALETTES
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -105,7 +104,7 @@ def ctx():
 @pytest.fixture(scope="module")
 def default_png(ctx) -> bytes:
     """The default view's slide; rendering it starts the module's one kaleido server."""
-    return slides.slide_bytes(ctx, Selection())
+    return slide_export.slide_bytes(ctx, Selection())
 
 
 @pytest.fixture(scope="module")
@@ -147,17 +146,17 @@ def test_slide002_large_size_is_the_same_layout_at_scale_2(ctx, tmp_path):
     assert fig["layout"]["meta"]["slide_scale"] == 2
     small = slides.slide_figure(ctx, Selection())
     assert [a["text"] for a in fig["layout"]["annotations"]] == [a["text"] for a in small["layout"]["annotations"]]
-    path = slides.write_slide(fig, tmp_path / "big.png", "png")
+    path = slide_export.write_slide(fig, tmp_path / "big.png", "png")
     assert png_size(path.read_bytes()) == (3840, 2160)
 
 
 def test_slide003_svg_parses_as_xml_and_pdf_is_a_pdf(ctx, trotskyism, default_png):
-    svg = slides.slide_bytes(ctx, trotskyism, fmt="svg")
+    svg = slide_export.slide_bytes(ctx, trotskyism, fmt="svg")
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     assert root.get("width") == "1920" and root.get("height") == "1080"
     assert b"Stalinism and the anti-Stalinist left" in svg
-    pdf = slides.slide_bytes(ctx, trotskyism, fmt="pdf")
+    pdf = slide_export.slide_bytes(ctx, trotskyism, fmt="pdf")
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
 
 
@@ -167,7 +166,7 @@ def test_slide004_dark_theme_has_a_dark_background(ctx, default_png):
     fig = slides.slide_figure(ctx, sel)
     assert fig["layout"]["paper_bgcolor"] == dark.paper
     assert annotation(fig, "title")["font"]["color"] == dark.ink
-    px = png_pixels(slides.slide_bytes(ctx, sel))[:, :, :3]
+    px = png_pixels(slide_export.slide_bytes(ctx, sel))[:, :, :3]
     assert tuple(px[4, 4]) == hex_rgb(dark.paper)
     assert (px.sum(axis=2) < 150).mean() > 0.5, "mostly dark"
 
@@ -178,7 +177,7 @@ def test_slide005_concurrent_kaleido_renders_each_get_their_own_slide(ctx, defau
     got: dict[str, bytes] = {}
 
     def run(theme):
-        got[theme] = slides.slide_bytes(ctx, make_selection(ctx.vocab, theme=theme))
+        got[theme] = slide_export.slide_bytes(ctx, make_selection(ctx.vocab, theme=theme))
 
     threads = [threading.Thread(target=run, args=(t,)) for t in wanted]
     for t in threads:
@@ -193,7 +192,7 @@ def test_slide006_bad_size_or_format_raise(ctx):
     with pytest.raises(ValueError, match="16:9"):
         slides.slide_figure(ctx, Selection(), size=(1000, 1000))
     with pytest.raises(ValueError, match="format"):
-        slides.write_slide(slides.slide_figure(ctx, Selection()), "/tmp/never.gif", "gif")
+        slide_export.write_slide(slides.slide_figure(ctx, Selection()), "/tmp/never.gif", "gif")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -369,10 +368,10 @@ def test_slide024_kaleido_figure_holds_no_url_and_reads_topojson_from_disk(ctx, 
                                                         borders="period")):
         text = json.dumps(slides.slide_figure(ctx, sel))  # plain JSON: nothing left unserialisable
         assert not re.search(r"https?://", text), "a slide must not fetch anything"
-    url = slides.topojson_url()
+    url = slide_export.topojson_url()
     assert url.startswith("file://") and url.endswith("/")
     assert (TOPOJSON_DIR / "world_50m.json").is_file() and (TOPOJSON_DIR / "world_110m.json").is_file()
-    assert slides.OFFLINE_PROXY.startswith("http://127.0.0.1:")
+    assert slide_export.OFFLINE_PROXY.startswith("http://127.0.0.1:")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -464,9 +463,9 @@ def test_slide031_eight_slides_in_flight_leave_the_dashboard_responsive(bundle):
 
 
 def test_slide040_batch_writes_one_file_per_selection(ctx, tmp_path, default_png):
-    sels = slides.slide_selections(ctx)[:3]
+    sels = slide_export.slide_selections(ctx)[:3]
     seen = []
-    paths = slides.export_slides(ctx, sels, tmp_path, progress=lambda i, n, p: seen.append((i, n, p.name)))
+    paths = slide_export.export_slides(ctx, sels, tmp_path, progress=lambda i, n, p: seen.append((i, n, p.name)))
     assert [p.name for p in paths] == [export_name("slide", s, "png") for s in sels]
     assert seen == [(i + 1, 3, p.name) for i, p in enumerate(paths)]
     for p in paths:
