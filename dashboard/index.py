@@ -1,7 +1,7 @@
 """Precomputed arrays every filter needs, built once per bundle so that a filter change is a few numpy operations.
 
 Belongs here: per-frame year arrays, per-movement row masks, casefolded search text, and row positions of the
-references between frames (event → place, route → places, relation → actors, estimate → event). Read-only after
+references between frames (event → place, event → actors, route → places, relation → actors, estimate → event). Read-only after
 construction (every array is marked non-writeable).
 Does not belong here: the filtering rules themselves (selection.shown) or drawing (views/*).
 """
@@ -121,6 +121,8 @@ class FrameIndex:
     place_unreferenced: np.ndarray  # bool: cited by no event and no route
     relation_source: np.ndarray  # row in actors
     relation_target: np.ndarray
+    participant_event: np.ndarray  # one entry per (event, participating actor) pair: the row in events …
+    participant_actor: np.ndarray  # … and the row in actors (pairs whose actor is unknown are left out)
     estimate_event: np.ndarray  # row in events, −1 if none
     estimate_people: np.ndarray  # bool: counted in people, with a year (drawn on the timeline)
     by_passage: MappingProxyType  # passage_id → ids of the records quoting it, frame by frame
@@ -140,6 +142,8 @@ def build_index(bundle) -> FrameIndex:
     referenced = np.zeros(len(places), dtype=bool)
     for refs in (event_place, route_origin, route_destination):
         referenced[refs[refs >= 0]] = True
+    pairs = [(i, actor_row[a]) for i, ids in enumerate(events["actor_ids"]) for a in ids if a in actor_row]
+    pairs_arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     by_passage: dict[str, list[str]] = {}
     for name in PASSAGE_FRAMES:
         df = bundle.frame(name)
@@ -159,6 +163,7 @@ def build_index(bundle) -> FrameIndex:
         place_unreferenced=_frozen(~referenced),
         relation_source=_positions(relations["source_id"], actor_row),
         relation_target=_positions(relations["target_id"], actor_row),
+        participant_event=_frozen(pairs_arr[:, 0]), participant_actor=_frozen(pairs_arr[:, 1]),
         estimate_event=_positions(estimates["event_id"], event_row),
         estimate_people=_frozen(((estimates["unit"] == "people") & estimates["year_start"].notna()).to_numpy()),
     )

@@ -254,8 +254,8 @@ class Shown:
     place_ids: tuple[str, ...]
     route_ids: tuple[str, ...]
     actor_ids: tuple[str, ...]
-    relation_ids: tuple[str, ...]  # ties drawn at full strength (dated within the period, or undated)
-    faded_relation_ids: tuple[str, ...]  # ties outside the period: drawn faded
+    relation_ids: tuple[str, ...]  # ties between shown actors, dated within the period or undated
+    faded_relation_ids: tuple[str, ...]  # the shown actors' ties dated outside the period (faded context)
     estimate_ids: tuple[str, ...]
     masks: Any = field(default=None, compare=False, repr=False)  # frame name → bool array ("relations_faded" too)
 
@@ -292,16 +292,7 @@ def shown(bundle, sel: Selection) -> Shown:
     elif sel.event_types:
         pl &= referenced
 
-    ac = ix.actors.in_movements(sel.movement_ids)
-    if sel.q:
-        ac &= ix.actors.matches(sel.q)
-
-    rel = ix.relations
-    undated = ~rel.dated
-    src, tgt = ix.relation_source, ix.relation_target
-    touches = (src >= 0) & ac[np.maximum(src, 0)] | (tgt >= 0) & ac[np.maximum(tgt, 0)]
-    rel_full = touches & (rel.overlaps(s, e) | undated)
-    rel_faded = touches & ~rel_full
+    ac, rel_full, rel_faded = _shown_network(ix, sel, ev, s, e)
 
     est = ix.estimates
     es = est.overlaps(s, e) | (est.start == -np.inf)  # undated or open-start estimates stay
@@ -319,11 +310,48 @@ def shown(bundle, sel: Selection) -> Shown:
         place_ids=tuple(ix.places.ids[pl]),
         route_ids=tuple(ix.routes.ids[rt]),
         actor_ids=tuple(sorted(actor_ids)),
-        relation_ids=tuple(rel.ids[rel_full]),
-        faded_relation_ids=tuple(rel.ids[rel_faded]),
+        relation_ids=tuple(ix.relations.ids[rel_full]),
+        faded_relation_ids=tuple(ix.relations.ids[rel_faded]),
         estimate_ids=tuple(est.ids[es]),
         masks=masks,
     )
+
+
+def _shown_network(ix, sel: Selection, ev: np.ndarray, s: int | None, e: int | None):
+    """(actors, ties, faded ties) masks: the actors of what the filters show and the ties among them.
+
+    Actors shown: the participants of the shown events; under a type filter, nobody else. Otherwise also, under a
+    movement or search filter, the actors it names (the movement's members) and their partners in ties of the
+    period (or undated); with neither, the ends of the ties dated within the period (every tie without a period).
+    Unfiltered, every actor. Ties shown: those between two shown actors, dated within the period or undated.
+    Faded ties: the shown actors' other ties, dated outside the period (context: drawn with `network=all`)."""
+    rel = ix.relations
+    src, tgt = ix.relation_source, ix.relation_target
+    s_ok, t_ok = src >= 0, tgt >= 0
+    src0, tgt0 = np.maximum(src, 0), np.maximum(tgt, 0)
+    in_time = rel.overlaps(s, e)  # every tie when there is no period
+    of_period = in_time | ~rel.dated
+    n = len(ix.actors)
+    if not sel.is_filtered:
+        ac = np.ones(n, dtype=bool)
+    else:
+        ac = np.zeros(n, dtype=bool)
+        ac[ix.participant_actor[ev[ix.participant_event]]] = True
+        if sel.event_types:
+            pass  # a type filter shows what took part in those events, and nothing else
+        elif sel.movement_ids or sel.q:
+            named = ix.actors.in_movements(sel.movement_ids) & ix.actors.matches(sel.q)
+            ties = of_period & s_ok & t_ok & (named[src0] | named[tgt0])
+            ac |= named
+            ac[src[ties]] = True
+            ac[tgt[ties]] = True
+        else:
+            ties = in_time & s_ok & t_ok
+            ac[src[ties]] = True
+            ac[tgt[ties]] = True
+    both = s_ok & t_ok & ac[src0] & ac[tgt0]
+    touches = s_ok & ac[src0] | t_ok & ac[tgt0]
+    return ac, both & of_period, touches & ~of_period
 
 
 # The field of Shown holding each frame's shown ids.

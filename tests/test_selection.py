@@ -67,8 +67,16 @@ def test_movement_filter(bundle):
     sh = shown(bundle, Selection(movement_ids=("trotskyism",)))
     ev = bundle.events.set_index("event_id").loc[list(sh.event_ids)]
     assert len(ev) and ev["movement_ids"].map(lambda m: "trotskyism" in m).all()
-    actors = bundle.actors.set_index("actor_id").loc[list(sh.actor_ids)]
-    assert actors["movement_ids"].map(lambda m: "trotskyism" in m).all()
+    # the movement's members, the participants of its events and their partners in its ties: nobody else
+    actors = bundle.actors.set_index("actor_id")
+    members = set(actors.index[actors["movement_ids"].map(lambda m: "trotskyism" in m)])
+    assert members <= set(sh.actor_ids)
+    participants = {a for ids in ev["actor_ids"] for a in ids}
+    ties = bundle.relations.set_index("relation_id").loc[list(sh.relation_ids)]
+    partners = {b for s, t in zip(ties["source_id"], ties["target_id"]) for a, b in ((s, t), (t, s)) if a in members}
+    assert set(sh.actor_ids) == members | participants | partners
+    assert len(sh.actor_ids) < len(actors) / 3
+    assert set(ties["source_id"]) | set(ties["target_id"]) <= set(sh.actor_ids)
 
 
 def test_type_and_search_filters(bundle):
@@ -89,8 +97,13 @@ def test_network_as_of_period(bundle):
     assert ((dated["year_start"] <= 1948) & (dated["year_end"] >= 1948)).all()
     faded = rel.loc[list(sh.faded_relation_ids)]
     assert len(faded) and not ((faded["year_start"] <= 1948) & (faded["year_end"] >= 1948)).any()
-    undated = rel[rel["year_start"].isna() & rel["year_end"].isna()].index
-    assert set(undated) <= set(sh.relation_ids)
+    # undated ties are shown between the actors of the period (those of its events and of its dated ties)
+    on = set(sh.actor_ids)
+    undated = rel[rel["year_start"].isna() & rel["year_end"].isna()]
+    among = undated[undated["source_id"].isin(on) & undated["target_id"].isin(on)].index
+    assert len(among) and set(among) <= set(sh.relation_ids)
+    assert set(full["source_id"]) | set(full["target_id"]) <= on
+    assert set(dated["source_id"]) | set(dated["target_id"]) <= on
 
 
 def test_related_ids_of_an_event(bundle):

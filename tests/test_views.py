@@ -144,10 +144,17 @@ def test_network_as_of_and_styles(bundle):
     sh, rel = _draw(bundle, sel)
     els = network_elements(bundle, sel, sh, rel, pos)
     edges = {e["data"]["id"]: e for e in els if "source" in e["data"]}
+    # the ties of the period (and undated ones) among its actors, nothing faded
+    assert set(edges) == set(sh.relation_ids) and not any("faded" in e["classes"] for e in edges.values())
+    # with network=all, every tie: those outside the period (or of actors it does not show) faded
+    every = Selection(1948, 1948, network="all")
+    els = network_elements(bundle, every, sh, rel, pos)
+    edges = {e["data"]["id"]: e for e in els if "source" in e["data"]}
     faded = {k for k, e in edges.items() if "faded" in e["classes"]}
-    assert faded == set(sh.faded_relation_ids)
+    assert faded == set(bundle.relations["relation_id"]) - set(sh.relation_ids)
+    assert set(sh.faded_relation_ids) <= faded
     undated = {k for k, e in edges.items() if "undated" in e["classes"]}
-    assert undated and not (undated & faded)
+    assert undated and undated - faded
     nodes = [e for e in els if "source" not in e["data"]]
     assert all(e["position"] == {"x": pos[e["data"]["id"]][0], "y": pos[e["data"]["id"]][1]} for e in nodes)
     sheet = network_stylesheet(bundle)
