@@ -15,7 +15,8 @@ from types import MappingProxyType
 from typing import Callable, Iterable
 
 from dashboard.formatting import esc
-from dashboard.legend import PLOTLY_DASH, LegendGroup
+from dashboard.legend import LegendGroup
+from dashboard.views.network import PLOTLY_DASH
 from dashboard.theme import FONT_FAMILY, Palette
 
 # The canvas's size in px (16:9; other sizes are the same canvas rendered at a scale).
@@ -280,11 +281,12 @@ def _icon_px(swatch) -> float:
     return icon + 6 if icon else 0
 
 
-def _wrap(label: str, width: float) -> tuple[str, ...]:
-    """`label` in lines of at most `width` px, broken between words (a word longer than a line stays whole)."""
+def wrap_text(label: str, width: float, size: float = SMALL_PX) -> tuple[str, ...]:
+    """`label` in lines of at most `width` px at `size` px, broken between words (a word longer than a line
+    stays whole)."""
     lines, cur = [], ""
     for w in label.split(" "):
-        if cur and text_px(f"{cur} {w}", SMALL_PX) > width:
+        if cur and text_px(f"{cur} {w}", size) > width:
             lines.append(cur)
             cur = w
         else:
@@ -317,7 +319,7 @@ def flow_legend(groups: Iterable[LegendGroup], width: float, max_rows: int | Non
             need = _icon_px(sw) + text_px(sw.label, SMALL_PX)
             if x > 0 and x + need > width:
                 newline()
-            lines = (sw.label,) if need <= width - x else _wrap(sw.label, width - x - _icon_px(sw))
+            lines = (sw.label,) if need <= width - x else wrap_text(sw.label, width - x - _icon_px(sw))
             out.append(Entry(sw, lines, x, row))
             tall = max(tall, len(lines))
             x += _icon_px(sw) + max(text_px(line, SMALL_PX) for line in lines) + gap

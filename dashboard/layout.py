@@ -12,8 +12,9 @@ from dash import dash_table, dcc, html
 from dashboard import ids
 from dashboard.context import AppContext
 from dashboard.filenames import export_name
+from dashboard.legend import Legend, legend_model
 from dashboard.selection import Selection, shown
-from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, RELATION_LABELS
+from dashboard.theme import LIGHT
 from dashboard.views.filters import borders_toggle, filter_bar, lane_toggle, play_controls, region_toggle
 from dashboard.views.network import network_elements, network_stylesheet
 from dashboard.views.source import overview_model, render_source
@@ -40,15 +41,13 @@ def graph_config(topojson_url: str, view: str) -> dict:
     }
 
 
-def _network_legend() -> html.Div:
-    shapes = [html.Span([html.Span(className=f"legend-shape shape-{shape}"), atype], className="legend-item")
-              for atype, shape in ACTOR_SHAPES.items()]
-    edges = []
-    for rtype, (style, color, width, arrow) in EDGE_STYLES.items():
-        edges.append(html.Span([
-            html.Span(className="legend-line", style={"borderTop": f"{max(width, 1.2)}px {style} {color}"}),
-            RELATION_LABELS[rtype] + (" →" if arrow else ""),
-        ], className="legend-item"))
+def _network_legend(legend: Legend) -> html.Div:
+    """The network's shapes and tie kinds from the legend model (legend.py, the slide's legend too)."""
+    shapes = [html.Span([html.Span(className=f"legend-shape shape-{s.shape}"), s.label], className="legend-item")
+              for s in legend.actors.swatches]
+    edges = [html.Span([html.Span(className="legend-line",
+                                  style={"borderTop": f"{max(s.width, 1.2)}px {s.dash} {s.color}"}),
+                        s.label + (" →" if s.arrow else "")], className="legend-item") for s in legend.ties.swatches]
     return html.Div(id=ids.NETWORK_LEGEND, className="network-legend", children=[
         html.Div(shapes + [html.Span("size = number of ties · pale = undated tie · faint = outside the period",
                                      className="legend-note")], className="legend-row"),
@@ -155,7 +154,7 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                                userPanningEnabled=True, userZoomingEnabled=True, boxSelectionEnabled=False,
                                autoRefreshLayout=False, responsive=True,
                                style={"width": "100%", "height": "100%"}),
-                _network_legend(),
+                _network_legend(legend_model(b, shown(b, Selection()), LIGHT, ctx.map, ctx.network)),
             ]),
             html.Aside(className="panel panel-source", **{"aria-label": "Source"}, children=[
                 # what the views show with nothing selected, until the source callback answers for the URL's state

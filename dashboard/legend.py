@@ -2,27 +2,21 @@
 
 Belongs here: legend_model(bundle, shown, palette, map_prep) → the groups of swatches (movements whose colour the
 views draw; the map's deported peoples and site symbols; the network's actor shapes and tie kinds) as plain data,
-for every renderer: the page (dashboard/layout.py renders the network's groups as HTML) and the slide
-(dashboard/slides.py draws every group as Plotly marks beside its view). Does not belong here: drawing (no dash,
+for every renderer: the page and the slide (dashboard/slides.py draws every group as Plotly marks beside its view, with
+canvas.legend_traces). Does not belong here: drawing (no dash,
 no plotly), or choosing what is shown (selection.shown).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
-
 import numpy as np
 
 from dashboard.selection import Shown, shown_mask
 from dashboard.theme import (ACTOR_SHAPES, EDGE_STYLES, LIGHT, PLACE_SYMBOLS, PLACE_TYPE_LABELS, RELATION_LABELS,
                              Palette, hex_to_rgba)
+from dashboard.views.network import PLOTLY_SYMBOLS
 
-# Cytoscape node shapes (theme.ACTOR_SHAPES) → Plotly marker symbols, for renderers drawing nodes with Plotly.
-PLOTLY_NODE_SYMBOLS = MappingProxyType({"ellipse": "circle", "diamond": "diamond", "round-rectangle": "square",
-                                        "hexagon": "hexagon", "round-triangle": "triangle-up", "tag": "pentagon"})
-# Cytoscape line styles (theme.EDGE_STYLES) → Plotly dashes.
-PLOTLY_DASH = MappingProxyType({"solid": "solid", "dashed": "dash", "dotted": "dot"})
 NO_MOVEMENT_LABEL = "no movement"
 
 
@@ -59,17 +53,6 @@ class Legend:
     @property
     def groups(self) -> tuple[LegendGroup, ...]:
         return tuple(g for g in (self.movements, self.routes, self.sites, self.actors, self.ties) if g.swatches)
-
-
-def _active_actors(bundle, sh: Shown) -> np.ndarray:
-    """Bool mask over the actors frame of the actors the network draws strongly: the shown actors at an end of a
-    tie drawn at full strength."""
-    ix = bundle.index
-    full = shown_mask(bundle, sh, "relations")
-    active = np.zeros(len(ix.actors.ids), dtype=bool)
-    for ends in (ix.relation_source[full], ix.relation_target[full]):
-        active[ends[ends >= 0]] = True
-    return active & shown_mask(bundle, sh, "actors")
 
 
 def _routes(bundle, sh: Shown, palette: Palette, map_prep) -> list[Swatch]:
@@ -112,14 +95,21 @@ def _sites(bundle, sh: Shown, palette: Palette) -> list[Swatch]:
     return out
 
 
-def legend_model(bundle, sh: Shown, palette: Palette = LIGHT, map_prep=None) -> Legend:
-    """The legend of what `sh` (selection.shown) puts on screen: a swatch per movement of a shown event or of an
-    actor the network draws strongly (in the movements frame's order, 'no movement' last, in the palette's grey);
+def legend_model(bundle, sh: Shown, palette: Palette = LIGHT, map_prep=None, network_prep=None) -> Legend:
+    """The legend of what `sh` (selection.shown) puts on screen: a swatch per movement family (the colour the
+    views give its movements) of a shown event or of an actor the network shows (in the movements frame's order,
+    'no movement' last, in the palette's grey);
     the peoples of the shown routes in their map colours (with `map_prep`, views/map.prepare_map) and the symbols
     of the shown sites; the shapes of the strongly drawn actors' types, and the tie kinds drawn at full strength
-    (kinds sharing a line style and colour in one entry, as the network draws them alike)."""
+    (kinds sharing a line style and colour in one entry, as the network draws them alike). With `network_prep`
+    (views/network.prepare_network), only actors the network has a place for count (an actor without a tie is
+    never drawn)."""
     actors = bundle.actors
-    active = _active_actors(bundle, sh)
+    active = shown_mask(bundle, sh, "actors").copy()
+    if network_prep is not None:
+        placed = np.zeros(len(active), dtype=bool)
+        placed[network_prep.node_row] = True
+        active &= placed
     used: set[str] = set()
     none = False
     for ids in bundle.events["movement_ids"].to_numpy(dtype=object)[shown_mask(bundle, sh, "events")]:
@@ -130,13 +120,16 @@ def legend_model(bundle, sh: Shown, palette: Palette = LIGHT, map_prep=None) -> 
             used.add(ids[0])  # a node takes its first movement's colour
         else:
             none = True
+    mv = bundle.movements
+    family = dict(zip(mv["movement_id"], mv["family_id"] if "family_id" in mv else mv["movement_id"]))
+    families = {family.get(m, m) for m in used}
     movements = [Swatch(name, color, key=m) for m, name, color in
-                 bundle.movements[["movement_id", "name", "color"]].itertuples(index=False) if m in used]
+                 mv[["movement_id", "name", "color"]].itertuples(index=False) if m in families]
     if none:
         movements.append(Swatch(NO_MOVEMENT_LABEL, palette.no_movement, key=""))
 
     types = set(actors["actor_type"].to_numpy(dtype=object)[active])
-    shapes = [Swatch(t, palette.no_movement, symbol=PLOTLY_NODE_SYMBOLS.get(shape, "circle"), shape=shape, key=t)
+    shapes = [Swatch(t, palette.no_movement, symbol=PLOTLY_SYMBOLS.get(shape, "circle"), shape=shape, key=t)
               for t, shape in ACTOR_SHAPES.items() if t in types]
 
     rel_types = set(bundle.relations["relation_type"].to_numpy(dtype=object)[shown_mask(bundle, sh, "relations")])

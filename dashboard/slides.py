@@ -24,14 +24,15 @@ from types import MappingProxyType
 from typing import Callable
 
 from dashboard.canvas import (CANVAS_PX, ROW_PX, SMALL_PX, Box, Canvas, fit_text, flow_legend, legend_rows,
-                              legend_traces, place_cartesian, place_geo, text_px)
+                              legend_traces, place_cartesian, place_geo, text_px, wrap_text)
 from dashboard.context import borders_layer
 from dashboard.filenames import export_name
 from dashboard.formatting import esc
-from dashboard.legend import PLOTLY_DASH, Legend, legend_model
+from dashboard.legend import Legend, legend_model
 from dashboard.selection import Selection, clean_period, related_ids, shown, summary
-from dashboard.theme import FONT_FAMILY, LIGHT, PALETTES, Palette
+from dashboard.theme import FONT_FAMILY, LIGHT, PALETTES
 from dashboard.views.map import EXPORT_RESOLUTION, map_figure
+from dashboard.views.network import network_figure, network_model
 from dashboard.views.source import source_model
 from dashboard.views.timeline import timeline_figure
 
@@ -101,52 +102,6 @@ def _sized(builder: Callable, size: tuple[int, int] | None) -> dict:
     return {"size": size} if size is not None and "size" in inspect.signature(builder).parameters else {}
 
 
-def _network_figure(ctx, sel: Selection, sh, rel, pal: Palette, size) -> dict:
-    """The network view's own Plotly figure (views/network.py), on xaxis/yaxis."""
-    from dashboard.views import network
-
-    if hasattr(network, "network_figure") and hasattr(network, "network_model"):
-        model = network.network_model(ctx.bundle, sel, sh, rel, ctx.positions, prep=ctx.network,
-                                      **_sized(network.network_model, size))
-        return network.network_figure(model, pal)
-    return _interim_network_figure(ctx, sel, sh, rel, pal)
-
-
-def _interim_network_figure(ctx, sel, sh, rel, pal: Palette) -> dict:
-    """Until views/network.py draws its Plotly rendering: the cytoscape elements' nodes and ties at their
-    positions, in their movement colours, nothing else."""
-    from dashboard.legend import PLOTLY_NODE_SYMBOLS
-    from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES
-    from dashboard.views.network import network_elements
-
-    elements = network_elements(ctx.bundle, sel, sh, rel, ctx.positions, prep=ctx.network)
-    colors = dict(zip(ctx.bundle.movements["movement_id"], ctx.bundle.movements["color"]))
-    nodes = {el["data"]["id"]: el for el in elements if "source" not in el["data"]}
-    traces = []
-    for e in elements:
-        d = e["data"]
-        if "source" not in d or "faded" in e["classes"].split():
-            continue
-        s, t = nodes[d["source"]]["position"], nodes[d["target"]]["position"]
-        style, color, width, _ = EDGE_STYLES[d["relation_type"]]
-        traces.append(dict(type="scatter", x=[s["x"], t["x"]], y=[s["y"], t["y"]], mode="lines", hoverinfo="skip",
-                           line=dict(color=color, width=width, dash=PLOTLY_DASH[style]), showlegend=False))
-    strong = [n for n in nodes.values() if "faded" not in n["classes"].split()]
-    mv = [next((c[3:] for c in n["classes"].split() if c.startswith("mv-")), "none") for n in strong]
-    traces.append(dict(type="scatter", mode="markers+text", name="actors", showlegend=False, hoverinfo="skip",
-                       x=[n["position"]["x"] for n in strong], y=[n["position"]["y"] for n in strong],
-                       customdata=[n["data"]["id"] for n in strong], textposition="bottom center",
-                       text=[esc(n["data"]["label"]) if "labelled" in n["classes"] else "" for n in strong],
-                       textfont=dict(size=14, color=pal.ink),
-                       marker=dict(color=[colors.get(m, pal.no_movement) for m in mv],
-                                   size=[n["data"]["size"] for n in strong], line=dict(width=1, color=pal.mark_line),
-                                   symbol=[PLOTLY_NODE_SYMBOLS[ACTOR_SHAPES[n["data"]["type"]]] for n in strong])))
-    hidden = dict(visible=False, fixedrange=True)
-    return {"data": traces, "layout": dict(margin=dict(l=8, r=8, t=8, b=8), showlegend=False,
-                                           xaxis=dict(hidden), yaxis=dict(hidden, autorange="reversed",
-                                                                          scaleanchor="x"))}
-
-
 @dataclass(frozen=True)
 class SlideViews:
     """The views' own figures as the slide places them, with the boxes they were built for."""
@@ -174,8 +129,11 @@ def slide_views(ctx, sel: Selection, boxes: dict[str, Box] | None = None, *, inl
                          **_sized(timeline_figure, size("timeline")))
     mp = map_figure(b, present, sh, rel, present=True, palette=pal, prep=ctx.map, borders=borders,
                     borders_credit=credit, resolution=EXPORT_RESOLUTION, **_sized(map_figure, size("map")))
-    net = _network_figure(ctx, present, sh, rel, pal, size("network"))
-    return SlideViews(timeline=tl, map=mp, network=net, legend=legend or legend_model(b, sh, pal, ctx.map),
+    model = network_model(b, present, sh, rel, ctx.positions, prep=ctx.network, present=True,
+                          **_sized(network_model, size("network")))
+    net = network_figure(model, pal)
+    legend = legend or legend_model(b, sh, pal, ctx.map, ctx.network)
+    return SlideViews(timeline=tl, map=mp, network=net, legend=legend,
                       boxes=MappingProxyType(dict(boxes or {})))
 
 
@@ -252,10 +210,13 @@ def slide_layout(ctx, sel: Selection, sh=None) -> tuple[dict[str, Box], list[dic
     notes.append(_note(esc(filters), SIDE_PX, y, size=TEXT_PX, color=pal.muted, name="filters"))
     y += TEXT_PX * 1.45
     selected = _selected_line(ctx, sel)
-    if selected:
-        notes.append(_note(esc(fit_text(selected, TEXT_PX, inner)), SIDE_PX, y, size=TEXT_PX, color=pal.ink,
+    if selected:  # on up to SELECTED_LINES lines, the last cut at a word if the quote runs on
+        lines = list(wrap_text(selected, inner, TEXT_PX))
+        if len(lines) > SELECTED_LINES:
+            lines = lines[:SELECTED_LINES - 1] + [fit_text(" ".join(lines[SELECTED_LINES - 1:]), TEXT_PX, inner)]
+        notes.append(_note("<br>".join(esc(line) for line in lines), SIDE_PX, y, size=TEXT_PX, color=pal.ink,
                            name="selected"))
-        y += TEXT_PX * 1.45
+        y += TEXT_PX * 1.3 * len(lines) + TEXT_PX * 0.2
     credits = _credit_lines(ctx, sel)
     credit_y = H - 16 - len(credits) * SMALL_PX * 1.3
     for i, line in enumerate(credits):
@@ -303,7 +264,7 @@ def slide_figure(ctx, sel: Selection, *, size: tuple[int, int] = BASE_SIZE, inli
     fixed, notes, header_bottom = slide_layout(ctx, sel, sh)
     inner = W - 2 * SIDE_PX
     col_w = (inner - COL_GAP_PX) / 2
-    legend = legend_model(ctx.bundle, sh, pal, ctx.map)
+    legend = legend_model(ctx.bundle, sh, pal, ctx.map, ctx.network)
     mv_placed = flow_legend([legend.movements], inner, max_rows=MOVEMENT_ROWS)
     net_placed = flow_legend([legend.actors, legend.ties], col_w - 16, max_rows=NETWORK_LEGEND_ROWS)
     boxes = _boxes(header_bottom, fixed["credits"].y, legend_rows(mv_placed), legend_rows(net_placed))

@@ -232,7 +232,7 @@ def _layout_args(ctx, sel):
     fixed, _, header_bottom = slides.slide_layout(ctx, sel)
     pal = PALETTES[sel.theme]
     inner = 1920 - 2 * slides.SIDE_PX
-    legend = slides.legend_model(ctx.bundle, shown(ctx.bundle, sel), pal, ctx.map)
+    legend = slides.legend_model(ctx.bundle, shown(ctx.bundle, sel), pal, ctx.map, ctx.network)
     mv = slides.flow_legend([legend.movements], inner, max_rows=slides.MOVEMENT_ROWS)
     net = slides.flow_legend([legend.actors, legend.ties], (inner - slides.COL_GAP_PX) / 2 - 16,
                              max_rows=slides.NETWORK_LEGEND_ROWS)
@@ -287,7 +287,7 @@ def test_slide013_legend_lists_only_what_is_on_screen(ctx):
     b = ctx.bundle
     sel = make_selection(ctx.vocab, year_start=1941, year_end=1949, types=["deportation"])
     sh = shown(b, sel)
-    legend = slides.legend_model(b, sh, PALETTES["light"], ctx.map)
+    legend = slides.legend_model(b, sh, PALETTES["light"], ctx.map, ctx.network)
     routes = b.routes[b.routes["route_id"].isin(sh.route_ids)]
     lines = [s for s in legend.routes.swatches if s.kind == "line"]
     assert {s.label for s in lines} == set(routes["people"])
@@ -296,10 +296,11 @@ def test_slide013_legend_lists_only_what_is_on_screen(ctx):
         assert s.color == ROUTE_PALETTES["light"][ctx.map.route_color_index[i]]
     ev = b.events[b.events["event_id"].isin(sh.event_ids)]
     rel = b.relations[b.relations["relation_id"].isin(sh.relation_ids)]
-    ends = set(rel["source_id"]) | set(rel["target_id"])
-    actors = b.actors[b.actors["actor_id"].isin(ends) & b.actors["actor_id"].isin(sh.actor_ids)]
+    # the network draws the shown actors that have a place in its layout, strongly
+    actors = b.actors[b.actors["actor_id"].isin(sh.actor_ids) & b.actors["actor_id"].isin(ctx.network.ids)]
     drawn = {m for ids in ev["movement_ids"] for m in ids} | {ids[0] for ids in actors["movement_ids"] if len(ids)}
-    assert {s.key for s in legend.movements.swatches if s.key} == drawn
+    family = dict(zip(b.movements["movement_id"], b.movements["family_id"]))
+    assert {s.key for s in legend.movements.swatches if s.key} == {family[m] for m in drawn}
     assert {t for s in legend.ties.swatches for t in s.key.split("+")} == set(rel["relation_type"])
     assert {s.key for s in legend.actors.swatches} == set(actors["actor_type"])
     sites = b.places[b.places["place_id"].isin(sh.place_ids)]
@@ -333,7 +334,9 @@ def test_slide021_named_period_headline_selected_record_and_credits(ctx):
     sel = make_selection(ctx.vocab, year_start=start, year_end=end, selected="trotsky")
     fig = slides.slide_figure(ctx, sel)
     assert label in annotation(fig, "headline")["text"]
-    assert annotation(fig, "selected")["text"].startswith("Selected: Leon Trotsky (actor)")
+    selected = annotation(fig, "selected")["text"]
+    assert selected.startswith("Selected: Leon Trotsky (actor)")
+    assert selected.count("<br>") == slides.SELECTED_LINES - 1, "a long quote takes a second line"
     credit = annotation(fig, "credit")["text"] + " " + (
         annotation(fig, "credit2")["text"] if any(a.get("name") == "credit2" for a in fig["layout"]["annotations"])
         else "")
@@ -347,8 +350,11 @@ def test_slide021_named_period_headline_selected_record_and_credits(ctx):
 
 def test_slide022_own_text_is_sized_for_a_projector(ctx, trotskyism):
     fig = slides.slide_figure(ctx, trotskyism)
-    own = [a for a in fig["layout"]["annotations"] if a.get("name")]
-    assert {"title", "headline", "filters", "credit"} <= {a["name"] for a in own}
+    views = slides.slide_views(ctx, trotskyism, slides._boxes(*_layout_args(ctx, trotskyism)))
+    n_views = sum(len(v["layout"].get("annotations", [])) for v in (views.timeline, views.map, views.network))
+    own = fig["layout"]["annotations"][n_views:]  # after the views' own (their labels are sized by the views)
+    assert {"title", "headline", "filters", "credit", "map_panel_title", "network_panel_title"} <= \
+        {a.get("name") for a in own}
     assert min(a["font"]["size"] for a in own) >= 16
     assert annotation(fig, "title")["font"]["size"] >= 36
     for t in fig["data"]:
