@@ -294,7 +294,8 @@ def _plural(n: int, word: str) -> str:
 def render_overview(ov: OverviewModel) -> list:
     """The overview's components: what a screenshot of the panel tells with nothing selected."""
     out: list = [html.Div(className="overview-head", children=[
-        html.Span("On screen", className="kind-badge"), html.Span(ov.period, className="overview-period")])]
+        html.Span("On screen", className="kind-badge"), html.Span(ov.period, className="overview-period")]),
+        html.P(className="overview-counts", children=" · ".join(_plural(n, w) for w, n in ov.counts))]
     quoted = [s for s in ov.sections if s.sentence]
     for s in quoted:
         out.append(html.H3(s.heading, className="overview-section"))
@@ -311,11 +312,11 @@ def render_overview(ov: OverviewModel) -> list:
                 html.Ul(className="overview-events", children=[
                     html.Li([html.Button(e.label, id=ids.cite_link(e.event_id), className="link-button", n_clicks=0,
                                          title="Select this event in every view"),
-                             html.Span(f" {e.years}", className="overview-years")]) for e in ov.events])]
+                             # the years, unless the name already gives them
+                             html.Span(f" {e.years}", className="overview-years") if e.years not in e.label
+                             else None]) for e in ov.events])]
         if ov.more_events:
             out.append(html.P(f"and {_plural(ov.more_events, 'others')} on the timeline", className="overview-more"))
-    out.append(html.P(className="overview-counts",
-                      children=" · ".join(_plural(n, w) for w, n in ov.counts)))
     out.append(html.P("Click a mark, site, node or tie for its sentence in the text.", className="overview-help"))
     return out
 
