@@ -98,7 +98,7 @@ def test_network004_everyone_faded_with_network_all(bundle, app_ctx, vocab):
 
 
 def test_network005_selection_is_focus(bundle, app_ctx, vocab):
-    sel, m = model_for(bundle, app_ctx, vocab, "select=trotsky")
+    _, m = model_for(bundle, app_ctx, vocab, "select=trotsky")
     by_id = {n.id: n for n in m.nodes}
     assert by_id["trotsky"].state == "selected"
     neighbours = {b for e in m.edges for a, b in ((e.source, e.target), (e.target, e.source)) if a == "trotsky"}
@@ -112,6 +112,10 @@ def test_network005_selection_is_focus(bundle, app_ctx, vocab):
     assert "trotsky" in labelled and len(labelled & neighbours) >= len(neighbours) // 2
     assert labelled <= related, "dimmed actors are not labelled"
     assert next(lb for lb in m.labels if lb.node_id == "trotsky").bold
+    # an actor selected beyond what the filters show is drawn with its ties to what they show
+    _, beyond = model_for(bundle, app_ctx, vocab, "movement=trotskyism&select=tito")
+    tito = next(n for n in beyond.nodes if n.id == "tito")
+    assert tito.state == "selected" and any("tito" in (e.source, e.target) for e in beyond.edges)
     # positions never jump, whatever the filters
     _, other = model_for(bundle, app_ctx, vocab, "period=1936-1938&movement=trotskyism")
     for n in other.nodes:
@@ -216,6 +220,11 @@ def test_network008_plotly_and_cytoscape_draw_the_same(bundle, app_ctx, vocab, q
     x0, y0, x1, y1 = m.box
     assert fig["layout"]["xaxis"]["range"] == [x0, x1] and fig["layout"]["yaxis"]["range"] == [y1, y0]
     assert (fig["layout"]["width"], fig["layout"]["height"]) == m.size
+    # on a slide's canvas: the same figure on axes of its own
+    on20 = network_figure(m, PALETTES[sel.theme], axis=20)
+    assert {(t["xaxis"], t["yaxis"]) for t in on20["data"]} == {("x20", "y20")}
+    assert on20["layout"]["xaxis20"]["range"] == [x0, x1] and "xaxis" not in on20["layout"]
+    assert {(a["xref"], a["yref"]) for a in on20["layout"]["annotations"]} == {("x20", "y20")}
 
 
 def test_network009_one_table_of_opacities(bundle):

@@ -17,6 +17,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,6 +38,11 @@ MAX_NETWORK_NODES = 350
 # -- the one table of looks: both renderings read these -----------------------------------------------------------
 # The page's network panel at 1920×1080, in px (the size a model is made for unless told otherwise).
 PANEL_SIZE = (768, 419)
+# Mark states, as codes while a model is computed: a node is normal, dim, faded, related or selected; a tie also
+# undated (the codes order the states: related and selected are >= _RELATED).
+_NORMAL, _DIM, _FADED, _UNDATED, _RELATED, _SELECTED = range(6)
+NODE_STATES = ("normal", "dim", "faded", "undated", "related", "selected")
+EDGE_STATES = NODE_STATES
 # Opacity of a node by state: faded = not shown by the filters (drawn only with network=all), dim = unrelated to the
 # selected record.
 FADED_OPACITY = 0.12
@@ -72,15 +78,19 @@ MAX_FIT_ZOOM = 3.0
 # At most one label per this many px² of panel for actors labelled for their ties (the selected actor and its
 # neighbours are always tried): more is a wall of text.
 LABEL_AREA_PX2 = 17000
+# Actors labelled for their ties are tried at most this many times the labels wanted (a dense graph gives up early).
+TRIES_PER_LABEL = 3
 # Label sides, in the order tried (beside the node first, then at its corners), each as (horizontal, vertical)
 # alignment in cytoscape's terms (text-halign, text-valign: where the label sits relative to the node).
 SIDES = ("below", "right", "left", "above", "below-right", "below-left", "above-right", "above-left")
 # A label goes inside its node ("inside") when it fits in this share of the node's diameter.
-INSIDE_SHARE = 0.92
+INSIDE_SHARE = 1.0
 _ALIGN = MappingProxyType({"inside": ("center", "center"), "below": ("center", "bottom"), "right": ("right", "center"), "left": ("left", "center"),
                            "above": ("center", "top"), "below-right": ("right", "bottom"),
                            "below-left": ("left", "bottom"), "above-right": ("right", "top"),
                            "above-left": ("left", "top")})
+# How the lines of a two-line label line up: flush towards the node.
+_JUSTIFY = MappingProxyType({"center": "center", "right": "left", "left": "right"})
 # Cytoscape node shapes (theme.ACTOR_SHAPES) → Plotly marker symbols; cytoscape line styles → Plotly dashes.
 PLOTLY_SYMBOLS = MappingProxyType({"ellipse": "circle", "diamond": "diamond", "round-rectangle": "square",
                                    "hexagon": "hexagon", "round-triangle": "triangle-up", "tag": "pentagon"})
@@ -118,7 +128,8 @@ def text_em(text: str) -> float:
 def short_name(name: str, aliases) -> str:
     """The shortest name the texts give an actor (among its aliases), for where the full one has no room: 'Stalin',
     'USSR', 'Politburo'."""
-    names = [a for a in (aliases or ()) if isinstance(a, str) and len(a) >= 3] + [name]
+    # proper names only ('rightists' is how a sentence speaks of the Right Opposition, not its name)
+    names = [a for a in (aliases or ()) if isinstance(a, str) and len(a) >= 3 and a[0].isupper()] + [name]
     return min(names, key=lambda t: (text_em(t), t))
 
 
@@ -182,11 +193,15 @@ def network_positions(bundle) -> dict[str, tuple[float, float]]:
         temp = max(0.005, temp * 0.985)
     ties = actors["tie_count"].reindex(ids).fillna(0).to_numpy(dtype=float)
     radius = np.array([node_size(int(t)) / 2 for t in ties]) + NODE_SPACING / 2
+    # the most connected get a ring of room for their label, even in a small panel
+    radius[np.argsort(-ties, kind="stable")[:HUB_COUNT]] += HUB_ROOM
     return _to_canvas(pos, index, radius)
 
 
 # Clear space kept between two nodes' marks at the panel's zoom (layout units ≈ px there), and the passes spent on it.
 NODE_SPACING = 4.0
+HUB_COUNT = 6
+HUB_ROOM = 18.0
 _SPREAD_PASSES = 120
 
 
@@ -229,6 +244,10 @@ def node_size(ties: int) -> float:
     return round(7 + 4 * math.sqrt(max(ties, 0)), 1)
 
 
+# How a tie of a type theme.EDGE_STYLES does not know is drawn.
+_OTHER_EDGE = ("solid", "#8C94A0", 1.2, False)
+
+
 def _family_colours(bundle) -> dict[str, str]:
     """movement_id → its family's colour (the colour the movement filter shows)."""
     mv = bundle.movements
@@ -260,7 +279,12 @@ class NetworkPrep:
     variants: tuple[tuple[tuple[tuple[str, ...], tuple[float, ...]], ...], ...]  # label texts to try, in order:
     # (lines, their widths in em): the name (on two lines when long), on one line, the short name
     edge_ids: tuple[str, ...]
+    edge_at: MappingProxyType  # relation id → its row
     edge_types: tuple[str, ...]
+    edge_style: tuple[str, ...]  # theme.EDGE_STYLES of each relation: line style, colour, width, arrow
+    edge_color: tuple[str, ...]
+    edge_width: np.ndarray
+    edge_arrow: tuple[bool, ...]
     edge_source: np.ndarray  # node position of each relation's ends (−1 when not drawn)
     edge_target: np.ndarray
     edge_undated: np.ndarray
@@ -291,6 +315,7 @@ def prepare_network(bundle, positions: dict[str, tuple[float, float]]) -> Networ
     node_at = {a: k for k, a in enumerate(ids)}
     rel = bundle.relations
     undated = (rel["year_start"].isna() & rel["year_end"].isna()).to_numpy()
+    styles = [EDGE_STYLES.get(t, _OTHER_EDGE) for t in rel["relation_type"]]
     return NetworkPrep(
         ids=ids, node_at=MappingProxyType(node_at), node_row=node_row,
         x=np.array([positions[a][0] for a in ids], dtype=float), y=np.array([positions[a][1] for a in ids],
@@ -299,7 +324,10 @@ def prepare_network(bundle, positions: dict[str, tuple[float, float]]) -> Networ
         colors=tuple(colours.get(m) for m in first), ties=ties,
         size=np.array([node_size(int(t)) for t in ties], dtype=float),
         variants=tuple(variants),
-        edge_ids=tuple(rel["relation_id"]), edge_types=tuple(rel["relation_type"]),
+        edge_ids=tuple(rel["relation_id"]), edge_at=MappingProxyType({r: j for j, r in enumerate(rel["relation_id"])}),
+        edge_types=tuple(rel["relation_type"]),
+        edge_style=tuple(st[0] for st in styles), edge_color=tuple(st[1] for st in styles),
+        edge_width=np.array([st[2] for st in styles], dtype=float), edge_arrow=tuple(bool(st[3]) for st in styles),
         edge_source=np.array([node_at.get(x, -1) for x in rel["source_id"]], dtype=np.int64),
         edge_target=np.array([node_at.get(x, -1) for x in rel["target_id"]], dtype=np.int64),
         edge_undated=undated,
@@ -309,8 +337,7 @@ def prepare_network(bundle, positions: dict[str, tuple[float, float]]) -> Networ
 # -- the model ------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NodeMark:
+class NodeMark(NamedTuple):
     id: str
     label: str  # the actor's name
     x: float  # layout position (cytoscape model units)
@@ -325,8 +352,7 @@ class NodeMark:
     border: float  # outline width in px
 
 
-@dataclass(frozen=True)
-class EdgeMark:
+class EdgeMark(NamedTuple):
     id: str
     source: str
     target: str
@@ -340,8 +366,7 @@ class EdgeMark:
     opacity: float
 
 
-@dataclass(frozen=True)
-class LabelMark:
+class LabelMark(NamedTuple):
     node_id: str
     lines: tuple[str, ...]
     side: str  # where it sits: one of SIDES
@@ -381,7 +406,7 @@ class NetworkModel:
 def _kept_nodes(active: np.ndarray, ties: np.ndarray, related: np.ndarray) -> np.ndarray:
     """Beyond MAX_NETWORK_NODES, the related nodes and the most connected of the others (active ones first)."""
     n = len(active)
-    if int(active.sum()) <= MAX_NETWORK_NODES and n <= MAX_NETWORK_NODES:
+    if n <= MAX_NETWORK_NODES:
         return np.ones(n, dtype=bool)
     keep = related.copy()
     order = np.lexsort((-ties, ~active))  # active first, then by number of ties
@@ -422,18 +447,29 @@ def network_model(bundle, sel: Selection, shown: Shown, related: frozenset[str],
     full = shown_mask(bundle, shown, "relations")
     everyone = sel.network == "all"
     src, tgt = prep.edge_source, prep.edge_target
-    is_related = np.fromiter((a in related for a in prep.ids), dtype=bool, count=n) if related \
-        else np.zeros(n, dtype=bool)
+    is_related = np.zeros(n, dtype=bool)
+    edge_related = np.zeros(len(src), dtype=bool)
+    for rid in related:  # a few ids: look each up rather than scan every node and tie
+        k = prep.node_at.get(rid)
+        if k is not None:
+            is_related[k] = True
+        j = prep.edge_at.get(rid)
+        if j is not None:
+            edge_related[j] = True
     chosen = prep.node_at.get(sel.selected) if sel.selected else None
 
     drawn = np.ones(n, dtype=bool) if everyone else visible.copy()
     if chosen is not None:
         drawn[chosen] = True
+    candidates = int(drawn.sum())
     drawn &= _kept_nodes(drawn & (visible | is_related), prep.ties, is_related)
+    if chosen is not None and not visible[chosen]:
+        # an actor selected beyond what the filters show is drawn with its ties of the period to what is drawn
+        ix = bundle.index.relations
+        period = ix.overlaps(*((sel.year_start, sel.year_end) if sel.has_period else (None, None))) | ~ix.dated
+        full = full | (edge_related & period)
     ends = (src >= 0) & (tgt >= 0)
     e_drawn = ends & drawn[np.maximum(src, 0)] & drawn[np.maximum(tgt, 0)] & (full | everyone)
-    edge_related = np.array([rid in related for rid in prep.edge_ids], dtype=bool) if related \
-        else np.zeros(len(src), dtype=bool)
     # a selection that touches no drawn actor or tie (a route, a far-off place) dims nothing here
     selecting = bool(sel.selected) and bool((is_related & drawn).any() or (edge_related & e_drawn).any())
 
@@ -443,63 +479,58 @@ def network_model(bundle, sel: Selection, shown: Shown, related: frozenset[str],
     sizes = prep.size * mark_scale
 
     # node states, by precedence: selected, related, faded (not shown by the filters), dim, normal
-    state = np.full(n, "normal", dtype=object)
+    code = np.full(n, _DIM if selecting else _NORMAL, dtype=np.int8)
+    code[~visible] = _FADED
     if selecting:
-        state[:] = "dim"
-    state[~visible] = "faded"
-    if selecting:
-        state[is_related] = "related"
+        code[is_related] = _RELATED
     if chosen is not None:
-        state[chosen] = "selected"
+        code[chosen] = _SELECTED
 
     idx = np.flatnonzero(drawn)
-    fit = idx[state[idx] != "faded"] if not everyone else idx
+    fit = idx[code[idx] != _FADED] if not everyone else idx
     if len(fit) == 0:
         fit = idx
     zoom, pan = _fit(prep.x[fit], prep.y[fit], float(sizes[fit].max() / 2) if len(fit) else 0.0, (w, h))
 
+    border_scale = PRESENT_MARK_SCALE if present else 1.0
     nodes = tuple(NodeMark(
-        id=prep.ids[k], label=prep.names[k], x=float(prep.x[k]), y=float(prep.y[k]), color=prep.colors[k],
+        id=prep.ids[k], label=prep.names[k], x=x, y=y, color=prep.colors[k],
         shape=ACTOR_SHAPES.get(prep.types[k], "ellipse"), actor_type=prep.types[k], movement=prep.movement[k],
-        size=round(float(sizes[k]), 2), state=str(state[k]), opacity=NODE_OPACITY[state[k]],
-        border=NODE_BORDER_PX[state[k]] * (PRESENT_MARK_SCALE if present else 1.0),
-    ) for k in idx)
+        size=sz, state=NODE_STATES[c], opacity=NODE_OPACITY[NODE_STATES[c]],
+        border=NODE_BORDER_PX[NODE_STATES[c]] * border_scale,
+    ) for k, x, y, sz, c in zip(idx.tolist(), prep.x[idx].tolist(), prep.y[idx].tolist(),
+                                np.round(sizes[idx], 2).tolist(), code[idx].tolist()))
 
-    edges = []
-    node_state = dict(zip(prep.ids, state))
-    for j in np.flatnonzero(e_drawn):
-        rtype = prep.edge_types[j]
-        style, color, width, arrow = EDGE_STYLES.get(rtype, ("solid", "#8C94A0", 1.2, False))
-        s_id, t_id = prep.ids[src[j]], prep.ids[tgt[j]]
-        rid = prep.edge_ids[j]
-        undated = bool(prep.edge_undated[j])
-        both_related = node_state[s_id] in ("related", "selected") and node_state[t_id] in ("related", "selected")
-        if rid == sel.selected:
-            st = "selected"
-        elif not full[j]:
-            st = "faded"
-        elif selecting and (edge_related[j] or both_related):
-            st = "related"
-        elif selecting:
-            st = "dim"
-        else:
-            st = "undated" if undated else "normal"
-        px = width * EDGE_WIDTH_PX * mark_scale
-        if st == "related":
-            px = max(px, RELATED_EDGE_PX * mark_scale)
-        elif st == "selected":
-            px = max(px, SELECTED_EDGE_PX * mark_scale)
-        edges.append(EdgeMark(id=rid, source=s_id, target=t_id, relation_type=rtype, style=style, color=color,
-                              width=round(px, 2), arrow=bool(arrow), undated=undated, state=st,
-                              opacity=EDGE_OPACITY[st]))
+    # tie states, by precedence: selected, faded (outside what the filters show), related, dim, undated, normal
+    js = np.flatnonzero(e_drawn)
+    es, et = src[js], tgt[js]
+    ecode = np.where(prep.edge_undated[js], _UNDATED, _NORMAL).astype(np.int8)
+    if selecting:
+        # an actor's own ties; for another record (an event, a place), the ties among the actors it involves
+        near = edge_related[js] if chosen is not None else \
+            edge_related[js] | ((code[es] >= _RELATED) & (code[et] >= _RELATED))
+        ecode = np.where(near, _RELATED, _DIM).astype(np.int8)
+    ecode[~full[js]] = _FADED
+    chosen_edge = prep.edge_at.get(sel.selected) if sel.selected else None
+    if chosen_edge is not None:
+        ecode[js == chosen_edge] = _SELECTED
+    width = prep.edge_width[js] * EDGE_WIDTH_PX * mark_scale
+    width = np.where(ecode == _RELATED, np.maximum(width, RELATED_EDGE_PX * mark_scale), width)
+    width = np.where(ecode == _SELECTED, np.maximum(width, SELECTED_EDGE_PX * mark_scale), width)
+    edges = tuple(EdgeMark(
+        id=prep.edge_ids[j], source=prep.ids[a], target=prep.ids[b], relation_type=prep.edge_types[j],
+        style=prep.edge_style[j], color=prep.edge_color[j], width=wd, arrow=prep.edge_arrow[j], undated=u,
+        state=EDGE_STATES[c], opacity=EDGE_OPACITY[EDGE_STATES[c]],
+    ) for j, a, b, wd, u, c in zip(js.tolist(), es.tolist(), et.tolist(), np.round(width, 2).tolist(),
+                                   prep.edge_undated[js].tolist(), ecode.tolist()))
 
     degree = np.zeros(n, dtype=np.int64)
     strong = e_drawn & full
     np.add.at(degree, src[strong], 1)
     np.add.at(degree, tgt[strong], 1)
-    model = NetworkModel(nodes=nodes, edges=tuple(edges), labels=(), size=(w, h), zoom=zoom, pan=pan,
+    model = NetworkModel(nodes=nodes, edges=edges, labels=(), size=(w, h), zoom=zoom, pan=pan,
                          present=present, n_shown=int((drawn & visible).sum()), n_total=n,
-                         note=network_note(n))
+                         note=network_note(candidates))
     labels = place_labels(model, prep, degree)
     return NetworkModel(**{**model.__dict__, "labels": labels})
 
@@ -508,10 +539,35 @@ def _overlaps(a: tuple, b: tuple) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _hits_disc(box: tuple, cx: float, cy: float, r: float) -> bool:
-    """Whether a rectangle and a disc (a node's mark) meet."""
-    nx, ny = min(max(cx, box[0]), box[2]), min(max(cy, box[1]), box[3])
-    return (nx - cx) ** 2 + (ny - cy) ** 2 < r * r
+class _DiscGrid:
+    """Nodes' marks (discs in px) bucketed in square cells, so that a label box is tested against its neighbours
+    only."""
+
+    CELL = 40.0  # px
+
+    def __init__(self, discs: list[tuple[str, float, float, float]]):
+        self.cells: dict[tuple[int, int], list] = {}
+        c = self.CELL
+        for d in discs:
+            _, x, y, r = d
+            for i in range(int((x - r) // c), int((x + r) // c) + 1):
+                for j in range(int((y - r) // c), int((y + r) // c) + 1):
+                    self.cells.setdefault((i, j), []).append(d)
+
+    def hits(self, box: tuple, own: str) -> bool:
+        """Whether the box meets any disc but `own`'s."""
+        c = self.CELL
+        x0, y0, x1, y1 = box
+        for i in range(int(x0 // c), int(x1 // c) + 1):
+            for j in range(int(y0 // c), int(y1 // c) + 1):
+                for nid, cx, cy, r in self.cells.get((i, j), ()):
+                    if nid == own:
+                        continue
+                    nx = x0 if cx < x0 else x1 if cx > x1 else cx
+                    ny = y0 if cy < y0 else y1 if cy > y1 else cy
+                    if (nx - cx) ** 2 + (ny - cy) ** 2 < r * r:
+                        return True
+        return False
 
 
 def _label_box(side: str, px: float, py: float, r: float, w: float, h: float) -> tuple:
@@ -533,21 +589,23 @@ def place_labels(model: NetworkModel, prep: NetworkPrep, degree: np.ndarray) -> 
     font = PRESENT_LABEL_PX if model.present else LABEL_PX
     marks = [(nd, *model.to_px(nd.x, nd.y)) for nd in model.nodes]
     # a label keeps clear of every node drawn strongly (faded and dimmed ones lie under the labels' halo)
-    discs = [(nd.id, px, py, nd.size / 2 + nd.border / 2) for nd, px, py in marks
-             if nd.state not in ("faded", "dim")]
+    discs = _DiscGrid([(nd.id, px, py, nd.size / 2 + nd.border / 2) for nd, px, py in marks
+                       if nd.state not in ("faded", "dim")])
     k_of = prep.node_at
     rank = {"selected": 0, "related": 1, "normal": 2}
     cands = [(nd, px, py) for nd, px, py in marks if nd.state in rank]
     cands.sort(key=lambda c: (rank[c[0].state], -int(degree[k_of[c[0].id]]), -int(prep.ties[k_of[c[0].id]]),
                               c[0].id))
     room = max(6, int(w * h / LABEL_AREA_PX2))
-    slack = HALO_PX + CY_LABEL_SLACK_UNITS * model.zoom + 1.0  # + 1 px for rounding in the browser
+    slack = HALO_PX + CY_LABEL_SLACK_UNITS * model.zoom + 1.5  # + 1.5 px for rounding in the browser
+    bold_slack = slack + 1.0  # bold text is measured less exactly
     placed: list[LabelMark] = []
     boxes: list[tuple] = []
-    by_ties = 0
+    by_ties = tried = 0
     for nd, px, py in cands:
         if nd.state == "normal":
-            if by_ties >= room:
+            tried += 1
+            if by_ties >= room or tried > room * TRIES_PER_LABEL:
                 break
         k = k_of[nd.id]
         bold = nd.state == "selected"
@@ -561,12 +619,13 @@ def place_labels(model: NetworkModel, prep: NetworkPrep, degree: np.ndarray) -> 
             sides = ("inside",) + SIDES if tw <= 2 * r * INSIDE_SHARE and th <= 2 * r * INSIDE_SHARE else SIDES
             for side in sides:
                 t = _label_box(side, px, py, r, tw, th)
-                b = (t[0] - slack, t[1] - slack, t[2] + slack, t[3] + slack)
+                sl = bold_slack if bold else slack
+                b = (t[0] - sl, t[1] - sl, t[2] + sl, t[3] + sl)
                 if b[0] < 0 or b[1] < 0 or b[2] > w or b[3] > h:
                     continue
                 if any(_overlaps(b, q) for q in boxes):
                     continue
-                if any(_hits_disc(t, cx, cy, rr) for i, cx, cy, rr in discs if i != nd.id):
+                if discs.hits(t, nd.id):
                     continue
                 found = LabelMark(node_id=nd.id, lines=ls, side=side, box=tuple(round(v, 2) for v in b),
                                   text_box=tuple(round(v, 2) for v in t), font_px=fpx, bold=bold)
@@ -606,12 +665,15 @@ def _cy_margins(model: NetworkModel, nd: NodeMark, lb: LabelMark) -> tuple[float
 def _cy_elements(model: NetworkModel) -> list[dict]:
     z = model.zoom
     labels = {lb.node_id: lb for lb in model.labels}
+    sizes = np.round(np.array([nd.size for nd in model.nodes], dtype=float) / z, 3).tolist()
+    borders = {b: round(b / z, 3) for b in {nd.border for nd in model.nodes}}
+    halo, font = round(HALO_PX / z, 3), round(LABEL_PX / z, 3)
     out = []
-    for nd in model.nodes:
+    for nd, size in zip(model.nodes, sizes):
         lb = labels.get(nd.id)
-        data = {"id": nd.id, "label": nd.label, "type": nd.actor_type, "size": round(nd.size / z, 3),
-                "opacity": nd.opacity, "border": round(nd.border / z, 3), "halo": round(HALO_PX / z, 3),
-                "text": "", "font": round(LABEL_PX / z, 3), "halign": "center", "valign": "bottom", "mx": 0, "my": 0}
+        data = {"id": nd.id, "label": nd.label, "type": nd.actor_type, "size": size, "opacity": nd.opacity,
+                "border": borders[nd.border], "halo": halo, "text": "", "font": font, "halign": "center",
+                "valign": "bottom", "justify": "center", "mx": 0, "my": 0}
         if nd.color:
             data["color"] = nd.color
         classes = f"{nd.actor_type} mv-{nd.movement or 'none'}"
@@ -619,18 +681,19 @@ def _cy_elements(model: NetworkModel) -> list[dict]:
             halign, valign = _ALIGN[lb.side]
             mx, my = _cy_margins(model, nd, lb)
             data.update(text=lb.text, font=round(lb.font_px / z, 3), halign=halign, valign=valign,
-                        mx=round(mx, 3), my=round(my, 3))
+                        justify=_JUSTIFY[halign], mx=round(mx, 3), my=round(my, 3))
             classes += " labelled"
         if nd.state != "normal":
             classes += f" {nd.state}"
         out.append({"data": data, "position": {"x": nd.x, "y": nd.y}, "classes": classes})
-    for e in model.edges:
+    widths = np.array([e.width for e in model.edges], dtype=float) / z
+    scale = ARROW_PX / 0.3 / z / np.maximum((widths * 13.37) ** 0.9, 29.0)  # see _cy_arrow_scale
+    for e, wd, sc in zip(model.edges, np.round(widths, 3).tolist(), np.round(scale, 4).tolist()):
         classes = f"rel-{e.relation_type}" + (" undated" if e.undated else "")
         if e.state not in ("normal", "undated"):
             classes += f" {e.state}"
         out.append({"data": {"id": e.id, "source": e.source, "target": e.target, "relation_type": e.relation_type,
-                             "width": round(e.width / z, 3), "color": e.color, "opacity": e.opacity,
-                             "arrow_scale": round(_cy_arrow_scale(e.width / z, z), 4)},
+                             "width": wd, "color": e.color, "opacity": e.opacity, "arrow_scale": sc},
                     "classes": classes})
     return out
 
@@ -669,7 +732,8 @@ def network_stylesheet(bundle=None, *, present: bool = False, palette: Palette =
             "min-zoomed-font-size": 6, "font-family": FONT_FAMILY, "color": p.ink,
             "text-halign": "data(halign)", "text-valign": "data(valign)",
             "text-margin-x": "data(mx)", "text-margin-y": "data(my)",
-            "text-wrap": "wrap", "text-max-width": 10000, "line-height": LINE_HEIGHT, "text-justification": "center",
+            "text-wrap": "wrap", "text-max-width": 10000, "line-height": LINE_HEIGHT,
+            "text-justification": "data(justify)",
             "border-width": "data(border)", "border-color": p.mark_line,
             "text-outline-color": p.paper, "text-outline-width": "data(halo)", "text-outline-opacity": 0.85,
             "text-events": "no",
@@ -680,7 +744,6 @@ def network_stylesheet(bundle=None, *, present: bool = False, palette: Palette =
             "line-color": "data(color)", "target-arrow-color": "data(color)", "target-arrow-shape": "none",
             "arrow-scale": "data(arrow_scale)", "opacity": "data(opacity)",
         }},
-        {"selector": "node.labelled.right", "style": {"text-justification": "left"}},
     ]
     for atype, shape in ACTOR_SHAPES.items():
         sheet.append({"selector": f"node.{atype}", "style": {"shape": shape}})
@@ -705,19 +768,25 @@ _X_ANCHOR = MappingProxyType({"center": "center", "right": "left", "left": "righ
 _Y_ANCHOR = MappingProxyType({"center": "middle", "bottom": "top", "top": "bottom"})
 
 
-def network_figure(model: NetworkModel, palette: Palette = LIGHT) -> dict:
+def network_figure(model: NetworkModel, palette: Palette = LIGHT, *, axis: int | None = None) -> dict:
     """The model as a plain Plotly figure dict of the panel's size: ties as lines (dashed by style, arrowheads on
-    directed violent ties), nodes as markers by shape, labels as annotations where the model placed them."""
+    directed ties), nodes as markers by shape, labels as annotations where the model placed them.
+
+    `axis=N` puts everything on axes xN/yN (layout keys xaxisN/yaxisN, annotations referring to them), for a canvas
+    that holds other figures: the caller sets those axes' domains to the box the network fills, a box of
+    model.size px for the labels to stay where they were placed."""
     w, h = model.size
+    xa, ya = (f"x{axis}", f"y{axis}") if axis else ("x", "y")
+    xkey, ykey = (f"xaxis{axis}", f"yaxis{axis}") if axis else ("xaxis", "yaxis")
     z = model.zoom
     x0, y0, x1, y1 = model.box
     layout = dict(
         width=w, height=h, margin=dict(l=0, r=0, t=0, b=0, pad=0), autosize=False, showlegend=False,
         paper_bgcolor=palette.paper, plot_bgcolor=palette.paper, dragmode=False, hovermode="closest",
         font=dict(family=FONT_FAMILY, size=LABEL_PX, color=palette.ink),
-        xaxis=dict(range=[x0, x1], visible=False, fixedrange=True, domain=[0, 1]),
-        yaxis=dict(range=[y1, y0], visible=False, fixedrange=True, domain=[0, 1]),  # y points down, as on screen
     )
+    layout[xkey] = dict(range=[x0, x1], visible=False, fixedrange=True, domain=[0, 1], anchor=ya)
+    layout[ykey] = dict(range=[y1, y0], visible=False, fixedrange=True, domain=[0, 1], anchor=xa)  # y points down
     by_id = {nd.id: nd for nd in model.nodes}
     groups: dict[tuple, dict] = {}
     heads: dict[tuple, dict] = {}
@@ -742,18 +811,18 @@ def network_figure(model: NetworkModel, palette: Palette = LIGHT) -> dict:
             a["angle"].append(round(math.degrees(math.atan2(ux, -uy)), 1))  # clockwise from up; y points down
     data: list[dict] = []
     for (style, color, width, op), g in sorted(groups.items(), key=lambda kv: kv[0][3]):  # faint ties first
-        data.append(dict(type="scatter", mode="lines", x=g["x"], y=g["y"], xaxis="x", yaxis="y", opacity=op,
+        data.append(dict(type="scatter", mode="lines", x=g["x"], y=g["y"], xaxis=xa, yaxis=ya, opacity=op,
                          line=dict(color=color, width=width, dash=PLOTLY_DASH.get(style, "solid")),
                          hoverinfo="skip", showlegend=False, name="ties"))
     for (color, op), a in sorted(heads.items(), key=lambda kv: kv[0][1]):
-        data.append(dict(type="scatter", mode="markers", x=a["x"], y=a["y"], xaxis="x", yaxis="y", opacity=op,
+        data.append(dict(type="scatter", mode="markers", x=a["x"], y=a["y"], xaxis=xa, yaxis=ya, opacity=op,
                          marker=dict(symbol="triangle-up", angle=a["angle"], size=ARROW_PX, color=color,
                                      line=dict(width=0)),
                          hoverinfo="skip", showlegend=False, name="arrowheads"))
     order = sorted(model.nodes, key=lambda nd: (nd.opacity, nd.state == "selected", nd.size))  # faint first
     outline = {"selected": palette.highlight, "related": palette.highlight}
     data.append(dict(
-        type="scatter", mode="markers", name="actors", xaxis="x", yaxis="y", showlegend=False,
+        type="scatter", mode="markers", name="actors", xaxis=xa, yaxis=ya, showlegend=False,
         x=[nd.x for nd in order], y=[nd.y for nd in order], customdata=[nd.id for nd in order],
         hovertext=[nd.label for nd in order], hoverinfo="text",
         marker=dict(symbol=[PLOTLY_SYMBOLS.get(nd.shape, "circle") for nd in order],
@@ -772,10 +841,10 @@ def network_figure(model: NetworkModel, palette: Palette = LIGHT) -> dict:
         ay = (y0 + y1) / 2 if valign == "center" else y0 if valign == "bottom" else y1
         text = "<br>".join(esc(s) for s in lb.lines)
         annotations.append(dict(
-            x=nd.x, y=nd.y, xref="x", yref="y", text=f"<b>{text}</b>" if lb.bold else text, showarrow=False,
+            x=nd.x, y=nd.y, xref=xa, yref=ya, text=f"<b>{text}</b>" if lb.bold else text, showarrow=False,
             xanchor=_X_ANCHOR[halign], yanchor=_Y_ANCHOR[valign], xshift=round(ax - px, 2),
             yshift=round(py - ay, 2), borderpad=0,  # yshift points up
-            align="left" if halign == "right" else "right" if halign == "left" else "center",
+            align=_JUSTIFY[halign],
             font=dict(size=lb.font_px, color=palette.ink, family=FONT_FAMILY, shadow=f"0 0 {HALO_PX}px {palette.paper}"),
             name=f"label:{lb.node_id}",
         ))
