@@ -2,12 +2,13 @@
 
 `sync` folds one user event into the shared Selection (kept in a dcc.Store and the URL, and written back to the
 controls); `draw` renders every view from (frames, selection) and `source` the selected record's passage; `chrome` applies the theme and presentation mode;
-the rest answer one button each (playback speed, the table, downloads, the network's image export).
+the rest answer one button each (playback speed, the table, downloads, the network's image export; the slide's
+figure, which the browser renders, see assets/slide_download.js).
 """
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, no_update
 
 from dashboard import ids
 from dashboard.context import AppContext, clean_sizes, render
@@ -18,7 +19,7 @@ from dashboard.selection import Selection, from_dict, shown, to_query
 from dashboard.theme import PALETTES
 from dashboard.views.filters import PLAY_SPEEDS
 from dashboard.views.network import network_stylesheet
-from dashboard.views.source import render_source, source_model
+from dashboard.views.source import overview_model, render_source, source_model
 from dashboard.views.table import table_caption, table_rows
 from dashboard.views.text import view_text
 
@@ -76,7 +77,10 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
 
     @app.callback(Output(ids.SOURCE, "children"), Input(ids.SELECTION, "data"))
     def source(data):
-        return render_source(source_model(app_ctx.bundle, from_dict(data, vocab).selected))
+        sel = from_dict(data, vocab)
+        model = source_model(app_ctx.bundle, sel.selected)
+        overview = None if model is not None else overview_model(app_ctx.bundle, sel, shown(app_ctx.bundle, sel))
+        return render_source(model, overview)
 
     @app.callback(
         Output(ids.APP_ROOT, "className"), Output(ids.NETWORK, "stylesheet"), Output(ids.THEME, "children"),
@@ -145,10 +149,17 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         prevent_initial_call=True,
     )
     def download_slide(clicks, data, size):
-        from dashboard.slides import SIZES, slide_bytes  # kaleido and its browser only when a slide is asked for
+        # the slide's figure as plain JSON: the user's browser renders it to PNG (assets/slide_download.js), so no
+        # image is made on the server and a busy hour of slides never holds up other users' requests
+        from dashboard.slides import SIZES, slide_payload
 
         if not clicks:
             return no_update
         sel = from_dict(data, vocab)
         dims = SIZES.get(size if isinstance(size, str) else "", SIZES["1920x1080"])
-        return dcc.send_bytes(slide_bytes(app_ctx, sel, size=dims), export_name("slide", sel, "png"))
+        return slide_payload(app_ctx, sel, dims, topojson_url)
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="slides", function_name="download"),
+        Output(ids.SLIDE_RENDERED, "data"), Input(ids.SLIDE_DOWNLOAD, "data"), prevent_initial_call=True,
+    )

@@ -67,7 +67,8 @@ def _export_slides(args) -> int:
 
     from dashboard.context import make_context
     from dashboard.frames import bundle_from_frames
-    from dashboard.slides import SIZES, export_slides, slide_selections
+    from dashboard.slide_export import export_slides, slide_selections
+    from dashboard.slides import SIZES
 
     frames = _frames()
     if frames is None:

@@ -14,12 +14,13 @@ from dash import dash_table, dcc, html
 from dashboard import ids
 from dashboard.context import DEFAULT_SIZES, AppContext
 from dashboard.filenames import export_name
+from dashboard.legend import Legend, legend_model
 from dashboard.selection import Selection, shown
-from dashboard.theme import ACTOR_SHAPES, EDGE_STYLES, RELATION_LABELS
+from dashboard.theme import LIGHT
 from dashboard.views.filters import (borders_toggle, dates_toggle, filter_bar, lane_toggle, network_toggle,
                                      play_controls, region_toggle)
 from dashboard.views.network import network_elements, network_model, network_stylesheet, viewport
-from dashboard.views.source import render_source
+from dashboard.views.source import overview_model, render_source
 from dashboard.views.table import TABLE_COLUMNS
 
 TITLE = "Stalinism and the anti-Stalinist left"
@@ -43,15 +44,13 @@ def graph_config(topojson_url: str, view: str) -> dict:
     }
 
 
-def _network_legend() -> html.Div:
-    shapes = [html.Span([html.Span(className=f"legend-shape shape-{shape}"), atype], className="legend-item")
-              for atype, shape in ACTOR_SHAPES.items()]
-    edges = []
-    for rtype, (style, color, width, arrow) in EDGE_STYLES.items():
-        edges.append(html.Span([
-            html.Span(className="legend-line", style={"borderTop": f"{max(width, 1.2)}px {style} {color}"}),
-            RELATION_LABELS[rtype] + (" →" if arrow else ""),
-        ], className="legend-item"))
+def _network_legend(legend: Legend) -> html.Div:
+    """The network's shapes and tie kinds from the legend model (legend.py, the slide's legend too)."""
+    shapes = [html.Span([html.Span(className=f"legend-shape shape-{s.shape}"), s.label], className="legend-item")
+              for s in legend.actors.swatches]
+    edges = [html.Span([html.Span(className="legend-line",
+                                  style={"borderTop": f"{max(s.width, 1.2)}px {s.dash} {s.color}"}),
+                        s.label + (" →" if s.arrow else "")], className="legend-item") for s in legend.ties.swatches]
     return html.Div(id=ids.NETWORK_LEGEND, className="network-legend", children=[
         html.Div(shapes + [html.Span("size = number of ties · pale = undated tie · faint = outside the period",
                                      className="legend-note")], className="legend-row"),
@@ -90,7 +89,8 @@ def _header_controls() -> html.Div:
         html.Button("Dark", id=ids.THEME, n_clicks=0, className="tool-button", title="Switch light / dark theme"),
         html.Div(className="tool-group", children=[
             html.Button("Download slide", id=ids.SLIDE_BUTTON, n_clicks=0, className="tool-button",
-                        title="One 16:9 PNG of the current view: the three views, legend, filters and credits"),
+                        title="One 16:9 PNG of the current view: the three views, legend, filters and credits "
+                              "(rendered in this browser)"),
             dcc.Dropdown(id=ids.SLIDE_SIZE, options=[{"label": "1920×1080", "value": "1920x1080"},
                                                      {"label": "3840×2160", "value": "3840x2160"}],
                          value="1920x1080", clearable=False, searchable=False, className="slide-size"),
@@ -99,7 +99,8 @@ def _header_controls() -> html.Div:
                     title="CSV files of the records shown, with a data package description (zip)"),
         html.Button("Full data package", id=ids.PACKAGE_BUTTON, n_clicks=0, className="tool-button",
                     title="Every record, passage and mention as CSV with datapackage.json (zip)"),
-        dcc.Download(id=ids.SLIDE_DOWNLOAD),
+        dcc.Store(id=ids.SLIDE_DOWNLOAD, storage_type="memory"),
+        dcc.Store(id=ids.SLIDE_RENDERED, storage_type="memory"),
         dcc.Download(id=ids.DATA_DOWNLOAD),
     ])
 
@@ -160,10 +161,12 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                                userPanningEnabled=True, userZoomingEnabled=True, boxSelectionEnabled=False,
                                autoRefreshLayout=False, responsive=True,
                                style={"width": "100%", "height": "100%"}),
-                _network_legend(),
+                _network_legend(legend_model(b, shown(b, Selection()), LIGHT, ctx.map, ctx.network)),
             ]),
             html.Aside(className="panel panel-source", **{"aria-label": "Source"}, children=[
-                html.Div(id=ids.SOURCE, className="source", children=render_source(None)),
+                # what the views show with nothing selected, until the source callback answers for the URL's state
+                html.Div(id=ids.SOURCE, className="source",
+                         children=render_source(None, overview_model(b, Selection(), shown(b, Selection())))),
             ]),
         ]),
         html.Section(className="table-section", **{"aria-label": "Table of the records shown"}, children=[

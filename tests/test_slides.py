@@ -1,4 +1,6 @@
-"""Slide export (dashboard/slides.py, `python -m dashboard export-slides`): sizes, content, formats, offline.
+"""Slides (dashboard/slides.py): the canvas composes the views' own figures; "Download slide" sends the figure to
+the browser (fast, no image on the server); `python -m dashboard export-slides` renders with kaleido (sizes,
+content, formats, offline).
 
 One kaleido (headless Chromium) server serves the whole module; the first image starts it. PNGs are checked with
 a small decoder (zlib + numpy), so no imaging library is needed.
@@ -10,21 +12,22 @@ import json
 import re
 import struct
 import threading
+import time
+from dataclasses import replace
 import xml.etree.ElementTree as ET
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from dashboard import slides
+from dashboard import slide_export, slides
 from dashboard.cli import main as cli_main
 from dashboard.context import make_context
 from dashboard.filenames import export_name
 from dashboard.formatting import esc
 from dashboard.frames import load_bundle
 from dashboard.paths import TOPOJSON_DIR
-from dashboard.selection import Selection, make_selection, shown, summary
+from dashboard.selection import Selection, from_query, make_selection, shown, summary
 from dashboard.theme import PALETTES
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -101,7 +104,7 @@ def ctx():
 @pytest.fixture(scope="module")
 def default_png(ctx) -> bytes:
     """The default view's slide; rendering it starts the module's one kaleido server."""
-    return slides.slide_bytes(ctx, Selection())
+    return slide_export.slide_bytes(ctx, Selection())
 
 
 @pytest.fixture(scope="module")
@@ -109,49 +112,51 @@ def trotskyism(ctx) -> Selection:
     return make_selection(ctx.vocab, year_start=1936, year_end=1938, movement_ids=["trotskyism"])
 
 
-def annotation(fig, name: str) -> str:
-    found = [a.text for a in fig.layout.annotations if a.name == name]
+def annotation(fig: dict, name: str) -> dict:
+    found = [a for a in fig["layout"]["annotations"] if a.get("name") == name]
     assert found, f"no annotation named {name!r}"
     return found[0]
 
 
+def texts(fig: dict) -> str:
+    return " ".join(a["text"] for a in fig["layout"]["annotations"])
+
+
 # ---------------------------------------------------------------------------------------------------------------
-# Images
+# Images (kaleido, the command line's path)
 # ---------------------------------------------------------------------------------------------------------------
 
 
 def test_slide001_png_is_1920x1080_and_not_blank(ctx, default_png):
     w, h = png_size(default_png)
     assert (w, h) == (1920, 1080)
-    assert w * 9 == h * 16
     px = png_pixels(default_png)[:, :, :3]
     colours = {tuple(c) for c in px[::4, ::4].reshape(-1, 3)}
     assert len(colours) > 500, "a slide of three views has many colours"
     paper = hex_rgb(PALETTES["light"].paper)
     assert tuple(px[4, 4]) == paper
     assert (px != paper).any(axis=2).mean() > 0.15, "mostly background"
-    # the title, in ink, in the top-left corner
-    title = px[20:75, 36:800]
+    title = px[20:75, 36:800]  # the title, in ink, in the top-left corner
     assert (title.sum(axis=2) < 200).sum() > 2000
 
 
 def test_slide002_large_size_is_the_same_layout_at_scale_2(ctx, tmp_path):
     fig = slides.slide_figure(ctx, Selection(), size=(3840, 2160))
-    assert (fig.layout.width, fig.layout.height) == (1920, 1080)
-    assert fig.layout.meta["slide_scale"] == 2
+    assert (fig["layout"]["width"], fig["layout"]["height"]) == (1920, 1080)
+    assert fig["layout"]["meta"]["slide_scale"] == 2
     small = slides.slide_figure(ctx, Selection())
-    assert [a.text for a in fig.layout.annotations] == [a.text for a in small.layout.annotations]
-    path = slides.write_slide(fig, tmp_path / "big.png", "png")
+    assert [a["text"] for a in fig["layout"]["annotations"]] == [a["text"] for a in small["layout"]["annotations"]]
+    path = slide_export.write_slide(fig, tmp_path / "big.png", "png")
     assert png_size(path.read_bytes()) == (3840, 2160)
 
 
 def test_slide003_svg_parses_as_xml_and_pdf_is_a_pdf(ctx, trotskyism, default_png):
-    svg = slides.slide_bytes(ctx, trotskyism, fmt="svg")
+    svg = slide_export.slide_bytes(ctx, trotskyism, fmt="svg")
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     assert root.get("width") == "1920" and root.get("height") == "1080"
     assert b"Stalinism and the anti-Stalinist left" in svg
-    pdf = slides.slide_bytes(ctx, trotskyism, fmt="pdf")
+    pdf = slide_export.slide_bytes(ctx, trotskyism, fmt="pdf")
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
 
 
@@ -159,20 +164,20 @@ def test_slide004_dark_theme_has_a_dark_background(ctx, default_png):
     dark = PALETTES["dark"]
     sel = make_selection(ctx.vocab, year_start=1930, year_end=1939, theme="dark", selected="trotsky")
     fig = slides.slide_figure(ctx, sel)
-    assert fig.layout.paper_bgcolor == dark.paper
-    assert next(a for a in fig.layout.annotations if a.name == "title").font.color == dark.ink
-    px = png_pixels(slides.slide_bytes(ctx, sel))[:, :, :3]
+    assert fig["layout"]["paper_bgcolor"] == dark.paper
+    assert annotation(fig, "title")["font"]["color"] == dark.ink
+    px = png_pixels(slide_export.slide_bytes(ctx, sel))[:, :, :3]
     assert tuple(px[4, 4]) == hex_rgb(dark.paper)
     assert (px.sum(axis=2) < 150).mean() > 0.5, "mostly dark"
 
 
-def test_slide005_concurrent_downloads_each_get_their_own_slide(ctx, default_png):
-    """slide_bytes from several threads (a gunicorn worker's): each caller gets the image it asked for."""
+def test_slide005_concurrent_kaleido_renders_each_get_their_own_slide(ctx, default_png):
+    """slide_bytes from several threads (the command line's batch, a script): each caller gets its image."""
     wanted = {"light": PALETTES["light"].paper, "dark": PALETTES["dark"].paper}
     got: dict[str, bytes] = {}
 
     def run(theme):
-        got[theme] = slides.slide_bytes(ctx, make_selection(ctx.vocab, theme=theme))
+        got[theme] = slide_export.slide_bytes(ctx, make_selection(ctx.vocab, theme=theme))
 
     threads = [threading.Thread(target=run, args=(t,)) for t in wanted]
     for t in threads:
@@ -187,7 +192,124 @@ def test_slide006_bad_size_or_format_raise(ctx):
     with pytest.raises(ValueError, match="16:9"):
         slides.slide_figure(ctx, Selection(), size=(1000, 1000))
     with pytest.raises(ValueError, match="format"):
-        slides.write_slide(slides.slide_figure(ctx, Selection()), "/tmp/never.gif", "gif")
+        slide_export.write_slide(slides.slide_figure(ctx, Selection()), "/tmp/never.gif", "gif")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One renderer: the slide places the views' own figures
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _trace_key(t: dict) -> tuple:
+    return (t.get("type"), t.get("name"), json.dumps(t.get("customdata")), json.dumps(t.get("text")),
+            json.dumps(t.get("x", t.get("lon"))), json.dumps(t.get("y", t.get("lat"))))
+
+
+@pytest.mark.parametrize("query", ["?period=1936-1938", "?period=1941-1949&type=deportation", "?select=trotsky",
+                                   "?movement=trotskyism&theme=dark"])
+def test_slide010_composed_from_the_views_own_figures(ctx, query):
+    """Every trace of timeline_figure, map_figure and the network's figure, as the views build them for their
+    boxes, is on the slide unchanged but for its axes; the slide adds only legend and no mark of its own."""
+    sel = from_query(query, ctx.vocab)
+    fig = slides.slide_figure(ctx, sel)
+    boxes = slides._boxes(*_layout_args(ctx, sel))
+    views = slides.slide_views(ctx, sel, boxes)
+    view_traces = views.timeline["data"] + views.map["data"] + views.network["data"]
+    on_slide = [t for t in fig["data"] if not str(t.get("name", "")).endswith("legend")]
+    assert [_trace_key(t) for t in on_slide] == [_trace_key(t) for t in view_traces]
+    assert all(str(t["name"]).endswith("legend") for t in fig["data"][len(view_traces):])
+    # the markers keep their styling (size, colour, opacity): nothing is re-drawn
+    for a, b in zip(on_slide, view_traces):
+        assert a.get("marker") == b.get("marker") and a.get("line") == b.get("line")
+    # the view's annotations are there too (band labels, "no events", the map's credits), moved not re-written
+    view_notes = [a["text"] for v in (views.timeline, views.map, views.network) for a in v["layout"].get("annotations", [])]
+    slide_notes = [a["text"] for a in fig["layout"]["annotations"]]
+    assert slide_notes[:len(view_notes)] == view_notes
+
+
+def _layout_args(ctx, sel):
+    """The arguments slide_figure gives slides._boxes, recomputed the same way."""
+    fixed, _, header_bottom = slides.slide_layout(ctx, sel)
+    pal = PALETTES[sel.theme]
+    inner = 1920 - 2 * slides.SIDE_PX
+    legend = slides.legend_model(ctx.bundle, shown(ctx.bundle, sel), pal, ctx.map, ctx.network)
+    mv = slides.flow_legend([legend.movements], inner, max_rows=slides.MOVEMENT_ROWS)
+    net = slides.flow_legend([legend.actors, legend.ties], (inner - slides.COL_GAP_PX) / 2 - 16,
+                             max_rows=slides.NETWORK_LEGEND_ROWS)
+    return header_bottom, fixed["credits"].y, slides.legend_rows(mv), slides.legend_rows(net)
+
+
+def test_slide011_same_traces_and_labels_as_render(ctx):
+    """Built without a size, the slide's views are exactly what render() gives the page in presentation mode
+    (same traces, same labels): there is one renderer per view."""
+    from dashboard.context import render
+
+    sel = make_selection(ctx.vocab, year_start=1936, year_end=1938)
+    page = render(ctx, replace(sel, present=True), export=True)
+    views = slides.slide_views(ctx, sel)
+    for mine, theirs in ((views.timeline, page.timeline), (views.map, page.map)):
+        assert len(mine["data"]) == len(theirs["data"])
+        assert [_trace_key(t) for t in mine["data"]] == [_trace_key(t) for t in theirs["data"]]
+        assert [a["text"] for a in mine["layout"]["annotations"]] == \
+               [a["text"] for a in theirs["layout"]["annotations"]]
+
+
+def test_slide012_views_fill_their_boxes(ctx, trotskyism):
+    """The views' axes and geo lie in their boxes on the canvas, and no two boxes overlap."""
+    fig = slides.slide_figure(ctx, trotskyism)
+    lay = fig["layout"]
+    boxes = slides._boxes(*_layout_args(ctx, trotskyism))
+    views = slides.slide_views(ctx, trotskyism, boxes)
+    n_tl, n_map = len(views.timeline["data"]), len(views.map["data"])
+    placed = {"timeline": fig["data"][:n_tl], "network": fig["data"][n_tl + n_map:n_tl + n_map + len(views.network["data"])]}
+    for view, traces in placed.items():
+        box = boxes[view]
+        for t in traces:
+            for letter in "xy":
+                ref = t.get(f"{letter}axis", letter)
+                d = lay[f"{letter}axis{ref[1:]}"]["domain"]
+                lo, hi = box.xdomain() if letter == "x" else box.ydomain()
+                assert lo - 1e-9 <= d[0] < d[1] <= hi + 1e-9, (view, ref)
+    geo = lay["geo"]["domain"]
+    mp = boxes["map"]
+    assert mp.xdomain()[0] <= geo["x"][0] < geo["x"][1] <= mp.xdomain()[1]
+    assert mp.ydomain()[0] <= geo["y"][0] < geo["y"][1] <= mp.ydomain()[1]
+    names = ["timeline", "map", "map_legend", "network", "network_legend", "movements"]
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            p, q = boxes[a], boxes[b]
+            assert p.x + p.w <= q.x or q.x + q.w <= p.x or p.y + p.h <= q.y or q.y + q.h <= p.y, (a, b)
+
+
+def test_slide013_legend_lists_only_what_is_on_screen(ctx):
+    from dashboard.views.map import ROUTE_PALETTES
+
+    b = ctx.bundle
+    sel = make_selection(ctx.vocab, year_start=1941, year_end=1949, types=["deportation"])
+    sh = shown(b, sel)
+    legend = slides.legend_model(b, sh, PALETTES["light"], ctx.map, ctx.network)
+    routes = b.routes[b.routes["route_id"].isin(sh.route_ids)]
+    lines = [s for s in legend.routes.swatches if s.kind == "line"]
+    assert {s.label for s in lines} == set(routes["people"])
+    for s in lines:
+        i = int(routes.index[routes["people"] == s.label][0])
+        assert s.color == ROUTE_PALETTES["light"][ctx.map.route_color_index[i]]
+    ev = b.events[b.events["event_id"].isin(sh.event_ids)]
+    rel = b.relations[b.relations["relation_id"].isin(sh.relation_ids)]
+    # the network draws the shown actors that have a place in its layout, strongly
+    actors = b.actors[b.actors["actor_id"].isin(sh.actor_ids) & b.actors["actor_id"].isin(ctx.network.ids)]
+    drawn = {m for ids in ev["movement_ids"] for m in ids} | {ids[0] for ids in actors["movement_ids"] if len(ids)}
+    family = dict(zip(b.movements["movement_id"], b.movements["family_id"]))
+    assert {s.key for s in legend.movements.swatches if s.key} == {family[m] for m in drawn}
+    assert {t for s in legend.ties.swatches for t in s.key.split("+")} == set(rel["relation_type"])
+    assert {s.key for s in legend.actors.swatches} == set(actors["actor_type"])
+    sites = b.places[b.places["place_id"].isin(sh.place_ids)]
+    assert {t for s in legend.sites.swatches if s.key != "approximate" for t in s.key.split("+")} == \
+        set(sites["place_type"])
+    fig = slides.slide_figure(ctx, sel)
+    legend_text = " ".join(" ".join(t["text"]).replace("<br>", " ") for t in fig["data"] if t.get("name") == "map legend"
+                           and t.get("mode") == "text")
+    assert all(esc(p) in legend_text for p in routes["people"]) and "…" not in legend_text
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -195,85 +317,151 @@ def test_slide006_bad_size_or_format_raise(ctx):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def test_slide010_filters_line_is_what_the_frames_say(ctx, trotskyism):
+def test_slide020_filters_line_is_what_the_frames_say(ctx, trotskyism):
     fig = slides.slide_figure(ctx, trotskyism)
-    text = annotation(fig, "filters")
+    text = annotation(fig, "filters")["text"]
     assert text == esc("Showing " + summary(ctx.bundle, trotskyism, ctx.vocab))
     sh = shown(ctx.bundle, trotskyism)
     counts = re.search(r"(\d+) events?, (\d+) sites?, (\d+) routes?, (\d+) ties?", text).groups()
     assert tuple(map(int, counts)) == (len(sh.event_ids), len(sh.place_ids), len(sh.route_ids),
                                        len(sh.relation_ids))
-    assert "1936–1938" in annotation(fig, "headline") and "Trotskyism" in annotation(fig, "headline")
+    headline = annotation(fig, "headline")["text"]
+    assert "1936–1938" in headline and "Trotskyism" in headline
 
 
-def test_slide011_named_period_headline_selected_record_and_credits(ctx):
+def test_slide021_named_period_headline_selected_record_and_credits(ctx):
     pid, label, start, end = next(p for p in ctx.vocab.periods if p[0] == "per_great_turn")
     sel = make_selection(ctx.vocab, year_start=start, year_end=end, selected="trotsky")
     fig = slides.slide_figure(ctx, sel)
-    assert label in annotation(fig, "headline")
-    assert annotation(fig, "selected").startswith("Selected: Leon Trotsky (actor)")
-    credit = annotation(fig, "credit")
+    assert label in annotation(fig, "headline")["text"]
+    selected = annotation(fig, "selected")["text"]
+    assert selected.startswith("Selected: Leon Trotsky (actor)")
+    assert selected.count("<br>") == slides.SELECTED_LINES - 1, "a long quote takes a second line"
+    credit = annotation(fig, "credit")["text"] + " " + (
+        annotation(fig, "credit2")["text"] if any(a.get("name") == "credit2" for a in fig["layout"]["annotations"])
+        else "")
     for c in ctx.bundle.documents["credit"]:
         assert esc(c) in credit
     assert "CC BY-SA 4.0" in credit and "Natural Earth" in credit and "Coordinates: editor's geocoding" in credit
     period_borders = slides.slide_figure(ctx, make_selection(ctx.vocab, year_start=1936, year_end=1938,
                                                              borders="period"))
-    assert "Natural Earth" not in annotation(period_borders, "credit")
+    assert "Natural Earth" not in annotation(period_borders, "credit")["text"]
 
 
-def test_slide012_text_is_sized_for_a_projector(ctx, trotskyism):
-    fig = slides.slide_figure(ctx, trotskyism).to_plotly_json()
-    lay = fig["layout"]
-    sizes = [a["font"]["size"] for a in lay["annotations"]]
-    assert min(sizes) >= 16
-    assert next(a for a in lay["annotations"] if a.get("name") == "title")["font"]["size"] >= 36
-    for t in fig["data"]:
-        if "text" in str(t.get("mode", "")):
-            s = t["textfont"]["size"]
-            assert min(s if isinstance(s, list) else [s]) >= 16, t.get("name")
-    for key, ax in lay.items():
-        if key.startswith(("xaxis", "yaxis")) and ax.get("visible", True) is not False and ax.get("showticklabels",
-                                                                                                  True):
-            assert ax.get("tickfont", {}).get("size", 16) >= 16, key
-
-
-def test_slide013_network_uses_the_cytoscape_positions_and_colours(ctx, trotskyism):
-    from dashboard.context import render
-
-    elements = render(ctx, trotskyism, export=True).elements
+def test_slide022_own_text_is_sized_for_a_projector(ctx, trotskyism):
     fig = slides.slide_figure(ctx, trotskyism)
-    nodes = next(t for t in fig.data if t.name == "actors")
-    colors = dict(zip(ctx.bundle.movements["movement_id"], ctx.bundle.movements["color"]))
-    by_id = {el["data"]["id"]: el for el in elements if "source" not in el["data"]}
-    assert set(nodes.customdata) == set(by_id)
-    for i, node_id in enumerate(nodes.customdata):
-        el = by_id[node_id]
-        assert (nodes.x[i], nodes.y[i]) == (el["position"]["x"], el["position"]["y"])
-        mv = next(c[3:] for c in el["classes"].split() if c.startswith("mv-"))
-        assert nodes.marker.color[i] == colors.get(mv, PALETTES["light"].no_movement)
-        faded = "faded" in el["classes"].split()
-        assert (nodes.marker.opacity[i] < 0.5) == faded
-    assert next(t for t in fig.data if t.name == "actor labels").text, "the most connected nodes are labelled"
+    views = slides.slide_views(ctx, trotskyism, slides._boxes(*_layout_args(ctx, trotskyism)))
+    n_views = sum(len(v["layout"].get("annotations", [])) for v in (views.timeline, views.map, views.network))
+    own = fig["layout"]["annotations"][n_views:]  # after the views' own (their labels are sized by the views)
+    assert {"title", "headline", "filters", "credit", "map_panel_title", "network_panel_title"} <= \
+        {a.get("name") for a in own}
+    assert min(a["font"]["size"] for a in own) >= 16
+    assert annotation(fig, "title")["font"]["size"] >= 36
+    for t in fig["data"]:
+        if str(t.get("name", "")).endswith("legend") and "text" in t.get("mode", ""):
+            assert t["textfont"]["size"] >= 16
 
 
-def test_slide014_empty_panels_say_why(ctx):
+def test_slide023_empty_panels_say_why(ctx):
     sel = make_selection(ctx.vocab, q="zzzz no such words")
-    texts = " ".join(a.text for a in slides.slide_figure(ctx, sel).layout.annotations)
-    assert "No events match these filters" in texts
-    assert "No places or routes match these filters" in texts
-    assert "No ties" in texts
+    said = texts(slides.slide_figure(ctx, sel))
+    assert "No events match these filters" in said
+    assert "No places or routes match these filters" in said
 
 
-def test_slide015_figure_holds_no_url_and_reads_topojson_from_disk(ctx, trotskyism):
+def test_slide024_kaleido_figure_holds_no_url_and_reads_topojson_from_disk(ctx, trotskyism):
     for sel in (Selection(), trotskyism, make_selection(ctx.vocab, year_start=1936, year_end=1938,
                                                         borders="period")):
-        text = slides.slide_figure(ctx, sel).to_json()
+        text = json.dumps(slides.slide_figure(ctx, sel))  # plain JSON: nothing left unserialisable
         assert not re.search(r"https?://", text), "a slide must not fetch anything"
-    url = slides.topojson_url()
+    url = slide_export.topojson_url()
     assert url.startswith("file://") and url.endswith("/")
     assert (TOPOJSON_DIR / "world_50m.json").is_file() and (TOPOJSON_DIR / "world_110m.json").is_file()
-    assert slides.OFFLINE_PROXY.startswith("http://127.0.0.1:")
-    json.loads(slides.slide_figure(ctx, trotskyism).to_json())  # plain JSON: nothing left unserialisable
+    assert slide_export.OFFLINE_PROXY.startswith("http://127.0.0.1:")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# "Download slide": the figure goes to the browser; the server stays free
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_slide030_browser_payload(ctx, trotskyism):
+    p = slides.slide_payload(ctx, trotskyism, (3840, 2160), "/assets/topojson/")
+    assert (p["width"], p["height"], p["scale"]) == (1920, 1080, 2)
+    assert p["filename"] == export_name("slide", trotskyism, "png") == "slide_1936-1938_trotskyism.png"
+    assert p["figure"]["config"]["topojsonURL"] == "/assets/topojson/"
+    text = json.dumps(p)
+    assert not re.search(r"https?://|file://", text), "the browser reads the app's own assets only"
+    borders = slides.slide_payload(ctx, make_selection(ctx.vocab, year_start=1936, year_end=1938, borders="period"),
+                                   (1920, 1080), "/assets/topojson/")
+    sources = [t.get("geojson") for t in borders["figure"]["data"] if t.get("type") == "choropleth"]
+    assert sources and all(isinstance(g, str) and g.startswith("/assets/") for g in sources), \
+        "historical borders are fetched by the browser, not inlined"
+
+
+def test_slide031_eight_slides_in_flight_leave_the_dashboard_responsive(bundle):
+    """8 users asking for a slide at once (threads calling the server-side callback through the Flask test
+    client) do not hold up another user's filter change: the `draw` callback still answers within 300 ms."""
+    from dashboard import ids
+    from dashboard.app import create_app
+    from dashboard.loadtest import callback_outputs
+
+    app = create_app(bundle)
+    slide_key = next(k for k in app.callback_map if k.startswith(f"{ids.SLIDE_DOWNLOAD}.data"))
+    draw_key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
+    periods = [(1917 + 5 * i, 1921 + 5 * i) for i in range(8)]
+
+    def slide_body(i):
+        sel = {"year_start": periods[i][0], "year_end": periods[i][1], "theme": "dark" if i % 2 else "light"}
+        return {"output": slide_key, "outputs": callback_outputs(slide_key),
+                "inputs": [{"id": ids.SLIDE_BUTTON, "property": "n_clicks", "value": 1}],
+                "state": [{"id": ids.SELECTION, "property": "data", "value": sel},
+                          {"id": ids.SLIDE_SIZE, "property": "value", "value": "3840x2160"}],
+                "changedPropIds": [f"{ids.SLIDE_BUTTON}.n_clicks"]}
+
+    def draw_body(year):
+        return {"output": draw_key, "outputs": callback_outputs(draw_key),
+                "inputs": [{"id": ids.SELECTION, "property": "data", "value": {"year_start": year,
+                                                                               "year_end": year + 3}},
+                           {"id": ids.VIEW_SIZES, "property": "data", "value": None}],
+                "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
+
+    client = app.server.test_client()
+    assert client.post("/_dash-update-component", json=draw_body(1930)).status_code == 200  # warm
+    stop = threading.Event()
+    done, errors = [], []
+
+    def user(i):
+        c = app.server.test_client()
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            r = c.post("/_dash-update-component", json=slide_body(i))
+            if r.status_code != 200:
+                errors.append(r.status_code)
+            else:
+                fig = r.get_json()["response"][ids.SLIDE_DOWNLOAD]["data"]["figure"]
+                assert fig["layout"]["meta"]["slide_scale"] == 2
+            done.append(time.perf_counter() - t0)
+
+    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(8)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(0.3)
+        waits = []
+        for k in range(12):
+            t0 = time.perf_counter()
+            r = client.post("/_dash-update-component", json=draw_body(1920 + 3 * k))
+            waits.append(time.perf_counter() - t0)
+            assert r.status_code == 200
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    assert not errors
+    assert len(done) >= 8, "the slide requests were in flight"
+    waits.sort()
+    assert waits[len(waits) // 2] < 0.3 and waits[-2] < 0.3, [round(w * 1000) for w in waits]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -281,17 +469,17 @@ def test_slide015_figure_holds_no_url_and_reads_topojson_from_disk(ctx, trotskyi
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def test_slide020_batch_writes_one_file_per_selection(ctx, tmp_path, default_png):
-    sels = slides.slide_selections(ctx)[:3]
+def test_slide040_batch_writes_one_file_per_selection(ctx, tmp_path, default_png):
+    sels = slide_export.slide_selections(ctx)[:3]
     seen = []
-    paths = slides.export_slides(ctx, sels, tmp_path, progress=lambda i, n, p: seen.append((i, n, p.name)))
+    paths = slide_export.export_slides(ctx, sels, tmp_path, progress=lambda i, n, p: seen.append((i, n, p.name)))
     assert [p.name for p in paths] == [export_name("slide", s, "png") for s in sels]
     assert seen == [(i + 1, 3, p.name) for i, p in enumerate(paths)]
     for p in paths:
         assert png_size(p.read_bytes()) == (1920, 1080)
 
 
-def test_slide021_cli_writes_one_slide_per_named_period(ctx, tmp_path, capsys, default_png):
+def test_slide041_cli_writes_one_slide_per_named_period(ctx, tmp_path, capsys, default_png):
     out = tmp_path / "slides"
     assert cli_main(["export-slides", "--out", str(out)]) == 0
     files = sorted(out.glob("*.png"))
@@ -304,7 +492,7 @@ def test_slide021_cli_writes_one_slide_per_named_period(ctx, tmp_path, capsys, d
         assert png_size(f.read_bytes()) == (1920, 1080)
 
 
-def test_slide022_cli_one_period_with_movement_and_selection(tmp_path, capsys, default_png):
+def test_slide042_cli_one_period_with_movement_and_selection(tmp_path, capsys, default_png):
     out = tmp_path / "one"
     args = ["export-slides", "--out", str(out), "--period", "1936-1938", "--movement", "trotskyism",
             "--select", "trotsky", "--format", "svg"]
@@ -321,13 +509,13 @@ def test_slide022_cli_one_period_with_movement_and_selection(tmp_path, capsys, d
     (["--period", "the thirties"], "expected YEAR"),
     (["--select", "no_such_record"], "no record has this id"),
 ])
-def test_slide023_cli_rejects_bad_arguments(tmp_path, capsys, args, message):
+def test_slide043_cli_rejects_bad_arguments(tmp_path, capsys, args, message):
     assert cli_main(["export-slides", "--out", str(tmp_path / "x"), *args]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
 
 
-def test_slide024_cli_size_and_format_are_checked(tmp_path, capsys):
+def test_slide044_cli_size_and_format_are_checked(tmp_path, capsys):
     for bad in (["--size", "1000x1000"], ["--format", "gif"]):
         with pytest.raises(SystemExit) as e:
             cli_main(["export-slides", "--out", str(tmp_path), *bad])

@@ -284,3 +284,70 @@ def test_view_text_describes_every_view_for_screen_readers(app_ctx, bundle):
     assert "Selected: Actor, Leon Trotsky" in text and out.source.quote in text
     empty = render(app_ctx, Selection(q="zzzz-nothing"))
     assert "no events match" in view_text(bundle, empty)
+
+
+def test_source_overview_for_1936_1938(bundle):
+    """Nothing selected: the panel says what the views show, from the frames (period=1936-1938)."""
+    from dashboard.views.source import overview_model
+
+    sel = Selection(1936, 1938)
+    sh = shown(bundle, sel)
+    ov = overview_model(bundle, sel, sh)
+    assert ov.period == "1936–1938"
+    periods = bundle.periods
+    section = periods[(periods["period_type"] == "section") & (periods["year_start"] <= 1938)
+                      & (periods["year_end"] >= 1936)]
+    assert [s.period_id for s in ov.sections] == list(section["period_id"])
+    (opening,) = ov.sections
+    row = section.iloc[0]
+    assert opening.heading == row["label"] and "(1930–1939)" in opening.heading
+    # the first sentence of that section in its text, verbatim (checked against the text file itself)
+    p = bundle.passages
+    first = p[(p["doc_id"] == row["doc_id"]) & (p["section"] == row["section"]) & (p["passage_type"] == "sentence")]
+    first = first.sort_values("char_start").iloc[0]
+    from dashboard.views.source import _doc_text
+    assert opening.sentence == _doc_text(bundle, row["doc_id"])[first["char_start"]:first["char_end"]]
+    assert opening.sentence.startswith("During the 1930s, critics of Stalin")
+    assert opening.doc_title == "Anti-Stalinist left"
+    # the events listed are shown, most important first, each once; the rest are counted
+    listed = [e.event_id for e in ov.events]
+    assert 5 <= len(listed) <= 8 and len(set(listed)) == len(listed)
+    assert set(listed) <= set(sh.event_ids)
+    assert "ev_great_terror_executions" in listed[:3]
+    assert len(listed) + ov.more_events <= len(sh.event_ids)
+    ev = bundle.events.set_index("event_id")
+    assert all(ev.at[e, "year_start"] >= 1936 for e in listed[:5]), "what began in these years comes first"
+    assert dict(ov.counts) == {"events": len(sh.event_ids), "sites": len(sh.place_ids), "routes": len(sh.route_ids),
+                               "ties": len(sh.relation_ids), "estimates": len(sh.estimate_ids)}
+
+
+def test_source_overview_lists_periods_and_renders_links(bundle):
+    from dash import html
+
+    from dashboard import ids
+    from dashboard.views.source import overview_model, render_source
+
+    everything = overview_model(bundle, Selection(), shown(bundle, Selection()))
+    assert everything.period.startswith("All years, ")
+    assert len(everything.sections) == (bundle.periods["period_type"] == "section").sum()
+    assert not any(s.sentence for s in everything.sections), "all years: the periods are listed, not quoted"
+    later = overview_model(bundle, Selection(1953, 1967), shown(bundle, Selection(1953, 1967)))
+    quoted = [s.heading for s in later.sections if s.sentence]
+    assert quoted[0].startswith("After the death of Stalin")
+    empty = overview_model(bundle, make_sel := Selection(q="zzzz no such words"), shown(bundle, make_sel))
+    assert empty.events == () and dict(empty.counts)["events"] == 0
+
+    sel = Selection(1936, 1938)
+    ov = overview_model(bundle, sel, shown(bundle, sel))
+    div = render_source(None, ov)
+
+    def walk(c):
+        yield c
+        kids = getattr(c, "children", None)
+        for k in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            yield from walk(k)
+
+    buttons = [c for c in walk(div) if isinstance(c, html.Button)]
+    assert [b.id for b in buttons] == [ids.cite_link(e.event_id) for e in ov.events]
+    text = " ".join(str(c) for c in walk(div) if isinstance(c, str))
+    assert ov.sections[0].sentence in text and f"{len(shown(bundle, sel).event_ids)} events" in text

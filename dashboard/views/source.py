@@ -1,26 +1,33 @@
 """Source panel: the selected record's passage with its quote highlighted in its sentence and paragraph, the
 section and document, every attribute, what comes from outside the texts, and links to records citing the same
-passage. Text is always rendered as text (Dash children strings), never as HTML.
+passage; with nothing selected, an overview of what the views show (the period's section heading and the text's
+opening sentence for it, the most important events shown as links, the counts). Text is always rendered as text
+(Dash children strings), never as HTML.
 
-source_model(bundle, record_id) is pure (plain data, tested without a browser); render_source(model) turns it
-into Dash components.
+source_model(bundle, record_id) and overview_model(bundle, sel, shown) are pure (plain data, tested without a
+browser); render_source(model, overview) turns them into Dash components.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from dash import html
 
 from dashboard import ids
 from dashboard.formatting import KIND_LABELS, fmt_range, outside_note, years_label
-from dashboard.selection import same_passage_ids
+from dashboard.selection import Selection, Shown, same_passage_ids, shown_mask
 
 # Characters of paragraph context shown on each side of the quote's sentence.
 CONTEXT_CHARS = 320
 # Records citing the same sentence listed by name; more are counted.
 SAME_PASSAGE_LISTED = 12
+# Events listed by name in the overview (the most important shown, one per happening); more are counted.
+OVERVIEW_EVENTS = 8
+# Section periods whose opening sentence the overview quotes (those covering most of the selected years).
+OVERVIEW_QUOTED_SECTIONS = 2
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,128 @@ class SourceModel:
     sentence_after: str
     same_passage: tuple[tuple[str, str], ...] = field(default=())
     same_passage_more: int = 0  # further records citing the sentence, not listed
+
+
+@dataclass(frozen=True)
+class SectionOpening:
+    """A section period of a text overlapping the selected years, and the text's first sentence in it."""
+
+    period_id: str
+    heading: str
+    doc_title: str
+    sentence: str  # verbatim from the text; '' when only the heading is listed
+    overlap_years: int
+
+
+@dataclass(frozen=True)
+class OverviewEvent:
+    event_id: str
+    label: str
+    years: str
+
+
+@dataclass(frozen=True)
+class OverviewModel:
+    """What the views show, in words: for the source panel with nothing selected (and a screenshot of it)."""
+
+    period: str  # '1936–1938' or 'All years, 1917–2025'
+    sections: tuple[SectionOpening, ...]
+    events: tuple[OverviewEvent, ...]  # the most important shown, most important first
+    more_events: int  # shown events not listed (other happenings)
+    counts: tuple[tuple[str, int], ...]  # ('events', 41), ('sites', 9), …
+
+
+def event_importance(bundle, rows: np.ndarray, sel: Selection | None = None) -> np.ndarray:
+    """The events at `rows` (positions in the events frame), most important first. Those that begin within the
+    selected years come before those running on from earlier; within each, a score adds how often the texts
+    report the happening (2 per record sharing its happening_id), whether its type says what happened (1 unless
+    'other'), the texts' estimates of it (1 each), a place to put it on the map (0.5), and how prominent its most
+    mentioned actor is (half the log2 of the actor's mentions in both texts); ties go in time order."""
+    ev = bundle.events
+    ix = bundle.index
+    happening = pd.Series(ev["happening_id"].to_numpy(dtype=object))
+    sizes = happening.map(happening.value_counts()).to_numpy(dtype=float)[rows]
+    mentions = dict(zip(bundle.actors["actor_id"], bundle.actors["mention_count"].astype(int)))
+    top_mentions = np.array([max((mentions.get(a, 0) for a in ids), default=0)
+                             for ids in ev["actor_ids"].to_numpy()[rows]], dtype=float)
+    typed = (ev["event_type"].to_numpy(dtype=object)[rows] != "other").astype(float)
+    estimates = np.bincount(ix.estimate_event[ix.estimate_event >= 0], minlength=len(ev))[rows].astype(float)
+    placed = (ix.event_place[rows] >= 0).astype(float)
+    score = 2 * sizes + typed + estimates + 0.5 * placed + 0.5 * np.log2(1 + top_mentions)
+    start = ev["year_start"].astype(float).fillna(-np.inf).to_numpy()[rows]
+    inside = (start >= sel.year_start).astype(int) if sel is not None and sel.has_period else np.zeros(len(rows))
+    order = np.lexsort((start, -score, -inside))
+    return rows[order]
+
+
+# An event's name in the overview: its title when it is short enough for one or two lines of the panel, else its
+# label (at most ~32 characters).
+OVERVIEW_TITLE_CHARS = 64
+
+
+def _overlapping_sections(bundle, sel: Selection) -> list[tuple[int, dict]]:
+    """(years of overlap, period row) of every section period overlapping the selection's years, in time order."""
+    periods = bundle.periods
+    sections = periods[periods["period_type"] == "section"].sort_values(["year_start", "year_end", "period_id"])
+    out = []
+    for r in sections.to_dict("records"):
+        s = r["year_start"] if not pd.isna(r["year_start"]) else -10_000
+        e = r["year_end"] if not pd.isna(r["year_end"]) else 10_000
+        lo, hi = (sel.year_start, sel.year_end) if sel.has_period else (s, e)
+        overlap = min(e, hi) - max(s, lo) + 1
+        if overlap > 0:
+            out.append((int(overlap), r))
+    return out
+
+
+def _opening_sentence(bundle, row: dict) -> str:
+    """The first sentence passage of the period's section in its text, verbatim ('' if the section has none)."""
+    p = bundle.passages
+    inside = p[(p["doc_id"] == row["doc_id"]) & (p["section"] == row["section"]) & (p["passage_type"] == "sentence")]
+    if not len(inside):
+        return ""
+    return str(inside.sort_values("char_start").iloc[0]["text"])
+
+
+def overview_model(bundle, sel: Selection, sh: Shown) -> OverviewModel:
+    """The overview of what `sh` (selection.shown(bundle, sel)) holds: the section periods of the texts that
+    overlap the selected years (the opening sentence quoted for those covering most of them), the most important
+    shown events (one per happening), and the counts of what every view draws."""
+    if sel.has_period:
+        period = f"{sel.year_start}–{sel.year_end}"
+    else:  # the years the summary line gives (selection.vocab_from_bundle)
+        years = pd.concat([bundle.events["year_start"], bundle.events["year_end"]]).dropna()
+        period = f"All years, {int(years.min())}–{int(years.max())}" if len(years) else "All years"
+    docs = dict(zip(bundle.documents["doc_id"], bundle.documents["title"]))
+    found = _overlapping_sections(bundle, sel)
+    span = (sel.year_end - sel.year_start + 1) if sel.has_period else None
+    by_overlap = sorted(found, key=lambda t: (-t[0], t[1]["year_start"]))
+    quoted = {r["period_id"] for n, r in by_overlap[:OVERVIEW_QUOTED_SECTIONS]
+              if span is not None and (n * 2 >= span or r is by_overlap[0][1])}
+    sections = tuple(SectionOpening(period_id=r["period_id"], heading=r["label"], doc_title=docs.get(r["doc_id"], ""),
+                                    sentence=_opening_sentence(bundle, r) if r["period_id"] in quoted else "",
+                                    overlap_years=n)
+                     for n, r in found)
+    rows = np.flatnonzero(shown_mask(bundle, sh, "events"))
+    ranked = event_importance(bundle, rows, sel) if len(rows) else rows
+    ev = bundle.events
+    listed, seen, names = [], set(), set()
+    for i in ranked:
+        r = ev.iloc[i]
+        label = r["label"] if isinstance(r["label"], str) and r["label"] else r["title"]
+        name = r["title"] if len(r["title"]) <= OVERVIEW_TITLE_CHARS else label
+        # one entry per happening (the two texts often report one, as records of their own)
+        if r["happening_id"] in seen or name.casefold() in names or label.casefold() in names:
+            continue
+        seen.add(r["happening_id"])
+        names |= {name.casefold(), label.casefold()}
+        if len(listed) < OVERVIEW_EVENTS:
+            listed.append(OverviewEvent(event_id=r["event_id"], label=name,
+                                        years=years_label(r["year_start"], r["year_end"])))
+    counts = (("events", len(sh.event_ids)), ("sites", len(sh.place_ids)), ("routes", len(sh.route_ids)),
+              ("ties", len(sh.relation_ids)), ("estimates", len(sh.estimate_ids)))
+    return OverviewModel(period=period, sections=sections, events=tuple(listed),
+                         more_events=len(seen) - len(listed), counts=counts)
 
 
 def _label(bundle, rid: str) -> str:
@@ -151,9 +280,45 @@ def _doc_text(bundle, doc_id: str) -> str:
     return docs.loc[docs["doc_id"] == doc_id, "text"].iloc[0]
 
 
-def render_source(model: SourceModel | None, overview=None) -> html.Div:
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word if n != 1 else word[:-1]}"
+
+
+def render_overview(ov: OverviewModel) -> list:
+    """The overview's components: what a screenshot of the panel tells with nothing selected."""
+    out: list = [html.Div(className="overview-head", children=[
+        html.Span("On screen", className="kind-badge"), html.Span(ov.period, className="overview-period")]),
+        html.P(className="overview-counts", children=" · ".join(_plural(n, w) for w, n in ov.counts))]
+    quoted = [s for s in ov.sections if s.sentence]
+    for s in quoted:
+        out.append(html.H3(s.heading, className="overview-section"))
+        out.append(html.Blockquote(className="overview-opening", children=[
+            html.Span(f"“{s.sentence}”"), html.Cite(f" — {s.doc_title}", className="overview-doc")]))
+    others = [s for s in ov.sections if not s.sentence]
+    if others:
+        out += [html.H4("Also in these years" if quoted else "The texts' periods"),
+                html.Ul(className="overview-sections", children=[html.Li(s.heading) for s in others])]
+    if not ov.sections:
+        out.append(html.H3(f"{ov.period}: no section of the texts covers these years", className="overview-section"))
+    if ov.events:
+        out += [html.H4("What happened"),
+                html.Ul(className="overview-events", children=[
+                    html.Li([html.Button(e.label, id=ids.cite_link(e.event_id), className="link-button", n_clicks=0,
+                                         title="Select this event in every view"),
+                             # the years, unless the name already gives them
+                             html.Span(f" {e.years}", className="overview-years") if e.years not in e.label
+                             else None]) for e in ov.events])]
+        if ov.more_events:
+            out.append(html.P(f"and {_plural(ov.more_events, 'others')} on the timeline", className="overview-more"))
+    out.append(html.P("Click a mark, site, node or tie for its sentence in the text.", className="overview-help"))
+    return out
+
+
+def render_source(model: SourceModel | None, overview: OverviewModel | None = None) -> html.Div:
     if model is None:
-        return html.Div(className="source-empty", children=overview or [
+        if overview is not None:
+            return html.Div(className="source-overview", children=render_overview(overview))
+        return html.Div(className="source-empty", children=[
             html.H3("Source"),
             html.P("Click a mark on the timeline, a site or route on the map, or a node or tie in the network: "
                    "its sentence appears here, quoted from the text."),

@@ -47,12 +47,23 @@ def test_export001_data_download_holds_what_is_shown(dash_page, bundle):
 
 
 def test_export002_slide_download_is_a_16_9_png(dash_page):
+    """The slide is rendered in the browser (plotly.js toImage from the figure the server sends), not on the
+    server: the download is a 16:9 PNG named after the filters, drawn with the local topojson only."""
     page = open_app(dash_page, TROTSKYISM_1930S)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
     name, data = _download(page, "#download-slide-button")
     assert name == "slide_1936-1938_trotskyism.png"
-    assert _png_size(data) == (1920, 1080)
+    w, h = _png_size(data)
+    assert (w, h) == (1920, 1080) and w * 9 == h * 16
     assert len(data) > 100_000  # three views, legend and text: far from blank
+    # what the server sent is the figure, not an image; the map's topojson came from the app's own assets
+    rendered = page.evaluate("() => document.querySelector('#download-slide-button').disabled")
+    assert rendered is False, "the button is enabled again once the PNG is made"
+    assert all("/_dash-component-suites/" in u or "/_dash-update-component" in u or "/assets/" in u
+               or u.startswith(("data:", "blob:")) for u in requests), requests
     assert dash_page.blocked == []
+    assert not [e for e in dash_page.console_errors if "slide" in e.lower()], dash_page.console_errors
 
 
 def test_export003_network_png_and_svg(dash_page):
