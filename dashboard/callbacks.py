@@ -14,6 +14,8 @@ from dashboard import ids
 from dashboard.context import AppContext, clean_sizes, render
 from dashboard.downloads import data_filename, package_filename, package_zip, shown_zip
 from dashboard.filenames import export_name
+from dashboard.layout import network_legend_children
+from dashboard.legend import legend_model
 from dashboard.events import CONTROL_IDS, KEEP, OPTION_CONTROLS, sync_step
 from dashboard.selection import Selection, from_dict, shown, to_query
 from dashboard.theme import PALETTES
@@ -74,6 +76,14 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         vp = out.network_viewport
         return (out.timeline, out.map, out.elements, out.summary,
                 view_text(app_ctx.bundle, out), out.network_note, vp["zoom"], vp["pan"])
+
+    @app.callback(Output(ids.NETWORK_LEGEND, "children"), Input(ids.SELECTION, "data"),
+                  prevent_initial_call=True)
+    def network_legend(data):
+        sel = from_dict(data, vocab)
+        b = app_ctx.bundle
+        return network_legend_children(legend_model(b, shown(b, sel), PALETTES[sel.theme], app_ctx.map,
+                                                    app_ctx.network))
 
     @app.callback(Output(ids.SOURCE, "children"), Input(ids.SELECTION, "data"))
     def source(data):

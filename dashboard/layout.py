@@ -44,17 +44,25 @@ def graph_config(topojson_url: str, view: str) -> dict:
     }
 
 
-def _network_legend(legend: Legend) -> html.Div:
-    """The network's shapes and tie kinds from the legend model (legend.py, the slide's legend too)."""
+def network_legend_children(legend: Legend) -> list:
+    """The network's shapes and tie kinds on screen, from the legend model (legend.py, the slide's legend too)."""
     shapes = [html.Span([html.Span(className=f"legend-shape shape-{s.shape}"), s.label], className="legend-item")
               for s in legend.actors.swatches]
     edges = [html.Span([html.Span(className="legend-line",
                                   style={"borderTop": f"{max(s.width, 1.2)}px {s.dash} {s.color}"}),
                         s.label + (" →" if s.arrow else "")], className="legend-item") for s in legend.ties.swatches]
-    return html.Div(id=ids.NETWORK_LEGEND, className="network-legend", children=[
-        html.Div(shapes + [html.Span("size = number of ties · pale = undated tie · faint = outside the period",
-                                     className="legend-note")], className="legend-row"),
+    return [
+        html.Div(shapes + [html.Span("size = number of ties · pale = undated tie", className="legend-note")],
+                 className="legend-row"),
         html.Div(edges, className="legend-row"),
+    ]
+
+
+def _network_legend(legend: Legend) -> html.Details:
+    """The legend under the network, folded away with a click (the page keeps it open by default)."""
+    return html.Details(open=True, className="network-legend", children=[
+        html.Summary("Legend", className="legend-summary"),
+        html.Div(id=ids.NETWORK_LEGEND, children=network_legend_children(legend)),
     ])
 
 
