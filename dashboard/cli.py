@@ -90,7 +90,7 @@ def _export_slides(args) -> int:
 def _loadtest(args) -> int:
     import json
 
-    from dashboard.loadtest import run
+    from tools.loadtest import run
 
     result = run(args.url, users=args.users, seconds=args.seconds)
     print(json.dumps(result, indent=2))
@@ -98,7 +98,7 @@ def _loadtest(args) -> int:
 
 
 def _bench(args) -> int:
-    from dashboard.bench import main as bench_main
+    from tools.bench import main as bench_main
 
     return bench_main(quick=args.quick, json_path=args.json, browser=not args.no_browser)
 

@@ -1,4 +1,4 @@
-"""Colour and contrast: the checks themselves (dashboard.accessibility), then the two palettes' text, the movement
+"""Colour and contrast: the checks themselves (tools.accessibility), then the two palettes' text, the movement
 colours, the route colours and the relation-edge colours.
 
 Known failures are listed by name with the value measured when they were listed, and marked
@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from dashboard import paths
-from dashboard.accessibility import (CVD_KINDS, ciede2000, contrast_ratio, delta_e, min_pairwise_distance,
+from tools.accessibility import (CVD_KINDS, ciede2000, contrast_ratio, delta_e, min_pairwise_distance,
                                      pairs_below, palette_report, simulate, to_lab)
 from dashboard.theme import EDGE_STYLES, PALETTES, VIOLENT
 from dashboard.views.map import ROUTE_COLORS, ROUTE_COLORS_DARK, ROUTE_PALETTES

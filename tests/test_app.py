@@ -6,7 +6,7 @@ import json
 import re
 
 from dashboard import ids
-from dashboard.loadtest import callback_outputs
+from tools.loadtest import callback_outputs
 
 
 def test_index_serves_only_local_resources(client):

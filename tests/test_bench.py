@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from dashboard import paths
-from dashboard.bench import synthetic_frames
+from tools.bench import synthetic_frames
 
 FIELDS = ("filter_server_ms_p50", "filter_server_ms_p95", "filter_payload_kb_p95", "browser_update_ms_p50",
           "browser_update_ms_p95")

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import ids
-from dashboard.loadtest import callback_outputs
+from tools.loadtest import callback_outputs
 
 # A request that takes longer than this is a hang for a filter change.
 SLOW_S = 5.0

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from dashboard import paths
-from dashboard.loadtest import run
+from tools.loadtest import run
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 

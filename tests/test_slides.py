@@ -404,7 +404,7 @@ def test_slide031_eight_slides_in_flight_leave_the_dashboard_responsive(bundle):
     client) do not hold up another user's filter change: the `draw` callback still answers within 300 ms."""
     from dashboard import ids
     from dashboard.app import create_app
-    from dashboard.loadtest import callback_outputs
+    from tools.loadtest import callback_outputs
 
     app = create_app(bundle)
     slide_key = next(k for k in app.callback_map if k.startswith(f"{ids.SLIDE_DOWNLOAD}.data"))

@@ -10,7 +10,7 @@ import time
 import pandas as pd
 import pytest
 
-from dashboard.bench import synthetic_frames
+from tools.bench import synthetic_frames
 from dashboard.frames import bundle_from_frames
 from dashboard.selection import Selection, shown
 from dashboard.views.table import (

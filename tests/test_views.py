@@ -192,7 +192,7 @@ def test_source_model_marks_outside_text(bundle):
 
 
 def test_timeline_survives_crowded_lanes(bundle, frames):
-    from dashboard.bench import synthetic_frames
+    from tools.bench import synthetic_frames
     from dashboard.frames import bundle_from_frames
 
     big = bundle_from_frames(synthetic_frames(frames, 10))
@@ -203,7 +203,7 @@ def test_timeline_survives_crowded_lanes(bundle, frames):
 
 
 def test_timeline_counts_per_year_when_too_dense(bundle, frames):
-    from dashboard.bench import synthetic_frames
+    from tools.bench import synthetic_frames
     from dashboard.frames import bundle_from_frames
     from dashboard.views.timeline import MAX_EVENT_MARKS
 
@@ -223,7 +223,7 @@ def test_timeline_counts_per_year_when_too_dense(bundle, frames):
 
 
 def test_map_groups_sites_and_routes_at_scale(frames):
-    from dashboard.bench import synthetic_frames
+    from tools.bench import synthetic_frames
     from dashboard.frames import bundle_from_frames
     from dashboard.views.map import MAX_ROUTE_MARKS, MAX_SITE_MARKS
 
@@ -240,7 +240,7 @@ def test_map_groups_sites_and_routes_at_scale(frames):
 
 
 def test_network_capped_to_most_connected(frames):
-    from dashboard.bench import synthetic_frames
+    from tools.bench import synthetic_frames
     from dashboard.frames import bundle_from_frames
     from dashboard.views.network import MAX_NETWORK_NODES
 

@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 
 import httpx
 
+from dashboard import ids
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -58,9 +60,9 @@ class Session:
 
     def __init__(self, client: httpx.AsyncClient, deps: list[dict], vocab: dict, stats: Stats, rng: random.Random):
         self.client, self.stats, self.rng = client, stats, rng
-        self.sync = next(d for d in deps if d["output"].startswith("..selection-store.data"))
-        self.draw = next(d for d in deps if "timeline-graph.figure" in d["output"])
-        self.export = next(d for d in deps if d["output"].startswith("data-download.data"))
+        self.sync = next(d for d in deps if d["output"].startswith(f"..{ids.SELECTION}.data"))
+        self.draw = next(d for d in deps if f"{ids.TIMELINE}.figure" in d["output"])
+        self.export = next(d for d in deps if d["output"].startswith(f"{ids.DATA_DOWNLOAD}.data"))
         self.vocab = vocab
         self.selection: dict | None = None
 
@@ -87,31 +89,31 @@ class Session:
                 v = value if dep["id"] == changed.rsplit(".", 1)[0] and changed.endswith(dep["property"]) else None
                 inputs.append({"id": dep["id"], "property": dep["property"], "value": v})
         state = [{"id": d["id"], "property": d["property"],
-                  "value": self.selection if d["id"] == "selection-store" else None} for d in self.sync["state"]]
+                  "value": self.selection if d["id"] == ids.SELECTION else None} for d in self.sync["state"]]
         return {"output": self.sync["output"], "outputs": callback_outputs(self.sync["output"]), "inputs": inputs,
                 "state": state, "changedPropIds": [changed]}
 
     def _export_body(self) -> dict:
         """'Download data': the zip of the records the current filters show."""
-        inputs = [{"id": d["id"], "property": d["property"], "value": 1 if d["id"] == "download-data-button" else None}
+        inputs = [{"id": d["id"], "property": d["property"], "value": 1 if d["id"] == ids.DATA_BUTTON else None}
                   for d in self.export["inputs"]]
         state = [{"id": d["id"], "property": d["property"], "value": self.selection} for d in self.export["state"]]
         return {"output": self.export["output"], "outputs": callback_outputs(self.export["output"]),
-                "inputs": inputs, "state": state, "changedPropIds": ["download-data-button.n_clicks"]}
+                "inputs": inputs, "state": state, "changedPropIds": [f"{ids.DATA_BUTTON}.n_clicks"]}
 
     def _random_change(self) -> tuple[str, object]:
         v, r = self.vocab, self.rng
         kind = r.choice(["period", "period", "movement", "search", "select", "select", "reset"])
         if kind == "period":
             start = r.randint(v["year_min"], v["year_max"] - 1)
-            return "period-slider.value", [start, min(v["year_max"], start + r.randint(1, 15))]
+            return f"{ids.PERIOD_SLIDER}.value", [start, min(v["year_max"], start + r.randint(1, 15))]
         if kind == "movement":
-            return "movement-filter.value", r.sample(v["movements"], k=r.randint(0, 2))
+            return f"{ids.MOVEMENTS}.value", r.sample(v["movements"], k=r.randint(0, 2))
         if kind == "search":
-            return "search-box.value", r.choice(["", "purge", "Trotsky", "deport", "1937", "Kronstadt"])
+            return f"{ids.SEARCH}.value", r.choice(["", "purge", "Trotsky", "deport", "1937", "Kronstadt"])
         if kind == "select":
-            return "network-graph.tapNodeData", {"id": r.choice(v["actors"])}
-        return "reset-button.n_clicks", r.randint(1, 100)
+            return f"{ids.NETWORK}.tapNodeData", {"id": r.choice(v["actors"])}
+        return f"{ids.RESET}.n_clicks", r.randint(1, 100)
 
     async def run(self, until: float) -> None:
         for path in ("/", "/_dash-layout", "/_dash-dependencies"):
@@ -120,12 +122,12 @@ class Session:
             changed, value = self._random_change()
             r = await self._request("POST", "/_dash-update-component", json=self._sync_body(changed, value))
             if r is not None and r.status_code == 200:
-                self.selection = r.json()["response"]["selection-store"]["data"]
+                self.selection = r.json()["response"][ids.SELECTION]["data"]
                 body = {"output": self.draw["output"], "outputs": callback_outputs(self.draw["output"]),
                         "inputs": [{"id": d["id"], "property": d["property"],
-                                    "value": self.selection if d["id"] == "selection-store" else None}
+                                    "value": self.selection if d["id"] == ids.SELECTION else None}
                                    for d in self.draw["inputs"]],
-                        "changedPropIds": ["selection-store.data"], "state": []}
+                        "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
                 await self._request("POST", "/_dash-update-component", json=body)
                 if self.rng.random() < EXPORT_SHARE:
                     await self._request("POST", "/_dash-update-component", json=self._export_body())

@@ -136,7 +136,7 @@ class _Mix:
 
 def server_figures(app, ctx, calls: int, seed: int = 3) -> dict:
     from dashboard import ids
-    from dashboard.loadtest import callback_outputs
+    from tools.loadtest import callback_outputs
 
     client = app.server.test_client()
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
