@@ -395,3 +395,38 @@ def test_a_plain_preposition_is_not_an_open_phrase(mini_data):
         """)
     with pytest.raises(BuildError, match="reads as open-ended"):
         build_frames(mini_data)
+
+
+# --- independent review (13 wrong records of a 150-record sample), fixed record by record ----------------------
+
+@pytest.mark.parametrize("rid, actors", [
+    ("ev_levada_poll_2015", ["levada_center"]),                         # Stalin is the poll's subject
+    ("ev_asl_matteotti_battalion", ["rosselli", "berneri", "matteotti_battalion"]),  # GL did not fight in Spain
+    ("ev_asl_union_of_communards", ["union_of_communards"]),           # Lenin's book was drawn on
+    ("ev_asl_twentieth_congress", ["khrushchev", "cpsu"]),             # 1956: Stalin only the subject
+    ("ev_asl_late_1980s_currents", []),                                # the USSR is the setting
+    ("ev_parties_abandon_stalinism", ["world_communist_parties", "khrushchev"]),  # GDR, Romania are the exceptions
+    ("ev_asl_spanish_left_conflicts",
+     ["republican_faction", "spanish_communists", "anarchists", "trotskyists", "poum"]),  # IRMC only POUM's parent
+    ("ev_secret_speech_1956", ["khrushchev"]),                         # Stalin and Lenin are the subjects
+])
+def test_review_participants(frames, rid, actors):
+    assert list(_row(frames, "events", rid)["actor_ids"]) == actors
+
+
+@pytest.mark.parametrize("rid", ["rel_tomsky_criticized_stalin_1924", "rel_zinoviev_criticized_stalin_1924",
+                                 "rel_kamenev_criticized_stalin_1924"])
+def test_review_by_the_autumn_of_1924_is_open(frames, rid):
+    r = _row(frames, "relations", rid)
+    assert r["when"] == "../1924-23" and pd.isna(r["year_start"]) and r["year_end"] == 1924
+    assert "open start" in r["date_note"]
+
+
+def test_review_hundreds_of_german_citizens(frames):
+    r = _row(frames, "estimates", "est_german_citizens_handed_to_gestapo_weitz")
+    assert (r["low"], r["qualifier"]) == (200, "hundreds") and pd.isna(r["high"])
+
+
+def test_review_tendencies_after_lenins_death_stay_open(frames):
+    r = _row(frames, "estimates", "est_asl_party_tendencies")
+    assert r["when"] == "1924/.." and r["year_start"] == 1924 and pd.isna(r["year_end"])
