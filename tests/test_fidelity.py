@@ -430,3 +430,72 @@ def test_review_hundreds_of_german_citizens(frames):
 def test_review_tendencies_after_lenins_death_stay_open(frames):
     r = _row(frames, "estimates", "est_asl_party_tendencies")
     assert r["when"] == "1924/.." and r["year_start"] == 1924 and pd.isna(r["year_end"])
+
+
+# --- review patterns, over the whole data set --------------------------------------------------------------------
+
+# Deaths the texts themselves give (Stalin 1953, Lenin 1924, Trotsky and Goldman 1940, Milyutin 1937, Kirov 1934).
+DEATHS = {"stalin": 1953, "lenin": 1924, "trotsky": 1940, "goldman": 1940, "milyutin": 1937, "kirov": 1934}
+
+
+def test_no_event_after_a_death_lists_the_dead(frames):
+    ev = frames["events"]
+    for person, died in DEATHS.items():
+        late = ev[(ev["year_start"] > died) & ev["actor_ids"].map(lambda a, p=person: p in a)]
+        assert late.empty, f"{person} (died {died}) in {list(late['event_id'])}"
+
+
+def test_no_event_after_1953_has_stalin(frames):
+    ev = frames["events"]
+    hit = ev[(ev["year_start"] > 1953) & ev["actor_ids"].map(lambda a: "stalin" in a)]
+    assert hit.empty, list(hit["event_id"])
+
+
+def test_polls_list_the_pollster_not_their_subject(frames):
+    polls = frames["events"][frames["events"]["event_type"] == "poll"]
+    assert len(polls) >= 5
+    for r in polls.itertuples():
+        assert "stalin" not in r.actor_ids, r.event_id
+
+
+@pytest.mark.parametrize("rid, subject", [
+    ("ev_asl_secret_speech", "stalin"), ("ev_twentieth_party_congress", "stalin"),
+    ("ev_levada_poll_2007", "stalin"), ("ev_levada_poll_2019", "stalin"),
+    ("ev_carnegie_survey_armenia_2012", "stalin"), ("ev_tbilisi_survey_georgia_2013", "stalin"),
+    ("ev_asl_goldman_no_communism", "stalin"),        # her essay's subject
+    ("ev_term_stalinism_coined", "stalin"),           # Kaganovich's declaration's subject
+    ("ev_asl_monthly_review_1960", "castro"), ("ev_asl_draper_encounter_1961", "castro"),
+    ("ev_asl_american_cuba_debate", "castro"),        # essays "on ... Fidel Castro"
+    ("ev_asl_soviet_funding_ended", "gorbachev"),     # Gus Hall condemned his initiatives
+    ("ev_asl_degenerated_workers_state", "soviet_union"),  # what Trotsky and Cannon described
+])
+def test_subjects_are_not_participants(frames, rid, subject):
+    assert subject not in _row(frames, "events", rid)["actor_ids"]
+
+
+@pytest.mark.parametrize("rid, state", [
+    ("ev_asl_late_1980s_currents", "soviet_union"),     # "in the collapsing USSR"
+    ("ev_soviet_famine_1930_1933", "soviet_union"), ("ev_holodomor", "soviet_union"),  # "the Soviet famine"
+    ("ev_great_turn", "soviet_union"),                  # "the face of the Soviet Union"
+    ("ev_wartime_deportations", "soviet_union"),        # "the ethnic map of the Soviet Union"
+    ("ev_deportation_to_kazakhstan", "soviet_union"),   # "places in the central Soviet Union"
+    ("ev_gulag_system", "soviet_union"),                # "remote areas of the Soviet Union"
+    ("ev_mongolian_purge", "mongolian_peoples_republic"),  # "to Mongolia"
+])
+def test_states_named_as_the_setting_are_not_participants(frames, rid, state):
+    assert state not in _row(frames, "events", rid)["actor_ids"]
+
+
+AUTUMN_1924 = "by the autumn of 1924"
+
+
+def test_every_record_quoting_by_the_autumn_of_1924_has_an_open_start(frames):
+    seen = []
+    for kind in ("events", "relations", "estimates"):
+        df = frames[kind]
+        for r in df[df["quote"].str.contains(AUTUMN_1924, regex=False)].itertuples():
+            seen.append(r[1])
+            w = parse_when(r.when)
+            assert w.start_open and (w.end, r.when) == (1924, "../1924-23"), f"{r[1]}: {r.when!r}"
+            assert pd.isna(r.year_start), r[1]
+    assert len(seen) >= 15, seen   # 2 quoting the first sentence, 13 the second
