@@ -499,3 +499,63 @@ def test_every_record_quoting_by_the_autumn_of_1924_has_an_open_start(frames):
             assert w.start_open and (w.end, r.when) == (1924, "../1924-23"), f"{r[1]}: {r.when!r}"
             assert pd.isna(r.year_start), r[1]
     assert len(seen) >= 15, seen   # 2 quoting the first sentence, 13 the second
+
+
+VAGUE = {"hundreds": 200, "thousands": 2_000, "tens of thousands": 20_000, "hundreds of thousands": 200_000,
+         "millions": 2_000_000}
+
+
+def test_vague_plurals_follow_one_convention(frames):
+    """qualifier = the text's word, low = the smallest number it allows, high empty (data/README.md)."""
+    est = frames["estimates"]
+    vague = est[est["qualifier"].isin(list(VAGUE))]
+    assert len(vague) >= 6
+    for r in vague.itertuples():
+        assert r.low == VAGUE[r.qualifier] and pd.isna(r.high), f"{r.estimate_id}: {r.low}-{r.high} {r.qualifier}"
+        assert r.qualifier in r.quote, r.estimate_id
+
+
+@pytest.mark.parametrize("rid, qualifier", [
+    ("est_german_citizens_handed_to_gestapo_weitz", "hundreds"), ("est_german_communists_handed_to_gestapo", "thousands"),
+    ("est_asl_gulag_thousands", "thousands"), ("est_foreign_communists_destroyed_rogovin", "thousands"),
+    ("est_mongolia_purge_executed", "tens of thousands"), ("est_deportees_died_en_route", "hundreds of thousands"),
+])
+def test_vague_plural_records(frames, rid, qualifier):
+    r = _row(frames, "estimates", rid)
+    assert r["qualifier"] == qualifier and r["low"] == VAGUE[qualifier] and pd.isna(r["high"])
+
+
+def test_no_vague_plural_is_read_as_over(frames):
+    est = frames["estimates"]
+    for r in est[est["qualifier"] == "over"].itertuples():
+        assert not any(w in r.quote for w in ("hundreds of", "thousands of", "the thousands")), r.estimate_id
+
+
+BLOC_PARAGRAPH = [
+    "rel_asl_r2_swp_dissidents_member_of_swp", "rel_asl_r2_swp_dissidents_criticized_soviet_union",
+    "rel_asl_r2_shachtman_member_of_swp_dissidents", "rel_asl_r2_soviet_union_member_of_german_soviet_italian_bloc",
+    "rel_asl_r2_soviet_union_allied_with_nazi_germany", "rel_asl_r2_nazi_germany_leader_of_german_soviet_italian_bloc",
+    "rel_asl_r2_fascist_italy_member_of_german_soviet_italian_bloc",
+    "rel_asl_r2_england_leader_of_anglo_american_french_bloc", "rel_asl_r2_france_leader_of_anglo_american_french_bloc",
+    "rel_asl_r2_united_states_supported_anglo_american_french_bloc",
+    "rel_asl_r2_shachtman_opposed_german_soviet_italian_bloc", "rel_asl_r2_shachtman_opposed_anglo_american_french_bloc",
+    "rel_asl_r2_swp_dissidents_opposed_german_soviet_italian_bloc",
+    "rel_asl_r2_swp_dissidents_opposed_anglo_american_french_bloc",
+    "ev_asl_third_camp", "ev_asl_swp_new_social_formation",
+]
+
+
+@pytest.mark.parametrize("rid", BLOC_PARAGRAPH)
+def test_the_bloc_paragraph_is_refined_to_the_pact_years(frames, rid):
+    """The paragraph cites the Baltic invasion (1940); the German–Soviet–Italian bloc lasted until June 1941."""
+    r = _row(frames, "events" if rid.startswith("ev_") else "relations", rid)
+    assert (r["refined_year_start"], r["refined_year_end"]) == (1939, 1941), r["when_refined"]
+    assert "1940" in r["outside_text"] and "1941" in r["outside_text"]
+
+
+def test_kazakhstan_refinement_names_every_people_it_covers(frames):
+    r = _row(frames, "events", "ev_deportation_to_kazakhstan")
+    for people in ("Koreans", "Poles", "Volga Germans", "Chechens", "Crimean Tatars"):
+        assert people in r["outside_text"], people
+    poles = _row(frames, "routes", "rt_poles")
+    assert r["refined_year_start"] <= poles["refined_year_start"] and poles["refined_year_end"] <= r["refined_year_end"]
