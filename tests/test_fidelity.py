@@ -559,3 +559,39 @@ def test_kazakhstan_refinement_names_every_people_it_covers(frames):
         assert people in r["outside_text"], people
     poles = _row(frames, "routes", "rt_poles")
     assert r["refined_year_start"] <= poles["refined_year_start"] and poles["refined_year_end"] <= r["refined_year_end"]
+
+
+def test_refuses_a_vague_plural_read_as_over(mini_data):
+    msg = _refused(mini_data, "anti_stalinist_left/estimates.yaml", """\
+        - estimate_id: est_x
+          what: people sent to camps
+          low: 1000
+          qualifier: over
+          when: '1956'
+          quote: In addition, he explained that Stalin had rounded up "thousands of people
+        """)
+    assert "est_x" in msg and "'thousands'" in msg
+
+
+def test_refuses_a_vague_plural_off_the_convention(mini_data):
+    msg = _refused(mini_data, "anti_stalinist_left/estimates.yaml", """\
+        - estimate_id: est_x
+          what: people sent to camps
+          low: 1000
+          qualifier: thousands
+          when: '1956'
+          quote: In addition, he explained that Stalin had rounded up "thousands of people
+        """)
+    assert "est_x" in msg and "2,000" in msg
+
+
+def test_accepts_a_vague_plural_on_the_convention(mini_data):
+    write(mini_data / "anti_stalinist_left/estimates.yaml", """\
+        - estimate_id: est_x
+          what: people sent to camps
+          low: 2000
+          qualifier: thousands
+          when: '1956'
+          quote: In addition, he explained that Stalin had rounded up "thousands of people
+        """)
+    assert build_frames(mini_data)["estimates"]["low"].tolist() == [2000]
