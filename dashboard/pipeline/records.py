@@ -185,6 +185,7 @@ def _date_problems(rec) -> list[str]:
                    "`when_refined` with outside_text")
     out += _open_note_problems(rec)
     out += _over_problems(rec)
+    out += _vague_plural_problems(rec)
     return out
 
 
@@ -239,6 +240,34 @@ def _over_problems(rec) -> list[str]:
             continue
         if value == rec.high:
             return [f"high {rec.high:g} is the quote's {m.group(0)!r}, an open bound: leave high empty (note why)"]
+    return []
+
+
+# Vague plural figures (data/README.md): the qualifier is the text's word, low the smallest number it allows (the
+# plural of two units), high empty. "hundreds" is not "over 100".
+VAGUE_PLURALS = MappingProxyType({"hundreds": 200, "thousands": 2_000, "tens of thousands": 20_000,
+                                  "hundreds of thousands": 200_000, "millions": 2_000_000})
+_VAGUE_IN_QUOTE = re.compile(r"\b(?:hundreds of thousands|tens of thousands|hundreds|thousands|millions)\b", re.I)
+
+
+def _vague_plural_problems(rec) -> list[str]:
+    if not hasattr(rec, "estimate_id"):
+        return []
+    qualifier = (rec.qualifier or "").strip().lower()
+    if qualifier in VAGUE_PLURALS:
+        want = VAGUE_PLURALS[qualifier]
+        out = []
+        if qualifier not in rec.quote.lower():
+            out.append(f"qualifier {rec.qualifier!r} is not the quote's word")
+        if rec.low != want or rec.high is not None:
+            out.append(f"{rec.qualifier!r} reads as low {want:,}, high empty (data/README.md), not "
+                       f"{rec.low!r}–{rec.high!r}")
+        return out
+    if qualifier in ("over", "more than", "at least") and _VAGUE_IN_QUOTE.search(rec.quote) \
+            and rec.low in (100, 1_000, 10_000, 100_000, 1_000_000) and not _NUMBER.search(rec.quote):
+        word = _VAGUE_IN_QUOTE.search(rec.quote).group(0).lower()
+        return [f"the quote says {word!r}, not {qualifier!r} {rec.low:g}: write qualifier {word!r}, low "
+                f"{VAGUE_PLURALS.get(word, 0):,}, high empty (data/README.md)"]
     return []
 
 
