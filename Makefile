@@ -29,6 +29,7 @@ browsers:
 	fi
 
 test: $(STAMP) browsers
+	$(BIN)/ruff check dashboard tools tests scripts
 	$(BIN)/python -m pytest -q
 
 build: $(STAMP)
