@@ -21,7 +21,8 @@ import pandas as pd
 from dashboard.schema import EVENT_TYPES, PLACE_TYPES, YEAR_MAX, YEAR_MIN
 
 LANE_MODES = ("movement", "type")
-REGIONS = ("ussr", "europe", "world")
+# Map regions: "fit" frames what is shown (views/map.py); the others are fixed presets (theme.MAP_REGIONS).
+REGIONS = ("fit", "ussr", "europe", "world")
 # The network shows the actors of what the filters show ("shown") or everyone, the rest faded ("all").
 NETWORK_MODES = ("shown", "all")
 # Dates drawn: the refined date where a record has one (marked as from outside the texts), or the texts' own.
@@ -45,7 +46,7 @@ class Selection:
     q: str = ""
     selected: str | None = None
     lanes: str = "movement"
-    region: str = "ussr"
+    region: str = "fit"
     borders: str = "modern"
     network: str = "shown"
     dates: str = "refined"
@@ -158,7 +159,7 @@ def clean_id(rid: Any, vocab: Vocab) -> str | None:
 
 
 def make_selection(vocab: Vocab, *, year_start=None, year_end=None, movement_ids=(), types=(), q="", selected=None,
-                   lanes="movement", region="ussr", borders="modern", theme="light", present=False, network="shown",
+                   lanes="movement", region="fit", borders="modern", theme="light", present=False, network="shown",
                    dates="refined") -> Selection:
     """Build a Selection from untrusted values; anything unknown or malformed falls back to its default."""
     s, e = clean_period(year_start, year_end, vocab)
@@ -169,7 +170,7 @@ def make_selection(vocab: Vocab, *, year_start=None, year_end=None, movement_ids
         q=clean_q(q),
         selected=clean_id(selected, vocab),
         lanes=lanes if lanes in LANE_MODES else "movement",
-        region=region if region in REGIONS else "ussr",
+        region=region if region in REGIONS else "fit",
         borders=borders if borders in BORDERS else "modern",
         network=network if network in NETWORK_MODES else "shown",
         dates=dates if dates in DATE_MODES else "refined",
@@ -205,7 +206,7 @@ def from_query(search: Any, vocab: Vocab) -> Selection:
         start, end = int(m.group(1)), int(m.group(2) or m.group(1))
     return make_selection(vocab, year_start=start, year_end=end, movement_ids=first("movement"),
                           types=first("type"), q=first("q"), selected=first("select") or None,
-                          lanes=first("lanes") or "movement", region=first("region") or "ussr",
+                          lanes=first("lanes") or "movement", region=first("region") or "fit",
                           borders=first("borders") or "modern", theme=first("theme") or "light",
                           present=first("present"), network=first("network") or "shown",
                           dates=first("dates") or "refined")
@@ -225,7 +226,7 @@ def to_query(sel: Selection) -> str:
         params["select"] = sel.selected
     if sel.lanes != "movement":
         params["lanes"] = sel.lanes
-    if sel.region != "ussr":
+    if sel.region != "fit":
         params["region"] = sel.region
     if sel.borders != "modern":
         params["borders"] = sel.borders
