@@ -36,7 +36,7 @@ from dashboard.formatting import esc, fmt_num, outside_note, preview, years_labe
 from dashboard.geoproj import Fitted, GeoView, center_for_middle, fit, raw_bounds
 from dashboard.selection import Selection, Shown, shown_mask
 from dashboard.textwidth import ASCENT_EM, DESCENT_EM, text_width
-from dashboard.theme import (DIM_OPACITY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS, PLACE_TYPE_LABELS,
+from dashboard.theme import (DIM_OPACITY, FONT_FAMILY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS, PLACE_TYPE_LABELS,
                              Palette, base_layout, hex_to_rgba)
 
 # Routes are coloured by the people deported (after Paul Tol's 'vibrant' and 'muted' qualitative palettes), one list
@@ -74,9 +74,11 @@ FIT_LAT_LIMITS = (-80.0, 88.0)
 # 5/6 of its latitudes (the usual choice: the least distortion over the span).
 CONIC_MAX_LON_SPAN = 150.0
 CONIC_MAX_LAT_SPAN = 70.0
-# A fitted view is widened along its shorter side to fill the plot area, by at most this factor (beyond it, the
-# marks would shrink into a corner of a map of somewhere else; the rest of the panel stays paper).
+# A fitted view is widened along its shorter side to fill the plot area, by at most this factor (a regional map
+# widened further would be a map of somewhere else with the marks in a corner; the rest of the panel stays paper).
+# A near-world map may grow to the whole globe's height.
 FIT_FILL_MAX = 1.5
+FIT_FILL_MAX_WORLD = 3.0
 # The fallback of "fit" when nothing is shown.
 FIT_FALLBACK = "ussr"
 # Points per route arc when checking labels against lines, and where the arrowhead sits along a route (the share
@@ -118,7 +120,9 @@ ROUTE_LABEL_GAP_MARKER = 6.0
 LEGEND_PX = 9.5
 LEGEND_ROW_PX = 19.0
 LEGEND_ITEM_PX = 46.0  # the symbol and the gaps around an item's text (plotly: 40 px before the text, 5 after)
-LEGEND_TOGGLE_PX = 64.0  # the "Legend" button at the right of the strip
+# The "Legend" button that folds the legend, at the top right of the map: its box (px), kept clear of labels.
+LEGEND_TOGGLE_SIZE = (60.0, 36.0)
+LEGEND_MIN_PX = 30.0  # the strip holds the button
 # Names listed in the "outside this view" note before "and N more".
 OUTSIDE_LISTED = 3
 
@@ -334,7 +338,7 @@ def fit_view(lons, lats, size: tuple[float, float], margin: tuple[float, float, 
     w, h = size[0] - margin[0] - margin[1], size[1] - margin[2] - margin[3]
     target = w / h
     axis = "lat" if _aspect(view) > target else "lon"
-    lo, hi = 1.0, FIT_FILL_MAX
+    lo, hi = 1.0, FIT_FILL_MAX if view.projection == "conic equal area" else FIT_FILL_MAX_WORLD
     if (_aspect(_grow(view, axis, hi)) > target) == (axis == "lat"):
         lo = hi  # even the widest view is not as tall (wide) as the area: take it
     else:
@@ -433,6 +437,7 @@ class MapModel:
     legend: tuple[LegendEntry, ...]
     notes: tuple[Note, ...]
     outside: tuple[str, ...]  # names of shown sites the frame leaves out, most cited first
+    toggle: Box | None  # the legend's fold button (None without a legend)
     unlabelled_routes: tuple[str, ...]  # route groups no room was found for
 
 
@@ -456,21 +461,27 @@ class _Space:
 
     def __init__(self, frame: Box):
         self.frame = frame
-        self.hard = np.zeros((0, 4))
-        self.hard_owner: list[str] = []
-        self.soft = np.zeros((0, 4))
+        self._hard: list[Box] = []
+        self._owner: list[str] = []
+        self._soft: list[Box] = []
+        self._arrays: tuple | None = None
 
     def add(self, box: Box, owner: str = "", soft: bool = False) -> None:
         if soft:
-            self.soft = np.vstack([self.soft, box])
+            self._soft.append(box)
         else:
-            self.hard = np.vstack([self.hard, box])
-            self.hard_owner.append(owner)
+            self._hard.append(box)
+            self._owner.append(owner)
+        self._arrays = None
+
+    def _cached(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._arrays is None:
+            self._arrays = (np.array(self._hard, dtype=float).reshape(-1, 4), np.array(self._owner, dtype=object),
+                            np.array(self._soft, dtype=float).reshape(-1, 4))
+        return self._arrays
 
     @staticmethod
     def _hits(boxes: np.ndarray, b: Box, pad: float) -> np.ndarray:
-        if not len(boxes):
-            return np.zeros(0, dtype=bool)
         return ((boxes[:, 0] < b[2] + pad) & (boxes[:, 2] > b[0] - pad) & (boxes[:, 1] < b[3] + pad)
                 & (boxes[:, 3] > b[1] - pad))
 
@@ -478,11 +489,11 @@ class _Space:
         x0, y0, x1, y1 = self.frame
         if b[0] < x0 + LABEL_PAD or b[1] < y0 + LABEL_PAD or b[2] > x1 - LABEL_PAD or b[3] > y1 - LABEL_PAD:
             return False
-        hits = self._hits(self.hard, b, LABEL_PAD)
-        return not any(h and o != owner for h, o in zip(hits, self.hard_owner))
+        hard, owners, _ = self._cached()
+        return not (self._hits(hard, b, LABEL_PAD) & (owners != owner)).any()
 
     def clear_of_lines(self, b: Box) -> bool:
-        return not self._hits(self.soft, b, 0.0).any()
+        return not self._hits(self._cached()[2], b, 0.0).any()
 
 
 def _arc(lon0, lat0, lon1, lat1, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -522,18 +533,18 @@ def _legend_entries(bundle, pl: np.ndarray, rt: np.ndarray, grouped: bool, prep:
 
 def legend_height(entries, width: float, scale: float) -> float:
     """Height in px of the strip the legend takes at the foot of the figure (0 without entries): its items laid in
-    rows as plotly lays a horizontal legend, the toggle button at the right."""
+    rows as plotly lays a horizontal legend (wrapping at the figure's right edge)."""
     if not entries:
         return 0.0
     size = LEGEND_PX * min(scale, 1.15)
-    room = max(width - LEGEND_TOGGLE_PX, 120)
+    room = max(width - 8, 120)
     rows, used = 1, 0.0
     for e in entries:
         w = LEGEND_ITEM_PX + text_width(e.name, size)
         if used and used + w > room:
             rows, used = rows + 1, 0.0
         used += w
-    return rows * LEGEND_ROW_PX * min(scale, 1.15) + 8
+    return max(rows * LEGEND_ROW_PX * min(scale, 1.15) + 10, LEGEND_MIN_PX * min(scale, 1.15))
 
 
 def _paper_to_px(x: float, y: float, size, margin) -> tuple[float, float]:
@@ -575,7 +586,8 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     origin, dest = bundle.index.route_origin, bundle.index.route_destination
     grouped = len(pl) > MAX_SITE_MARKS or len(rt) > MAX_ROUTE_MARKS
     legend = _legend_entries(bundle, pl, rt, grouped, prep)
-    margin = (0.0, 0.0, 0.0, legend_height(legend, size[0], scale))
+    # whole px: plotly rounds the margins it is given
+    margin = (0.0, 0.0, 0.0, float(math.ceil(legend_height(legend, size[0], scale))))
 
     region = sel.region if sel.region in MAP_REGIONS else FIT_FALLBACK
     if MAP_REGIONS[region].get("fitted"):
@@ -611,9 +623,15 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
         notes.append(_note([f"{len(pl):,} sites, {len(rt):,} routes: nearby ones grouped (numbers) · narrow the "
                             "filters to see each"], 0.5, 0.995, "center", "top", 10 * scale, p.muted, 0.8, size,
                            margin))
+    toggle = None
+    if legend:
+        tw, th = LEGEND_TOGGLE_SIZE
+        toggle = (size[0] - tw, 0.0, float(size[0]), th)
     if outside_names:
         more = f" and {len(outside_names) - OUTSIDE_LISTED} more" if len(outside_names) > OUTSIDE_LISTED else ""
-        notes.append(_note([esc(f"Outside this view: {', '.join(outside_names[:OUTSIDE_LISTED])}{more}")], 0.995,
+        # left of the legend's button
+        x = 1 - ((LEGEND_TOGGLE_SIZE[0] + 4) / (size[0] - margin[0] - margin[1]) if legend else 0.005)
+        notes.append(_note([esc(f"Outside this view: {', '.join(outside_names[:OUTSIDE_LISTED])}{more}")], x,
                            0.995, "right", "top", 10 * scale, p.ink, 0.85, size, margin))
     if not len(pl) and not len(rt):
         notes.append(_note(["No places or routes match these filters"], 0.5, 0.5, "center", "middle", 14, p.muted,
@@ -622,6 +640,8 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     space = _Space(fitted.frame)
     for n in notes:
         space.add(n.box, "note")
+    if toggle:
+        space.add(toggle, "note")
     site_labels: dict[int, Label] = {}
     groups: list[RouteGroup] = []
     placed: list[Label] = []
@@ -717,7 +737,7 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     return MapModel(size=tuple(size), margin=margin, region=region, fitted=fitted, borders_region=file_region,
                     scale=scale, site_rows=pl, site_xy=site_xy, route_rows=rt, grouped=grouped,
                     site_labels=MappingProxyType(site_labels), route_groups=tuple(groups), labels=tuple(placed),
-                    legend=legend, notes=tuple(notes), outside=outside_names, unlabelled_routes=tuple(unlabelled))
+                    legend=legend, notes=tuple(notes), outside=outside_names, unlabelled_routes=tuple(unlabelled), toggle=toggle)
 
 
 # Callouts, for a route with no room beside its line: the label is moved this far (px) from a point of the route,
@@ -762,7 +782,16 @@ def _route_label_spot(space: _Space, fitted: Fitted, arcs: list[tuple], width: f
                     dx, dy = r * math.cos(math.radians(ang)), -r * math.sin(math.radians(ang))
                     pos = ("middle right" if dx > 1 else "middle left" if dx < -1 else
                            "top center" if dy < 0 else "bottom center")
-                    px, py = ax[0] + dx, ay[0] + dy
+                    # the lon/lat drawn at that offset: Newton steps on the local Jacobian, then its exact pixels
+                    t_lon, t_lat = a_lon, a_lat
+                    for _ in range(4):
+                        qx, qy = fitted.project([t_lon], [t_lat])
+                        step = np.linalg.solve(jac, [ax[0] + dx - qx[0], ay[0] + dy - qy[0]])
+                        t_lon, t_lat = t_lon + float(step[0]), float(np.clip(t_lat + float(step[1]), -89, 89))
+                    qx, qy = fitted.project([t_lon], [t_lat])
+                    px, py = float(qx[0]), float(qy[0])
+                    if not (-90 < t_lat < 90) or math.hypot(px - ax[0] - dx, py - ay[0] - dy) > 1:
+                        continue
                     b = _text_box(px, py, pos, width, fs, CALLOUT_GAP_MARKER * scale)
                     if not space.fits(b, owner):
                         continue
@@ -771,8 +800,7 @@ def _route_label_spot(space: _Space, fitted: Fitted, arcs: list[tuple], width: f
                     if any(not space.fits((ax[0] + t * dx - 0.5, ay[0] + t * dy - 0.5, ax[0] + t * dx + 0.5,
                                            ay[0] + t * dy + 0.5), owner) for t in steps[:-1]):
                         continue
-                    d_lon, d_lat = np.linalg.solve(jac, [dx, dy])
-                    spot = ((a_lon + float(d_lon), a_lat + float(d_lat)), pos, b, (a_lon, a_lat))
+                    spot = ((t_lon, t_lat), pos, b, (a_lon, a_lat))
                     if space.clear_of_lines(b):
                         return spot
                     touching = touching or spot
@@ -852,10 +880,10 @@ def render_map(model: MapModel, bundle, sel: Selection, related: frozenset[str],
     legend_font = LEGEND_PX * min(scale, 1.15)
     extra = {}
     if model.legend:
-        # the legend folds away (and back) with a button at the right of its strip
+        # the legend folds away (and back) with a button at the top right of the map
         extra["updatemenus"] = [dict(
-            type="buttons", direction="left", showactive=False, x=1, xanchor="right", y=0, yanchor="top",
-            pad=dict(t=3, r=2, b=0, l=0), bgcolor=p.paper, bordercolor=p.grid, font=dict(size=legend_font,
+            type="buttons", direction="left", showactive=False, x=1, xanchor="right", y=1, yanchor="top",
+            pad=dict(t=2, r=2, b=0, l=0), bgcolor=p.paper, bordercolor=p.grid, font=dict(size=legend_font,
                                                                                        color=p.muted),
             buttons=[dict(label="Legend", method="relayout", args=[{"showlegend": False}],
                           args2=[{"showlegend": True}])],
@@ -864,9 +892,9 @@ def render_map(model: MapModel, bundle, sel: Selection, related: frozenset[str],
         palette=p, geo=geo, margin=dict(l=ml, r=mr, t=mt, b=mb, pad=0, autoexpand=False),
         showlegend=bool(model.legend),
         legend=dict(font=dict(size=legend_font, color=p.ink), bgcolor="rgba(0,0,0,0)", orientation="h", x=0, y=0,
-                    xanchor="left", yanchor="top", itemsizing="constant", tracegroupgap=0, itemwidth=30,
+                    xanchor="left", yanchor="top", itemsizing="trace", tracegroupgap=0, itemwidth=30,
                     itemclick=False, itemdoubleclick=False),
-        font=dict(size=12 * scale, color=p.ink), annotations=notes, **extra,
+        font=dict(family=FONT_FAMILY, size=12 * scale, color=p.ink), annotations=notes, **extra,
     )
     return {"data": traces, "layout": layout}
 
