@@ -77,7 +77,7 @@ CONIC_MAX_LAT_SPAN = 70.0
 # A fitted view is widened along its shorter side to fill the plot area, by at most this factor (a regional map
 # widened further would be a map of somewhere else with the marks in a corner; the rest of the panel stays paper).
 # A near-world map may grow to the whole globe's height.
-FIT_FILL_MAX = 1.5
+FIT_FILL_MAX = 2.2
 FIT_FILL_MAX_WORLD = 3.0
 # The fallback of "fit" when nothing is shown.
 FIT_FALLBACK = "ussr"
@@ -93,10 +93,16 @@ SELECTED_SITE_SIZE = 17.0
 ORIGIN_SIZE = 4.0
 ARROW_BASE = 11.0
 ARROW_PER_WIDTH = 1.6
-# Label font sizes (px, before the presentation scale).
+# Label font sizes (px, before the presentation scale) in a map at least TEXT_FULL_WIDTH px wide; a smaller map
+# (the panel at 1280×720) writes them 1 px smaller.
 SITE_LABEL_PX = 10.5
 ROUTE_LABEL_PX = 11.0
+TEXT_FULL_WIDTH = 700
 NOTE_PX = 9.0
+# Lines of a text are this many em apart (plotly's LINE_SPACING).
+LINE_SPACING = 1.3
+# Route labels longer than this (characters) may go on two lines where one line finds no room.
+WRAP_CHARS = 18
 # Space kept around a label box (px): labels, marks and the frame stay at least this far apart.
 LABEL_PAD = 2.0
 # Site labels attempted besides the selected and related ones: one per this many px² of map, at least
@@ -119,7 +125,7 @@ ROUTE_LABEL_GAP_MARKER = 6.0
 # The legend: one row of items at the foot of the figure (more rows when they do not fit the width).
 LEGEND_PX = 9.5
 LEGEND_ROW_PX = 19.0
-LEGEND_ITEM_PX = 46.0  # the symbol and the gaps around an item's text (plotly: 40 px before the text, 5 after)
+LEGEND_ITEM_PX = 42.0  # the symbol and the gaps around an item's text (measured in Chromium: about 41 px)
 # The "Legend" button that folds the legend, at the top right of the map: its box (px), kept clear of labels.
 LEGEND_TOGGLE_SIZE = (60.0, 36.0)
 LEGEND_MIN_PX = 30.0  # the strip holds the button
@@ -441,18 +447,30 @@ class MapModel:
     unlabelled_routes: tuple[str, ...]  # route groups no room was found for
 
 
-def _text_box(x: float, y: float, position: str, width: float, size: float, marker_size: float) -> Box:
-    """The box plotly draws a one-line text in beside a marker of `marker_size` px at (x, y) (its
-    Drawing.textPointPosition: the text is offset by marker radius / 0.8 + 1 px, its baseline 0.75 em below the
-    anchor's top)."""
+def _text_box(x: float, y: float, position: str, width: float, size: float, marker_size: float,
+              lines: int = 1) -> Box:
+    """The box plotly draws a text of `lines` lines (`width` px wide) in beside a marker of `marker_size` px at
+    (x, y) (its Drawing.textPointPosition: the text is offset by marker radius / 0.8 + 1 px, its first baseline
+    0.75 em below the anchor's top, lines 1.3 em apart)."""
     v = "top" if "top" in position else "bottom" if "bottom" in position else "middle"
     h = "end" if "left" in position else "start" if "right" in position else "middle"
     sign = {"start": 1, "end": -1, "middle": 0, "top": -1, "bottom": 1}
     gap = marker_size / 2 / 0.8 + 1 if marker_size else 0.0
+    span = (lines - 1) * LINE_SPACING + 1
     bx = x + sign[h] * gap
-    base = y + size * 0.75 + sign[v] * gap + (sign[v] - 1) * size / 2
+    base = y + size * 0.75 + sign[v] * gap + (sign[v] - 1) * span * size / 2
     x0 = bx if h == "start" else bx - width if h == "end" else bx - width / 2
-    return (x0, base - ASCENT_EM * size, x0 + width, base + DESCENT_EM * size)
+    return (x0, base - ASCENT_EM * size, x0 + width, base + (lines - 1) * LINE_SPACING * size + DESCENT_EM * size)
+
+
+def _wrapped(text: str) -> str | None:
+    """`text` on two lines (a newline; the renderer writes <br>), broken at the space nearest its middle (None for
+    one word)."""
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if not spaces:
+        return None
+    i = min(spaces, key=lambda k: abs(k - len(text) / 2))
+    return text[:i] + "\n" + text[i + 1:]
 
 
 class _Space:
@@ -463,21 +481,24 @@ class _Space:
         self.frame = frame
         self._hard: list[Box] = []
         self._owner: list[str] = []
+        self._kind: list[str] = []
         self._soft: list[Box] = []
         self._arrays: tuple | None = None
 
-    def add(self, box: Box, owner: str = "", soft: bool = False) -> None:
+    def add(self, box: Box, owner: str = "", soft: bool = False, kind: str = "mark") -> None:
+        """`kind`: "mark", "label", "note" or "leader" (a callout's line)."""
         if soft:
             self._soft.append(box)
         else:
             self._hard.append(box)
             self._owner.append(owner)
+            self._kind.append(kind)
         self._arrays = None
 
-    def _cached(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _cached(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if self._arrays is None:
             self._arrays = (np.array(self._hard, dtype=float).reshape(-1, 4), np.array(self._owner, dtype=object),
-                            np.array(self._soft, dtype=float).reshape(-1, 4))
+                            np.array(self._soft, dtype=float).reshape(-1, 4), np.array(self._kind, dtype=object))
         return self._arrays
 
     @staticmethod
@@ -485,12 +506,17 @@ class _Space:
         return ((boxes[:, 0] < b[2] + pad) & (boxes[:, 2] > b[0] - pad) & (boxes[:, 1] < b[3] + pad)
                 & (boxes[:, 3] > b[1] - pad))
 
-    def fits(self, b: Box, owner: str) -> bool:
+    def fits(self, b: Box, owner: str, only_text: bool = False) -> bool:
+        """Whether box `b` is inside the frame and clear of what others took (of their labels, notes and leader lines
+        only, with `only_text`: a leader line may cross a mark, not a text)."""
         x0, y0, x1, y1 = self.frame
         if b[0] < x0 + LABEL_PAD or b[1] < y0 + LABEL_PAD or b[2] > x1 - LABEL_PAD or b[3] > y1 - LABEL_PAD:
             return False
-        hard, owners, _ = self._cached()
-        return not (self._hits(hard, b, LABEL_PAD) & (owners != owner)).any()
+        hard, owners, _, kinds = self._cached()
+        hits = self._hits(hard, b, LABEL_PAD) & (owners != owner)
+        if only_text:
+            hits &= kinds != "mark"
+        return not hits.any()
 
     def clear_of_lines(self, b: Box) -> bool:
         return not self._hits(self._cached()[2], b, 0.0).any()
@@ -577,6 +603,7 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     p = palette
     places, routes = bundle.places, bundle.routes
     scale = 1.35 if present else 1.0
+    text_scale = scale * (1.0 if size[0] >= TEXT_FULL_WIDTH else 0.91)
     selecting = bool(sel.selected)
     pl = np.flatnonzero(shown_mask(bundle, shown, "places"))
     rt = np.flatnonzero(shown_mask(bundle, shown, "routes"))
@@ -639,9 +666,9 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
 
     space = _Space(fitted.frame)
     for n in notes:
-        space.add(n.box, "note")
+        space.add(n.box, "note", kind="note")
     if toggle:
-        space.add(toggle, "note")
+        space.add(toggle, "note", kind="note")
     site_labels: dict[int, Label] = {}
     groups: list[RouteGroup] = []
     placed: list[Label] = []
@@ -673,7 +700,7 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
             if not inside[k]:
                 return
             text = prep.place_label[i]
-            fs = SITE_LABEL_PX * scale
+            fs = SITE_LABEL_PX * text_scale
             w = text_width(text, fs)
             fallback = None
             for pos in SITE_POSITIONS:
@@ -685,7 +712,7 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
                     fallback = fallback or (pos, b)
             if fallback:
                 lab = Label("site", pids[i], text, float(lon[i]), float(lat[i]), fallback[0], fallback[1], fs, p.ink)
-                space.add(lab.box, f"site:{pids[i]}")
+                space.add(lab.box, f"site:{pids[i]}", kind="label")
                 site_labels[i] = lab
                 placed.append(lab)
 
@@ -697,31 +724,56 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
         by_people: dict[str, list[int]] = {}
         for i in sorted(rt, key=lambda i: (-prep.route_cited[i], rids[i])):
             by_people.setdefault(people[i], []).append(int(i))
+        # related first, then most people, then the longest name (the hardest to place gets the first choice)
         order = sorted(by_people, key=lambda who: (not any(rids[i] in related for i in by_people[who]),
-                                                   -max(prep.route_cited[i] for i in by_people[who]), who))
+                                                   -max(prep.route_cited[i] for i in by_people[who]), -len(who), who))
+        # two passes: first every group that has room beside its own line, clear of the others; then the rest,
+        # beside a line or as callouts
+        fs = ROUTE_LABEL_PX * text_scale
+        route_labels: dict[str, Label] = {}
+        for first_pass in (True, False):
+            for who in order:
+                rows = by_people[who]
+                if who in route_labels or (selecting and not any(rids[i] in related for i in rows)):
+                    continue
+                owner = f"route:{who}"
+                arcs_of = [(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]]) for i in rows]
+                texts = [people_label(who)]
+                if len(texts[0]) > WRAP_CHARS and _wrapped(texts[0]):
+                    texts.append(_wrapped(texts[0]))
+                choice, text = None, texts[0]
+                for t in texts:
+                    w = max(text_width(part, fs, bold=True) for part in t.split("\n"))
+                    c = _route_label_spot(space, fitted, arcs_of, w, fs, scale, owner, lines=t.count("\n") + 1,
+                                          callouts=not first_pass)
+                    if c is not None and (not first_pass or space.clear_of_lines(c[2])):
+                        if choice is None or (space.clear_of_lines(c[2]) and not space.clear_of_lines(choice[2])):
+                            choice, text = c, t
+                        if space.clear_of_lines(c[2]):
+                            break
+                anchor = _text_anchor(fitted, *choice[0], choice[1], choice[4]) if choice else None
+                if anchor is None:
+                    continue
+                (l_lon, l_lat), pos, box, leader = anchor, choice[1], choice[2], choice[3]
+                color = ROUTE_PALETTES[p.name][prep.route_color_index[rows[0]]]
+                lab = Label("route", who, text, l_lon, l_lat, pos, box, fs, color, bold=True, leader=leader)
+                space.add(lab.box, owner, kind="label")
+                if leader:
+                    # the leader line is a mark: later labels keep off it (a point every 3 px)
+                    lx, ly = fitted.project([leader[0], l_lon], [leader[1], l_lat])
+                    n = max(int(math.hypot(lx[1] - lx[0], ly[1] - ly[0]) / 3), 2)
+                    for t in np.linspace(0.15, 1, n):
+                        x, y = lx[0] + t * (lx[1] - lx[0]), ly[0] + t * (ly[1] - ly[0])
+                        space.add((x - 0.5, y - 0.5, x + 0.5, y + 0.5), owner, kind="leader")
+                route_labels[who] = lab
+                placed.append(lab)
         for who in order:
             rows = by_people[who]
-            color = ROUTE_PALETTES[p.name][prep.route_color_index[rows[0]]]
             on = (not selecting) or any(rids[i] in related for i in rows)
-            text = people_label(who)
-            fs = ROUTE_LABEL_PX * scale
-            w = text_width(text, fs, bold=True)
-            choice = _route_label_spot(space, fitted, [(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]])
-                                                      for i in rows], w, fs, scale, f"route:{who}")
-            lab = None
-            if choice and on:
-                (l_lon, l_lat), pos, box, leader = choice
-                lab = Label("route", who, text, l_lon, l_lat, pos, box, fs, color, bold=True, leader=leader)
-                space.add(lab.box, f"route:{who}")
-                if leader:
-                    lx, ly = fitted.project([leader[0], l_lon], [leader[1], l_lat])
-                    for t in np.linspace(0, 1, 8):
-                        x, y = lx[0] + t * (lx[1] - lx[0]), ly[0] + t * (ly[1] - ly[0])
-                        space.add((x - 1, y - 1, x + 1, y + 1), soft=True)
-                placed.append(lab)
-            elif on:
+            if on and who not in route_labels:
                 unlabelled.append(who)
-            groups.append(RouteGroup(who, color, tuple(rows), lab))
+            groups.append(RouteGroup(who, ROUTE_PALETTES[p.name][prep.route_color_index[rows[0]]], tuple(rows),
+                                     route_labels.get(who)))
 
         related_rows = [i for i in pl if pids[i] in related and i != sel_row]
         rest = [i for i in pl if pids[i] not in related and i != sel_row and not selecting]
@@ -741,17 +793,46 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
 
 
 # Callouts, for a route with no room beside its line: the label is moved this far (px) from a point of the route,
-# in eight directions, joined to it by a leader line.
-CALLOUT_RADII = (26.0, 40.0, 58.0, 80.0)
-CALLOUT_AT = (0.5, 0.35, 0.65, 0.8)
+# in CALLOUT_DIRECTIONS directions, joined to it by a leader line.
+CALLOUT_RADII = (26.0, 40.0, 58.0, 80.0, 110.0, 150.0)
+CALLOUT_DIRECTIONS = 16
+CALLOUT_AT = (0.5, 0.35, 0.65, 0.8, 0.0, 0.2)
 CALLOUT_GAP_MARKER = 2.0
 
 
+def _offset(fitted: Fitted, lon: float, lat: float, dx: float, dy: float) -> tuple[float, float] | None:
+    """The lon/lat drawn (dx, dy) px away from (lon, lat): Newton steps on the projection's local Jacobian. None
+    where it does not converge within a pixel (near a pole or the frame's cut)."""
+    ax, ay = fitted.project([lon, lon + 0.1, lon], [lat, lat, lat + 0.1])
+    jac = np.array([[ax[1] - ax[0], ax[2] - ax[0]], [ay[1] - ay[0], ay[2] - ay[0]]]) / 0.1
+    if not np.isfinite(jac).all() or abs(np.linalg.det(jac)) < 1e-9:
+        return None
+    t_lon, t_lat = lon, lat
+    for _ in range(5):
+        qx, qy = fitted.project([t_lon], [t_lat])
+        step = np.linalg.solve(jac, [ax[0] + dx - qx[0], ay[0] + dy - qy[0]])
+        t_lon, t_lat = t_lon + float(step[0]), float(np.clip(t_lat + float(step[1]), -89, 89))
+    qx, qy = fitted.project([t_lon], [t_lat])
+    if not np.isfinite([qx[0], qy[0]]).all() or math.hypot(qx[0] - ax[0] - dx, qy[0] - ay[0] - dy) > 0.5:
+        return None
+    return t_lon, t_lat
+
+
+def _text_anchor(fitted: Fitted, lon: float, lat: float, position: str, marker_size: float):
+    """Where a text-only label goes so that it is drawn as it would be beside a marker of `marker_size` px at
+    (lon, lat): the point moved by plotly's text gap (marker radius / 0.8 + 1 px) towards `position`."""
+    gap = marker_size / 2 / 0.8 + 1
+    sx = 1 if "right" in position else -1 if "left" in position else 0
+    sy = -1 if "top" in position else 1 if "bottom" in position else 0
+    return _offset(fitted, lon, lat, sx * gap, sy * gap)
+
+
 def _route_label_spot(space: _Space, fitted: Fitted, arcs: list[tuple], width: float, fs: float, scale: float,
-                      owner: str):
-    """Where a route group's label goes: ((lon, lat), textposition, box, leader) for the first free spot beside one
+                      owner: str, lines: int = 1, callouts: bool = True):
+    """Where a route group's label goes: ((lon, lat), textposition, box, leader, gap) for the first free spot beside one
     of its routes (`arcs`: (lon0, lat0, lon1, lat1) each, most people first), else the first free callout; a spot
-    clear of every line before one that crosses a line. None when nothing is free."""
+    clear of every line before one that crosses a line. (lon, lat) is the point the label sits beside as it would
+    beside a marker of `gap` px; `leader`, the route's point a callout is joined to. None when nothing is free."""
     touching = None
     for a in arcs:
         for t in ROUTE_LABEL_AT:
@@ -760,47 +841,36 @@ def _route_label_spot(space: _Space, fitted: Fitted, arcs: list[tuple], width: f
             if not fitted.inside(ax, ay)[0]:
                 continue
             for pos in ROUTE_POSITIONS:
-                b = _text_box(float(ax[0]), float(ay[0]), pos, width, fs, ROUTE_LABEL_GAP_MARKER * scale)
+                b = _text_box(float(ax[0]), float(ay[0]), pos, width, fs, ROUTE_LABEL_GAP_MARKER * scale, lines)
                 if space.fits(b, owner):
-                    spot = ((float(a_lon[0]), float(a_lat[0])), pos, b, None)
+                    spot = ((float(a_lon[0]), float(a_lat[0])), pos, b, None, ROUTE_LABEL_GAP_MARKER * scale)
                     if space.clear_of_lines(b):
                         return spot
                     touching = touching or spot
-    for a in arcs:
+    for a in arcs if callouts else ():
         for t in CALLOUT_AT:
             a_lon, a_lat = _arc(*a, [t])
             a_lon, a_lat = float(a_lon[0]), float(a_lat[0])
-            ax, ay = fitted.project([a_lon, a_lon + 0.1, a_lon], [a_lat, a_lat, a_lat + 0.1])
-            if not fitted.inside(ax[:1], ay[:1])[0]:
-                continue
-            # px per 0.1° of lon and of lat here, to turn a px offset into a lon/lat one
-            jac = np.array([[ax[1] - ax[0], ax[2] - ax[0]], [ay[1] - ay[0], ay[2] - ay[0]]]) / 0.1
-            if abs(np.linalg.det(jac)) < 1e-9:
+            ax, ay = fitted.project([a_lon], [a_lat])
+            if not fitted.inside(ax, ay)[0]:
                 continue
             for r in CALLOUT_RADII:
-                for ang in range(0, 360, 45):
+                for ang in np.arange(CALLOUT_DIRECTIONS) * 360 / CALLOUT_DIRECTIONS:
                     dx, dy = r * math.cos(math.radians(ang)), -r * math.sin(math.radians(ang))
                     pos = ("middle right" if dx > 1 else "middle left" if dx < -1 else
                            "top center" if dy < 0 else "bottom center")
-                    # the lon/lat drawn at that offset: Newton steps on the local Jacobian, then its exact pixels
-                    t_lon, t_lat = a_lon, a_lat
-                    for _ in range(4):
-                        qx, qy = fitted.project([t_lon], [t_lat])
-                        step = np.linalg.solve(jac, [ax[0] + dx - qx[0], ay[0] + dy - qy[0]])
-                        t_lon, t_lat = t_lon + float(step[0]), float(np.clip(t_lat + float(step[1]), -89, 89))
-                    qx, qy = fitted.project([t_lon], [t_lat])
-                    px, py = float(qx[0]), float(qy[0])
-                    if not (-90 < t_lat < 90) or math.hypot(px - ax[0] - dx, py - ay[0] - dy) > 1:
-                        continue
-                    b = _text_box(px, py, pos, width, fs, CALLOUT_GAP_MARKER * scale)
+                    b = _text_box(ax[0] + dx, ay[0] + dy, pos, width, fs, CALLOUT_GAP_MARKER * scale, lines)
                     if not space.fits(b, owner):
                         continue
-                    # the leader line must not run through a label or a mark
-                    steps = np.linspace(0.25, 1, 6)
+                    # the leader line must not run through a label, a note or another leader
+                    steps = np.linspace(0.15, 1, max(int(r / 3), 2))[:-1]
                     if any(not space.fits((ax[0] + t * dx - 0.5, ay[0] + t * dy - 0.5, ax[0] + t * dx + 0.5,
-                                           ay[0] + t * dy + 0.5), owner) for t in steps[:-1]):
+                                           ay[0] + t * dy + 0.5), owner, only_text=True) for t in steps):
                         continue
-                    spot = ((t_lon, t_lat), pos, b, (a_lon, a_lat))
+                    target = _offset(fitted, a_lon, a_lat, dx, dy)
+                    if target is None:
+                        continue
+                    spot = (target, pos, b, (a_lon, a_lat), CALLOUT_GAP_MARKER * scale)
                     if space.clear_of_lines(b):
                         return spot
                     touching = touching or spot
@@ -940,16 +1010,15 @@ def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, l
 
 
 def _route_labels(model: MapModel, scale: float) -> dict | None:
-    """One text trace naming every route group the model placed a label for, in its route's colour."""
+    """One text trace naming every route group the model placed a label for, in its route's colour (each label's
+    point is already moved off the line: model.labels' lon/lat)."""
     labs = [g.label for g in model.route_groups if g.label is not None]
     if not labs:
         return None
-    return dict(type="scattergeo", lon=[lb.lon for lb in labs], lat=[lb.lat for lb in labs], mode="markers+text",
-                text=[esc(lb.text) for lb in labs], textposition=[lb.position for lb in labs],
+    return dict(type="scattergeo", lon=[round(lb.lon, 5) for lb in labs], lat=[round(lb.lat, 5) for lb in labs],
+                mode="text", text=[esc(lb.text).replace("\n", "<br>") for lb in labs], textposition=[lb.position for lb in labs],
                 textfont=dict(size=labs[0].size, color=[lb.color for lb in labs], weight="bold", shadow="auto"),
-                marker=dict(size=[(CALLOUT_GAP_MARKER if lb.leader else ROUTE_LABEL_GAP_MARKER) * scale
-                                  for lb in labs], opacity=0), hoverinfo="skip",
-                name="route labels", showlegend=False)
+                hoverinfo="skip", name="route labels", showlegend=False)
 
 
 def _leaders(model: MapModel, p: Palette) -> dict | None:
@@ -981,7 +1050,7 @@ def _sites(places, pl, lon, lat, pids, prep: MapPrep, sel: Selection, related, l
             hovertext=hover[k].tolist(), hoverinfo="text", mode="markers+text",
             text=[esc(labels[i].text) if i in labels else "" for i in k],
             textposition=[labels[i].position if i in labels else "middle right" for i in k],
-            textfont=dict(size=SITE_LABEL_PX * scale, color=p.ink, shadow="auto"),
+            textfont=dict(size=_site_label_size(labels, scale), color=p.ink, shadow="auto"),
             name=PLACE_TYPE_LABELS.get(ptype, ptype), legendgroup=f"type-{ptype}", showlegend=False,
             marker=dict(symbol="circle" if ptype in GENERIC_TYPES else PLACE_SYMBOLS.get(ptype, "circle"),
                         size=(np.where(is_sel, SELECTED_SITE_SIZE, SITE_SIZE) * scale).tolist(),
@@ -991,6 +1060,11 @@ def _sites(places, pl, lon, lat, pids, prep: MapPrep, sel: Selection, related, l
                                   color=np.where(is_sel, p.highlight, p.mark_line).tolist())),
         ))
     return traces
+
+
+def _site_label_size(labels, scale: float) -> float:
+    """The font size the model placed the site labels at."""
+    return next(iter(labels.values())).size if labels else SITE_LABEL_PX * scale
 
 
 def _legend_traces(entries, scale: float, p: Palette) -> list[dict]:
