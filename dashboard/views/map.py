@@ -33,7 +33,7 @@ import pandas as pd
 
 from dashboard import basemaps
 from dashboard.formatting import esc, fmt_num, outside_note, preview, years_label
-from dashboard.geoproj import Fitted, GeoView, center_for_middle, fit, raw_bounds
+from dashboard.geoproj import Fitted, GeoView, center_for_middle, fit, raw_bounds, raw_projection
 from dashboard.selection import Selection, Shown, shown_mask
 from dashboard.textwidth import ASCENT_EM, DESCENT_EM, text_width
 from dashboard.theme import (DIM_OPACITY, FONT_FAMILY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS, PLACE_TYPE_LABELS,
@@ -355,7 +355,20 @@ def fit_view(lons, lats, size: tuple[float, float], margin: tuple[float, float, 
             else:
                 hi = m
     view = _grow(view, axis, lo)
+    # a conic map drawn beyond its pole shows a blank bite at the top: bring the top latitude down (not below the
+    # points) until the pole is at or above the frame
+    top = float(lats.max())
+    while view.projection == "conic equal area" and _pole_in_frame(view) and view.lat[1] - 1 > top:
+        view = GeoView(view.projection, view.rotation_lon, view.lon, (view.lat[0], view.lat[1] - 1), None,
+                       view.parallels)
     return GeoView(view.projection, view.rotation_lon, view.lon, view.lat, center_for_middle(view), view.parallels)
+
+
+def _pole_in_frame(view: GeoView) -> bool:
+    """Whether the north pole of a conic view lies below the top of its frame (the area beyond it is empty)."""
+    f = raw_projection(view.projection, view.parallels)
+    _, y0, _, _ = raw_bounds(view)
+    return -float(f(np.array(0.0), np.array(math.pi / 2))[1]) > y0
 
 
 def borders_region(fitted: Fitted, region: str) -> str:
