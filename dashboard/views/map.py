@@ -79,6 +79,8 @@ CONIC_MAX_LAT_SPAN = 70.0
 # A near-world map may grow to the whole globe's height.
 FIT_FILL_MAX = 2.2
 FIT_FILL_MAX_WORLD = 3.0
+# A conic view widened to fill the area stops at this share of CONIC_MAX_LON_SPAN.
+FIT_CONIC_LON_GROWTH = 1.2
 # The fallback of "fit" when nothing is shown.
 FIT_FALLBACK = "ussr"
 # Points per route arc when checking labels against lines, and where the arrowhead sits along a route (the share
@@ -292,10 +294,15 @@ def _grow(view: GeoView, axis: str, factor: float) -> GeoView:
     lon0, lon1 = view.lon
     if lon0 > 0 and lon1 < 0:
         lon1 += 360
-    half = min((lon1 - lon0) / 2 * factor, 179.5)
+    # a conic map stays regional; no view wraps around the globe
+    widest = CONIC_MAX_LON_SPAN * FIT_CONIC_LON_GROWTH / 2 if view.projection == "conic equal area" else 179.5
+    half = min((lon1 - lon0) / 2 * factor, max(widest, (lon1 - lon0) / 2))
     mid = view.rotation_lon
-    return GeoView(view.projection, view.rotation_lon, _lon_range(mid - half, mid + half), view.lat, None,
-                   view.parallels)
+    lon = _lon_range(mid - half, mid + half)
+    if lon[0] <= 0 and lon[1] < lon[0]:  # across the antimeridian in a way plotly cannot read: stop at it
+        half = max(min(mid + 180, 180 - mid), (lon1 - lon0) / 2)
+        lon = _lon_range(mid - half, mid + half)
+    return GeoView(view.projection, view.rotation_lon, lon, view.lat, None, view.parallels)
 
 
 def _lon_range(lon0: float, lon1: float) -> tuple[float, float]:
@@ -361,7 +368,20 @@ def fit_view(lons, lats, size: tuple[float, float], margin: tuple[float, float, 
     while view.projection == "conic equal area" and _pole_in_frame(view) and view.lat[1] - 1 > top:
         view = GeoView(view.projection, view.rotation_lon, view.lon, (view.lat[0], view.lat[1] - 1), None,
                        view.parallels)
+    # then take back the widening of the longitudes, as far as the points allow
+    least = _grow(GeoView(view.projection, rot, lon, view.lat, None, view.parallels), "lon", 1.0)
+    for _ in range(20):
+        if view.projection != "conic equal area" or not _pole_in_frame(view) or _span(view) <= _span(least):
+            break
+        view = _grow(view, "lon", 0.95)
+        if _span(view) < _span(least):
+            view = GeoView(view.projection, view.rotation_lon, least.lon, view.lat, None, view.parallels)
     return GeoView(view.projection, view.rotation_lon, view.lon, view.lat, center_for_middle(view), view.parallels)
+
+
+def _span(view: GeoView) -> float:
+    lon0, lon1 = view.lon
+    return (lon1 - lon0) % 360 or 360.0
 
 
 def _pole_in_frame(view: GeoView) -> bool:
@@ -651,8 +671,12 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     notes = []
     historical = borders_year is not None
     credit = borders_credit if historical else MODERN_BORDERS_CREDIT
-    notes.append(_note([esc(credit), COORDS_NOTE], 0.995, 0.005, "right", "bottom", NOTE_PX * scale, p.muted, 0.75,
-                       size, margin))
+    # the credit goes in the bottom corner that covers fewer marks (right, unless the left covers fewer)
+    corners = [_note([esc(credit), COORDS_NOTE], x, 0.005, anchor, "bottom", NOTE_PX * scale, p.muted, 0.75, size,
+                     margin) for x, anchor in ((0.995, "right"), (0.005, "left"))]
+    covered = [int(((sx >= n.box[0] - 6) & (sx <= n.box[2] + 6) & (sy >= n.box[1] - 6) & (sy <= n.box[3] + 6)).sum())
+               for n in corners]
+    notes.append(corners[1] if covered[1] < covered[0] else corners[0])
     if historical:
         notes.append(_note([f"<b>Borders of {borders_year}</b>"], 0.005, 0.995, "left", "top", 11 * scale, p.ink,
                            0.75, size, margin))
