@@ -24,7 +24,8 @@ from dashboard.theme import MAP_REGIONS, Palette, hex_to_rgba
 
 # Years of the source snapshots, ascending: a period is drawn with the latest of these not after its end.
 BASEMAP_YEARS = (1920, 1930, 1938, 1945, 1960)
-BASEMAP_REGIONS = tuple(MAP_REGIONS)
+# The regions with a file of their own (the presets); a fitted map ("fit") uses the smallest whose box holds it.
+BASEMAP_REGIONS = ("ussr", "europe", "world")
 BASEMAPS_DIR = ASSETS_DIR / "basemaps"
 # What plotly.js (4.1.1) shows of each conic map region, as (lon min, lat min, lon max, lat max) in degrees: it fits
 # the projection to the region's lon/lat ranges, then draws the whole rectangle around that curved shape, so the
@@ -69,17 +70,25 @@ def clip_box(region: str) -> tuple[float, float, float, float] | None:
     return (max(lon0 - m, -180), max(lat0 - m, -90), min(lon1 + m, 180), min(lat1 + m, 90))
 
 
-def _check(year: int, region: str) -> None:
+# The map regions without a file of their own, and the file they take until the map knows its frame: the world's
+# holds any fit (views/map.py then swaps in the smallest file that holds its frame, with refit_trace()).
+FITTED_REGIONS = MappingProxyType({"fit": "world"})
+
+
+def _check(year: int, region: str) -> str:
+    """The file region for `region` (a preset's own; the world's for a fitted map), or ValueError."""
     if year not in BASEMAP_YEARS:
         raise ValueError(f"no basemap for {year!r}; years: {BASEMAP_YEARS}")
+    region = FITTED_REGIONS.get(region, region)
     if region not in BASEMAP_REGIONS:
         raise ValueError(f"no basemap region {region!r}; regions: {BASEMAP_REGIONS}")
+    return region
 
 
 def borders_asset(year: int, region: str) -> str:
     """The file's name relative to assets/ ("basemaps/borders_1938_ussr.json"); Dash's get_asset_url makes it
     a URL."""
-    _check(year, region)
+    region = _check(year, region)
     return f"basemaps/borders_{year}_{region}.json"
 
 
@@ -89,6 +98,7 @@ def borders_path(year: int, region: str) -> Path:
 
 @lru_cache(maxsize=None)
 def _borders_text(year: int, region: str) -> str:
+    region = _check(year, region)
     # The text, not the parsed dict, is cached: a str can't be mutated by a caller.
     return borders_path(year, region).read_text(encoding="utf-8")
 
@@ -101,6 +111,7 @@ def load_borders(year: int, region: str) -> dict:
 @lru_cache(maxsize=None)
 def _features(year: int, region: str) -> tuple[tuple[str, str], ...]:
     """(feature id, hover text) per feature, in file order."""
+    region = _check(year, region)
     rows = []
     for f in load_borders(year, region)["features"]:
         p = f["properties"]
@@ -125,7 +136,7 @@ def borders_trace(year: int, region: str, palette: Palette, *, geojson: str | di
     (load_borders(year, region)) for server-side image export. Add it before the site and route traces: it is
     hoverable (the polity's name), and a click on it reports a point with a location but no customdata.
     """
-    _check(year, region)
+    region = _check(year, region)
     rows = _features(year, region)
     fill = hex_to_rgba(palette.country, FILL_ALPHA)
     label = f"borders of {year}"
@@ -148,3 +159,22 @@ def borders_trace(year: int, region: str, palette: Palette, *, geojson: str | di
         "hovertemplate": f"%{{text}}<br><i>{label}</i><extra></extra>",
         "hoverlabel": {"bgcolor": palette.paper, "bordercolor": palette.country, "font": {"color": palette.ink}},
     }
+
+
+def refit_trace(year: int, trace: dict, region: str, palette: Palette) -> dict:
+    """`trace` (a borders_trace of any region's file for `year`) redrawn from `region`'s file, keeping how its
+    geojson is given: a URL (the same folder, that file's name) or the parsed file. The trace itself when it
+    already uses that file."""
+    region = _check(year, region)
+    geojson = trace.get("geojson")
+    if isinstance(geojson, str):
+        for other in BASEMAP_REGIONS:
+            tail = borders_asset(year, other)
+            if geojson.endswith(tail):
+                if other == region:
+                    return trace
+                return borders_trace(year, region, palette, geojson=geojson[: -len(tail)] + borders_asset(year, region))
+        return trace  # a URL this module did not make: left as it is
+    if isinstance(geojson, dict) and [f.get("id") for f in geojson.get("features", ())] == list(borders_ids(year, region)):
+        return trace
+    return borders_trace(year, region, palette, geojson=load_borders(year, region))

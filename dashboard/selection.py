@@ -22,7 +22,8 @@ from dashboard import ids
 from dashboard.schema import EVENT_TYPES, PLACE_TYPES, YEAR_MAX, YEAR_MIN
 
 LANE_MODES = ("movement", "type")
-REGIONS = ("ussr", "europe", "world")
+# Map regions: "fit" frames what is shown (views/map.py); the others are fixed presets (theme.MAP_REGIONS).
+REGIONS = ("fit", "ussr", "europe", "world")
 # The network shows the actors of what the filters show ("shown") or everyone, the rest faded ("all").
 NETWORK_MODES = ("shown", "all")
 # Dates drawn: the refined date where a record has one (marked as from outside the texts), or the texts' own.

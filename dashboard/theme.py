@@ -111,8 +111,10 @@ EDGE_STYLES = MappingProxyType({
 })
 RELATION_LABELS = MappingProxyType({t: t.replace("_", " ") for t in EDGE_STYLES})
 
-# Map presets: (lon range, lat range, projection)
+# Map regions: "fit" frames what the filters show (views/map.py chooses its ranges and projection; its lon/lat here
+# are the whole globe: no site lies outside it), then the presets: (lon range, lat range, projection).
 MAP_REGIONS = MappingProxyType({
+    "fit": {"label": "Fit", "lon": (-180, 180), "lat": (-90, 90), "fitted": True},
     "ussr": {"label": "USSR", "lon": (15, 150), "lat": (30, 75), "projection": "conic equal area",
              "rotation_lon": 75},
     "europe": {"label": "Europe", "lon": (-12, 60), "lat": (34, 68), "projection": "conic equal area",

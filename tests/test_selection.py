@@ -33,7 +33,7 @@ def test_url_round_trip(bundle, vocab):
 def test_malformed_urls_fall_back_to_defaults(vocab, query):
     sel = from_query(query, vocab)
     assert sel.movement_ids == () and sel.types == () and sel.selected is None
-    assert sel.lanes == "movement" and sel.region == "ussr"
+    assert sel.lanes == "movement" and sel.region == "fit"
     assert len(sel.q) <= Q_MAX_CHARS
 
 

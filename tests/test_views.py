@@ -98,11 +98,11 @@ def test_map_sites_and_routes(bundle):
     site_ids = {c for t in fig.data if t.customdata is not None and t.mode == "markers+text" for c in t.customdata}
     assert site_ids == set(sh.place_ids)
     assert _route_ids(fig) == set(sh.route_ids)
-    # direction: an arrowhead pointing along the line at the destination, after every origin
+    # direction: per route origin, a point before the arrowhead, the arrowhead pointing along the line, destination
     for route in (t for t in fig.data if t.mode == "lines+markers"):
         assert route.marker.angleref == "previous"
-        assert list(route.marker.symbol[1::3]) == ["triangle-up"] * (len(route.lon) // 3)
-        assert all(v is None for v in route.lon[2::3])  # gaps between routes
+        assert list(route.marker.symbol[2::5]) == ["triangle-up"] * (len(route.lon) // 5)
+        assert all(v is None for v in route.lon[4::5])  # gaps between routes
     for t in fig.data:
         if t.mode == "markers+text":
             assert t.marker.symbol in set(PLACE_SYMBOLS.values())
@@ -259,7 +259,7 @@ def test_network_capped_to_most_connected(frames):
 
 
 def test_map_names_sites_outside_the_region(bundle):
-    sel = Selection(1936, 1938, ("trotskyism",))
+    sel = Selection(1936, 1938, ("trotskyism",), region="ussr")
     fig = map_figure(bundle, sel, *_draw(bundle, sel))
     notes = [a.text for a in fig.layout.annotations if a.text.startswith("Outside this view")]
     assert notes and "Mexico" in notes[0]

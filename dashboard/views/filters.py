@@ -105,7 +105,7 @@ def lane_toggle() -> dcc.RadioItems:
 
 def region_toggle() -> dcc.RadioItems:
     return dcc.RadioItems(id=ids.REGION, options=[{"label": v["label"], "value": k} for k, v in MAP_REGIONS.items()],
-                          value="ussr", inline=True, className="view-toggle")
+                          value="fit", inline=True, className="view-toggle")
 
 
 def borders_toggle() -> dcc.RadioItems:

