@@ -512,6 +512,56 @@ class TimelineModel:
     def px_x(self, year: float) -> float:
         return (year - self.xr[0]) / (self.xr[1] - self.xr[0]) * self.plot_w
 
+    def drawn_boxes(self) -> list[tuple[str, str, Box]]:
+        """(kind, owner, box in px) of everything drawn in the lanes as it is drawn: 'text' for labels and counts,
+        'mark' for point symbols, span line pieces (broken where labels sit), end caps and fading tails."""
+        out = []
+        half_line = SPAN_WIDTH / 2 * self.fonts["label"] / LABEL_FONT
+        for mk in self.marks:
+            if not mk.in_view:
+                continue
+            yc = (mk.box[1] + mk.box[3]) / 2
+            if mk.label_box:
+                out.append(("text", mk.event_id, mk.label_box))
+            if not mk.is_span:
+                out.append(("mark", mk.event_id, mk.box))
+                continue
+            if not mk.line:
+                continue
+            a, b = self.px_x(mk.x0), self.px_x(mk.x1)
+            x = a
+            for ga, gb in sorted(mk.gaps):
+                ga, gb = self.px_x(ga), self.px_x(gb)
+                if ga > x:
+                    out.append(("mark", mk.event_id, (x, yc - half_line, min(ga, b), yc + half_line)))
+                x = max(x, gb)
+            if x < b:
+                out.append(("mark", mk.event_id, (x, yc - half_line, b, yc + half_line)))
+            cap = (mk.box[3] - mk.box[1]) / 2
+            for flag, cx in ((mk.cap_left, a), (mk.cap_right, b)):
+                if flag:
+                    out.append(("mark", mk.event_id, (cx - 1.5, yc - cap, cx + 1.5, yc + cap)))
+            if mk.fade_left:
+                out.append(("mark", mk.event_id, (self.px_x(mk.x0 - mk.fade_left), yc - half_line, a, yc + half_line)))
+            if mk.fade_right:
+                out.append(("mark", mk.event_id, (b, yc - half_line, self.px_x(mk.x1 + mk.fade_right), yc + half_line)))
+        for c in self.counts:
+            out.append(("text", "+", c.box))
+        return out
+
+    def overlapping(self, tol: float = 0.5) -> list[tuple]:
+        """Pairs of drawn things that overlap where one of them is text (within the plot: clipped parts excluded)."""
+        boxes = [(k, o, (max(b[0], 0.0), b[1], min(b[2], self.plot_w), b[3])) for k, o, b in self.drawn_boxes()]
+        boxes = [x for x in boxes if x[2][2] > x[2][0]]
+        bad = []
+        for n, (k1, o1, b1) in enumerate(boxes):
+            for k2, o2, b2 in boxes[n + 1:]:
+                if "text" not in (k1, k2):
+                    continue
+                if b1[0] < b2[2] - tol and b2[0] < b1[2] - tol and b1[1] < b2[3] - tol and b2[1] < b1[3] - tol:
+                    bad.append(((k1, o1, b1), (k2, o2, b2)))
+        return bad
+
 
 def _overlaps(a: Box, b: Box, pad: float = 0.0) -> bool:
     return a[0] < b[2] + pad and b[0] < a[2] + pad and a[1] < b[3] and b[1] < a[3]
@@ -714,8 +764,33 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                 return len(rows) - 1, got
         return None
 
-    if not density:
-        for n_try, i in enumerate(order):
+    order_pos = {i: k for k, i in enumerate(order)}
+    forced = [False]
+
+    # unlabelled marks: on the line they share, else a row where they touch nothing, else one where they
+    # touch only other marks
+    def demote(lane, r_i, a, b, allow_top=False):
+        """Take the labels in the way off, unless one of them is among the most important (or `allow_top`)."""
+        row = rows_of[lane][r_i]
+        hits = [o for k, x, y, o in row.hits(a, b) if k in ("label", "count")]
+        if -1 in hits or (not allow_top and any(geo[o]["rank"] < TOP_10 for o in hits)):
+            return False
+        for o in hits:
+            row.items = [it for it in row.items if not (it[0] == "label" and it[3] == o)]
+            p = placed[o]
+            inst = p.get("inst")
+            if inst is not None and p["label"] is not None:
+                la, lb = p["label"]
+                inst["gaps"] = [gp for gp in inst["gaps"] if not (gp[0] <= la + 3 and gp[1] >= lb - 3)]
+                if inst["owner"] == o:
+                    inst["limit"] = -1e9  # nothing more is listed on this line
+            p["label"] = None
+            p["gap"] = None
+        return True
+
+    def label_pass(items):
+        for i in items:
+            n_try = order_pos[i]
             g = geo[i]
             lane = lane_of[i]
             if not labels_ok or n_try >= MAX_LABEL_TRIES:
@@ -762,22 +837,8 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                 instances.setdefault(gk, []).append(inst)
             placed[i] = dict(row=r_i, label=(c[0], c[1]), anchor=c[2], gap=c[5], sep=False, inst=inst, line=True)
 
-        # unlabelled marks: on the line they share, else a row where they touch nothing, else one where they
-        # touch only other marks
-        def demote(lane, r_i, a, b):
-            """Take the labels in the way off (lowest priority first), never one of the most important."""
-            row = rows_of[lane][r_i]
-            hits = [o for k, x, y, o in row.hits(a, b) if k == "label"]
-            if any(geo[o]["rank"] < TOP_10 for o in hits) or any(placed[o].get("sep") or placed[o].get("inst")
-                                                                  for o in hits):
-                return False
-            for o in hits:
-                row.items = [it for it in row.items if not (it[0] == "label" and it[3] == o)]
-                placed[o]["label"] = None
-                placed[o]["gap"] = None
-            return True
-
-        for i in sorted(unlabelled, key=lambda i: geo[i]["rank"]):
+    def mark_pass(items):
+        for i in sorted(items, key=lambda i: geo[i]["rank"]):
             g, lane = geo[i], lane_of[i]
             gk = (lane, g["gkey"]) if g["gkey"] else None
             if gk and instances.get(gk):
@@ -792,7 +853,11 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                 rows = rows_of[lane]
                 r_ok = next((r for r, row in enumerate(rows) if row.free(a, b, kinds=("label", "count"))), None)
                 if r_ok is None:
-                    r_ok = next((r for r in range(len(rows) - 1, -1, -1) if demote(lane, r, a, b)), len(rows) - 1)
+                    r_ok = next((r for r in range(len(rows) - 1, -1, -1) if demote(lane, r, a, b)), None)
+                    if r_ok is None:
+                        forced[0] = True
+                        r_ok = next((r for r in range(len(rows) - 1, -1, -1)
+                                     if demote(lane, r, a, b, allow_top=True)), len(rows) - 1)
                 found = (r_ok, True)
             rows_of[lane][found[0]].items.append(("mark", a, b, i))
             inst = None
@@ -800,6 +865,30 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                 inst = dict(row=found[0], end=1e9, limit=-1e9, gaps=[], hidden=[], owner=i)
                 instances.setdefault(gk, []).append(inst)
             placed[i] = dict(row=found[0], label=None, anchor="left", gap=None, sep=False, inst=inst, line=True)
+
+    def attempt(reserved):
+        """One placement: the most important with their labels, then the marks known to go unlabelled (so that no
+        label is put where a mark must go), then the rest by priority, then the marks left over."""
+        rows_of.clear()
+        rows_of.update({k: [_Row() for _ in range(lane_min[k])] for k in lane_keys})
+        spare[0] = max(budget - n_min, 0)
+        placed.clear()
+        unlabelled.clear()
+        instances.clear()
+        forced[0] = False
+        label_pass([i for i in order if geo[i]["rank"] < TOP_10])
+        mark_pass([i for i in order if i in reserved and geo[i]["rank"] >= TOP_10])
+        label_pass([i for i in order if geo[i]["rank"] >= TOP_10 and i not in reserved])
+        mark_pass([i for i in unlabelled if i not in placed])
+
+    if not density:
+        reserved: set = set()
+        for _ in range(4):
+            attempt(reserved)
+            left_out = {i for i in order if placed.get(i, {}).get("label") is None}
+            if not forced[0] or left_out <= reserved:
+                break
+            reserved |= left_out
 
     # -- lanes and rows -------------------------------------------------------------------------------------
     lanes, row0 = [], 0
@@ -830,8 +919,10 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                 w = sep_w + text_px(text, f_label, bold=True)
                 lane = lane_of[inst["owner"]]
                 a = inst["end"] + 4
-                kinds = ("label", "count") if geo[inst["owner"]]["is_span"] else ("label", "mark", "count")
-                if a + w > inst["limit"] or not rows_of[lane][inst["row"]].free(a, a + w, kinds=kinds, gap=2.0):
+                own = {inst["owner"], *inst["hidden"]}
+                in_way = [it for it in rows_of[lane][inst["row"]].hits(a, a + w, gap=2.0)
+                          if not (it[0] == "mark" and it[3] in own)]
+                if a + w > inst["limit"] or in_way:
                     continue
                 rows_of[lane][inst["row"]].items.append(("count", a, a + w, -1))
                 inst["gaps"].append((a - 2, a + w + 1))
