@@ -55,7 +55,7 @@ def synthetic_frames(frames: dict[str, pd.DataFrame], factor: int, seed: int = 7
                 df["lat"] = (df["lat"] + rng.uniform(-3, 3, len(df))).clip(-89, 89)
                 df["lon"] = (df["lon"] + rng.uniform(-3, 3, len(df))).clip(-179, 179)
             for col in ("place_id", "origin_place_id", "destination_place_id", "source_id", "target_id",
-                        "event_id"):
+                        "event_id", "happening_id"):
                 if col in df and col != key:
                     df[col] = df[col].map(lambda v: v + sfx if isinstance(v, str) else v)
             if "actor_ids" in df:

@@ -427,6 +427,7 @@ class MarkModel:
     labelled: bool
     listed: bool  # its label follows another's on a shared line ("· " before it)
     line: bool  # draws the span's line (spans sharing one line draw it once)
+    hidden: bool  # no room at all: not drawn, only counted in a "+N"
     label_x: float | None  # label anchor on the year axis
     label_anchor: str  # 'left': text starts at label_x; 'right': ends there
     label_box: Box | None
@@ -518,7 +519,7 @@ class TimelineModel:
         out = []
         half_line = SPAN_WIDTH / 2 * self.fonts["label"] / LABEL_FONT
         for mk in self.marks:
-            if not mk.in_view:
+            if not mk.in_view or mk.hidden:
                 continue
             yc = (mk.box[1] + mk.box[3]) / 2
             if mk.label_box:
@@ -855,9 +856,12 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                 if r_ok is None:
                     r_ok = next((r for r in range(len(rows) - 1, -1, -1) if demote(lane, r, a, b)), None)
                     if r_ok is None:
+                        # no room without covering one of the most important labels: not drawn on its own,
+                        # only counted in the "+N" at its place
                         forced[0] = True
-                        r_ok = next((r for r in range(len(rows) - 1, -1, -1)
-                                     if demote(lane, r, a, b, allow_top=True)), len(rows) - 1)
+                        placed[i] = dict(row=0, label=None, anchor="left", gap=None, sep=False, inst=None,
+                                         line=False, hidden=True)
+                        continue
                 found = (r_ok, True)
             rows_of[lane][found[0]].items.append(("mark", a, b, i))
             inst = None
@@ -1004,6 +1008,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
             cap_left=g["is_span"] and not (dt.start_open[i] or dt.start_approx[i]),
             cap_right=g["is_span"] and not (dt.end_open[i] or dt.end_approx[i]),
             label=prep.labels[i], labelled=lab is not None, listed=bool(p and p.get("sep")), line=draws_line,
+            hidden=bool(p and p.get("hidden")),
             label_x=(year_of(lab[0]) if anchor == "left" else year_of(lab[1])) if lab else None,
             label_anchor=anchor, label_box=label_box, box=box,
             gaps=tuple((year_of(ga), year_of(gb)) for ga, gb in gaps if ga is not None), rank=g["rank"], on=g["on"],
@@ -1195,7 +1200,7 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
 
         caps: dict[tuple[str, float], tuple[list, list]] = {}
         for mk in m.marks:
-            if not mk.is_span or not mk.line:
+            if not mk.is_span or not mk.line or mk.hidden:
                 continue
             y = y_of(mk)
             c = color_of[mk.event_id]
@@ -1234,6 +1239,8 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
         # one hoverable, clickable mark per happening: a point's symbol, a span's start (its cap)
         xs, ys, cd, ht, mcol, msym, msize, mop, lw, lc = [], [], [], [], [], [], [], [], [], []
         for mk in m.marks:
+            if mk.hidden:
+                continue
             y = y_of(mk)
             if mk.is_span:
                 x = min(max(mk.x0, m.xr[0] + 0.004 * (m.xr[1] - m.xr[0])), m.xr[1])
