@@ -54,14 +54,15 @@ LINE_HEIGHT = 1.25  # em: height of a line of text
 
 # -- geometry (px at scale 1; presentation mode multiplies by PRESENT_SCALE) ------------------------------------
 PRESENT_SCALE = 1.3
-LABEL_FONT = 11.0  # event labels
+LABEL_FONT = 10.5  # event labels
 SMALL_LABEL_FONT = 10.0  # event labels below SMALL_WIDTH px
 SMALL_WIDTH = 1200
+MIN_LABEL_FONT = 9.0  # event labels never get smaller than this (else marks only, and counts)
 LANE_FONT = 11.0
 BAND_FONT = 10.0
 TICK_FONT = 11.0
 ESTIMATE_FONT = 10.0
-ROW_PAD = 3.0  # px between a row's text and the next row's
+ROW_PAD = 1.5  # px between a row's text and the next row's
 BOX_GAP = 6.0  # px kept free between two boxes in a row
 MARK_PX = 9.0  # point mark size
 CAP_PX = 9.0  # height of a span's end cap
@@ -75,6 +76,7 @@ ESTIMATE_STRIP_SHARE = 0.2  # share of the plot height given to the estimates st
 ESTIMATE_STRIP_PX = (48.0, 100.0)
 ESTIMATE_GAP_PX = 12.0
 MAX_ROW_STRETCH = 1.8
+MAX_PASSES = 6  # placement passes at most (each reserves room for the marks the last one could not place)
 TOP_10 = 10  # the most important marks always carry their label
 
 # Event types that weigh in a mark's importance (the rest count 0).
@@ -382,6 +384,8 @@ def short_what(what: str) -> str:
     words = re.split(r"\s+", re.sub(r"\(.*?\)", "", str(what)).strip())
     if words and words[0].lower() == "people":
         words = words[1:]
+        if words and words[0][:1].isupper():  # "people Stalin sent to …": the name is not what is counted
+            words = words[1:]
     if words and words[0].lower() == "who":
         words = words[1:]
     out = []
@@ -477,6 +481,7 @@ class EstimateLabel:
     y: float  # the value (log axis)
     anchor: str
     box: Box  # px within the estimates strip
+    dy: float = 0.0  # px below (+) or above (−) the mark's height
 
 
 @dataclass(frozen=True)
@@ -675,14 +680,20 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     lanes_h = plot_h - strip_h - gap_h
 
     # -- rows -----------------------------------------------------------------------------------------------
-    text_h = f_label * LINE_HEIGHT
-    min_row = text_h + ROW_PAD
+    # the label font, smaller (down to MIN_LABEL_FONT) when the lanes would not have rows tall enough for it
     lane_line = f_lane * LINE_HEIGHT
-    lane_min = {k: max(1, math.ceil(len(name_lines[k]) * lane_line / min_row - 1e-9)) for k in lane_keys}
+    for size_try in np.arange(f_label, MIN_LABEL_FONT * scale - 0.01, -0.5):
+        text_h = size_try * LINE_HEIGHT
+        min_row = text_h + ROW_PAD
+        lane_min = {k: max(1, math.ceil(len(name_lines[k]) * lane_line / min_row - 1e-9)) for k in lane_keys}
+        n_min = sum(lane_min.values())
+        labels_ok = lanes_h / max(n_min, 1) >= text_h  # rows tall enough for a label
+        if labels_ok:
+            f_label = float(size_try)
+            break
+    fonts = MappingProxyType({**fonts, "label": f_label})
     budget = max(int(lanes_h // min_row), 1)
-    n_min = sum(lane_min.values())
     rows_of: dict[str, list[_Row]] = {k: [_Row() for _ in range(lane_min[k])] for k in lane_keys}
-    labels_ok = lanes_h / max(n_min, 1) >= text_h + 1  # rows tall enough for a label
     spare = [max(budget - n_min, 0)]
 
     # -- priority -------------------------------------------------------------------------------------------
@@ -722,8 +733,6 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
             left = "beyond" if lo < 0 else "open" if dt.start_open[i] else "approx" if dt.start_approx[i] else "cap"
             right = "beyond" if hi > plot_w else "open" if dt.end_open[i] else "approx" if dt.end_approx[i] else "cap"
             gkey = (round(max(lo, 0.0)), round(min(hi, plot_w)), left, right, on)
-        elif not is_sel and not (fl or fr):
-            gkey = ("point", round((pa + pb) / 2), on)
         geo[i] = dict(a=a, b=b, pa=pa, pb=pb, lo=max(lo, -2.0), hi=min(hi, plot_w + 2.0), fl=fl, fr=fr,
                       vb=min(pb, plot_w), is_span=is_span, in_view=in_view, rank=rank_i, is_sel=is_sel, on=on,
                       eid=eid, gkey=gkey)
@@ -767,6 +776,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
 
     order_pos = {i: k for k, i in enumerate(order)}
     forced = [False]
+    forced_ids: set = set()
 
     # unlabelled marks: on the line they share, else a row where they touch nothing, else one where they
     # touch only other marks
@@ -859,6 +869,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                         # no room without covering one of the most important labels: not drawn on its own,
                         # only counted in the "+N" at its place
                         forced[0] = True
+                        forced_ids.add(i)
                         placed[i] = dict(row=0, label=None, anchor="left", gap=None, sep=False, inst=None,
                                          line=False, hidden=True)
                         continue
@@ -884,15 +895,48 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
         mark_pass([i for i in order if i in reserved and geo[i]["rank"] >= TOP_10])
         label_pass([i for i in order if geo[i]["rank"] >= TOP_10 and i not in reserved])
         mark_pass([i for i in unlabelled if i not in placed])
+        late_labels()
+
+    def late_labels():
+        """Marks placed without a label get one where their row still has room beside them."""
+        for i in order:
+            p = placed.get(i)
+            if not p or p.get("hidden") or p["label"] is not None or not labels_ok:
+                continue
+            g, lane = geo[i], lane_of[i]
+            row = rows_of[lane][p["row"]]
+            inst = p.get("inst")
+            if inst is not None and not p.get("line"):  # on a line it shares: listed after the labels there
+                w = sep_w + label_w[i]
+                a = inst["end"] + 4
+                own = {inst["owner"], *inst["hidden"]}
+                if a + w <= inst["limit"] and not [it for it in row.hits(a, a + w, gap=2.0)
+                                                   if not (it[0] == "mark" and it[3] in own)]:
+                    row.items.append(("label", a, a + w, i))
+                    inst["end"] = a + w
+                    inst["gaps"].append((a - 2, a + w + 1))
+                    if i in inst["hidden"]:
+                        inst["hidden"].remove(i)
+                    p.update(label=(a, a + w), anchor="left", sep=True)
+                continue
+            for c in candidates(g, label_w[i]):
+                if [it for it in row.hits(c[0], c[1]) if not (it[0] == "mark" and it[3] == i)]:
+                    continue
+                row.items.append(("label", c[0], c[1], i))
+                p.update(label=(c[0], c[1]), anchor=c[2], gap=c[5])
+                if inst is not None and inst["owner"] == i and c[5] is not None:
+                    inst.update(end=c[1], limit=g["vb"] - 8, gaps=[c[5]])
+                break
 
     if not density:
+        # first without reservations; then the marks that found no room are placed before the labels, and so on
         reserved: set = set()
-        for _ in range(4):
+        for _ in range(MAX_PASSES):
+            forced_ids.clear()
             attempt(reserved)
-            left_out = {i for i in order if placed.get(i, {}).get("label") is None}
-            if not forced[0] or left_out <= reserved:
+            if not forced[0] or forced_ids <= reserved:
                 break
-            reserved |= left_out
+            reserved |= forced_ids
 
     # -- lanes and rows -------------------------------------------------------------------------------------
     lanes, row0 = [], 0
@@ -902,6 +946,11 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                           row0=row0, n_rows=n_r, name_lines=name_lines[key]))
         row0 += n_r
     n_rows = max(row0, 1)
+    # lane names: smaller when a lane is shorter than its name's lines (rows squeezed below their least height)
+    fit = min((ln.n_rows * lanes_h / max(n_rows, 1)) / (len(ln.name_lines) * LINE_HEIGHT) for ln in lanes) \
+        if lanes else f_lane
+    if fit < f_lane:
+        fonts = MappingProxyType({**fonts, "lane": max(fit, 7.0)})
     # rows never stretch beyond MAX_ROW_STRETCH × their least height: few rows sit at the top, the rest is paper
     y_rows = max(float(n_rows), lanes_h / (MAX_ROW_STRETCH * min_row))
     row_px = lanes_h / y_rows
@@ -1127,8 +1176,10 @@ def _place_estimates(bundle, prep: TimelinePrep, mode: str, rows: np.ndarray, se
         text = prep.estimate_text[rows[k]]
         w = text_px(text, font)
         c, y, a, b = marks[k]
-        for x_a, anchor in ((c + 7, "left"), (c - 7 - w, "right"), (b + 4, "left"), (a - 4 - w, "right")):
-            box = (x_a, y - h / 2, x_a + w, y + h / 2)
+        for x_a, anchor, dy in ((c + 7, "left", 0.0), (c - 7 - w, "right", 0.0), (b + 4, "left", 0.0),
+                                (a - 4 - w, "right", 0.0), (c + 5, "left", -h / 2 - 2), (c + 5, "left", h / 2 + 2),
+                                (c - 5 - w, "right", -h / 2 - 2), (c - 5 - w, "right", h / 2 + 2)):
+            box = (x_a, y + dy - h / 2, x_a + w, y + dy + h / 2)
             if box[0] < 0 or box[2] > plot_w or box[1] < 0 or box[3] > strip_h:
                 continue
             if any(_overlaps(box, q, pad=3) for q in boxes) or \
@@ -1137,7 +1188,7 @@ def _place_estimates(bundle, prep: TimelinePrep, mode: str, rows: np.ndarray, se
             taken.append(box)
             labels.append(EstimateLabel(estimate_id=ids[k], text=text,
                                         x=year_of(box[0] if anchor == "left" else box[2]), y=float(val[k]),
-                                        anchor=anchor, box=box))
+                                        anchor=anchor, box=box, dy=dy))
             break
     return (ylo_adj, yhi_adj), labels, boxes
 
@@ -1313,13 +1364,16 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
         axes["xaxis2"] = dict(x_common, domain=[0, 1], anchor="y2")
         est_top = m.strip_h / plot_h
         axes["yaxis2"] = dict(domain=[0.0, est_top], anchor="x2", type="log", range=list(m.estimate_y),
-                              fixedrange=True, gridcolor=p.grid, automargin=False, zeroline=False, dtick=1,
+                              fixedrange=True, gridcolor=p.grid, automargin=False, zeroline=False,
+                              # a tick per power of ten while they fit (one per 12 px), else every thousandfold
+                              dtick=1 if m.strip_h / max(m.estimate_y[1] - m.estimate_y[0], 1e-9) >= 12 else 3,
                               exponentformat="SI", tickfont=dict(size=f["estimate"] * 0.95, color=p.muted))
         traces.append(_estimates_trace(bundle, prep, mode, m, sel, p))
         if m.estimate_labels:
             el = m.estimate_labels
             traces.append(dict(type="scatter", mode="text", xaxis="x2", yaxis="y2", name="Estimate figures",
-                               showlegend=False, x=[e.x for e in el], y=[e.y for e in el],
+                               showlegend=False, x=[e.x for e in el],
+                               y=[e.y * 10 ** (-e.dy / m.strip_h * (m.estimate_y[1] - m.estimate_y[0])) for e in el],
                                text=[_esc(e.text) for e in el], cliponaxis=False,
                                textposition=["middle right" if e.anchor == "left" else "middle left" for e in el],
                                textfont=dict(size=f["estimate"], color=p.ink),
