@@ -70,11 +70,12 @@ SPAN_WIDTH = 2.5  # px: the line of a range
 FADE_OPEN_PX = 54.0  # length of the fading tail beyond an open end
 FADE_APPROX_PX = 28.0  # … beyond an approximate end
 FADE_STEPS = (0.6, 0.34, 0.14)  # opacity of the tail's segments, from the known end outwards
+LANE_STANDOFF = 8.0  # px between a lane's name and the plot
 LANE_GUTTER_SHARE = 0.22  # the lane names' gutter takes at most this share of the width (names wrap to fit)
 COUNT_CLUSTER_PX = 80.0  # unlabelled marks closer than this share one "+N"
-ESTIMATE_STRIP_SHARE = 0.2  # share of the plot height given to the estimates strip (within the bounds below)
-ESTIMATE_STRIP_PX = (48.0, 100.0)
-ESTIMATE_GAP_PX = 12.0
+ESTIMATE_STRIP_SHARE = 0.17  # share of the plot height given to the estimates strip (within the bounds below)
+ESTIMATE_STRIP_PX = (40.0, 100.0)
+ESTIMATE_GAP_PX = 8.0
 MAX_ROW_STRETCH = 1.8
 MAX_PASSES = 6  # placement passes at most (each reserves room for the marks the last one could not place)
 TOP_10 = 10  # the most important marks always carry their label
@@ -650,9 +651,9 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     gutter = min(longest, LANE_GUTTER_SHARE * W)
     name_lines = {k: tuple(wrap_px(prep.lane_names.get(k, k), f_lane, gutter)) for k in lane_keys}
     gutter = max((text_px(line, f_lane) for ls in name_lines.values() for line in ls), default=40.0)
-    m_l = gutter + 14.0
-    m_r = 14.0
-    m_b = f_tick * 2.0 + 4
+    m_l = gutter + 14.0 + LANE_STANDOFF
+    m_r = 8.0 + f_tick * 1.5  # room for the last year's tick label
+    m_b = f_tick * 1.7 + 4
     plot_w = max(W - m_l - m_r, 50.0)
 
     def px(year: float) -> float:
@@ -765,7 +766,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
             got = fits(row)
             if got is not None:
                 return r_i, got
-        if spare[0] > 0:
+        if spare[0] > 0 and len(rows) < cap.get(lane, 10 ** 6):
             row = _Row()
             got = fits(row)
             if got is not None:
@@ -776,6 +777,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
 
     order_pos = {i: k for k, i in enumerate(order)}
     forced = [False]
+    cap: dict[str, int] = {}  # most rows a lane may take while the spare rows are shared out
     forced_ids: set = set()
 
     # unlabelled marks: on the line they share, else a row where they touch nothing, else one where they
@@ -891,9 +893,21 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
         unlabelled.clear()
         instances.clear()
         forced[0] = False
+        cap.clear()
         label_pass([i for i in order if geo[i]["rank"] < TOP_10])
         mark_pass([i for i in order if i in reserved and geo[i]["rank"] >= TOP_10])
+        # the rows left are shared out by the lanes' numbers of marks first, then to whoever still needs one
+        n_spare = spare[0]
+        per_lane = {k: 0 for k in lane_keys}
+        for i in order:
+            per_lane[lane_of[i]] += 1
+        total = max(sum(per_lane.values()), 1)
+        cap.update({k: len(rows_of[k]) + int(n_spare * per_lane[k] / total + 0.5) for k in lane_keys})
         label_pass([i for i in order if geo[i]["rank"] >= TOP_10 and i not in reserved])
+        cap.clear()
+        again = [i for i in unlabelled if i not in placed]
+        unlabelled[:] = [i for i in unlabelled if i in placed]
+        label_pass(again)
         mark_pass([i for i in unlabelled if i not in placed])
         late_labels()
 
@@ -1354,7 +1368,8 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
                 + "<br>".join(_esc(s) for s in ln.name_lines) + "</span>" for ln in m.lanes]
     axes["yaxis"] = dict(domain=[max(lanes_bottom, 0.0), lanes_top], anchor="x", tickvals=tickvals,
                          ticktext=ticktext, range=[-m.y_rows, 0], fixedrange=True, showgrid=False, zeroline=False,
-                         tickfont=dict(size=f["lane"], color=p.ink), automargin=False, ticks="", ticklen=0)
+                         tickfont=dict(size=f["lane"], color=p.ink), automargin=False, ticks="", ticklen=0,
+                         ticklabelstandoff=int(LANE_STANDOFF))
     # lane separators
     for ln in m.lanes[1:]:
         shapes.append(dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=-ln.row0, y1=-ln.row0,
@@ -1378,8 +1393,9 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
                                textposition=["middle right" if e.anchor == "left" else "middle left" for e in el],
                                textfont=dict(size=f["estimate"], color=p.ink),
                                customdata=[e.estimate_id for e in el], hoverinfo="skip"))
-        annotations.append(dict(text="people", x=0, y=est_top, xref="paper", yref="paper", xanchor="right",
-                                yanchor="bottom", xshift=-6, showarrow=False,
+        # the strip's unit, left of its tick labels (which take about 30 px)
+        annotations.append(dict(text="people", x=0, y=est_top / 2, xref="paper", yref="paper", xanchor="right",
+                                yanchor="middle", xshift=-34, showarrow=False,
                                 font=dict(size=f["estimate"], color=p.muted)))
         for note in m.notes:
             annotations.append(dict(text=note, x=1, y=0.0, xref="paper", yref="paper", xanchor="right",
