@@ -61,8 +61,8 @@ def test_timeline001_labels_overlap_nothing(bundle, prep, query, size):
 
 @pytest.mark.parametrize("query", [
     *(q for q in STATES if q != "period=1953-1967"),
-    # 43 happenings in 9 lanes, with 12 rows of labels in 328 px: fewer than half can be labelled (measured 42 %)
-    pytest.param("period=1953-1967", marks=pytest.mark.xfail(strict=True, reason="42% labelled at 1546×328")),
+    # 43 happenings in 9 lanes, with 12 rows of labels in 328 px: about half can be labelled (measured 49 %; 65 % once the Secret Speech records are one happening)
+    pytest.param("period=1953-1967", marks=pytest.mark.xfail(strict=True, reason="49% labelled at 1546×328")),
 ])
 def test_timeline002_most_marks_labelled(bundle, prep, query):
     _, sh, m = _model(bundle, prep, query)

@@ -50,7 +50,8 @@ _NARROW = set("il.,;:|!'`()[]{}/\\ƒ·")
 _WIDE = set("mwMW@%—")
 TEXT_SLACK = 1.08  # every estimate is widened by this factor
 BOLD_FACTOR = 1.1
-LINE_HEIGHT = 1.25  # em: height of a line of text
+LINE_HEIGHT = 1.25  # em: height of a line of text (lane names, band labels: lines apart)
+TEXT_HEIGHT = 1.2  # em: height of one line of label text (a system sans-serif's ascent + descent is ≈ 1.12 em)
 
 # -- geometry (px at scale 1; presentation mode multiplies by PRESENT_SCALE) ------------------------------------
 PRESENT_SCALE = 1.3
@@ -62,7 +63,7 @@ LANE_FONT = 11.0
 BAND_FONT = 10.0
 TICK_FONT = 11.0
 ESTIMATE_FONT = 10.0
-ROW_PAD = 1.5  # px between a row's text and the next row's
+ROW_PAD = 1.2  # px between a row's text and the next row's
 BOX_GAP = 6.0  # px kept free between two boxes in a row
 MARK_PX = 9.0  # point mark size
 CAP_PX = 9.0  # height of a span's end cap
@@ -78,6 +79,7 @@ ESTIMATE_STRIP_PX = (40.0, 100.0)
 ESTIMATE_GAP_PX = 8.0
 MAX_ROW_STRETCH = 1.8
 MAX_PASSES = 6  # placement passes at most (each reserves room for the marks the last one could not place)
+MANY_MARKS = 200  # above this many marks in view, two passes (the request's time stays bounded)
 TOP_10 = 10  # the most important marks always carry their label
 
 # Event types that weigh in a mark's importance (the rest count 0).
@@ -91,6 +93,11 @@ _TYPE_WEIGHT = MappingProxyType({
 
 def text_px(text: str, size: float, bold: bool = False) -> float:
     """Estimated width in px of one line of `text` at font `size` px."""
+    return text_em(text) * size * TEXT_SLACK * (BOLD_FACTOR if bold else 1.0) + 2.0
+
+
+def text_em(text: str) -> float:
+    """Estimated width of `text` in em (before TEXT_SLACK)."""
     em = 0.0
     for ch in text:
         if ch == " ":
@@ -103,7 +110,7 @@ def text_px(text: str, size: float, bold: bool = False) -> float:
             em += _EM_UPPER
         else:
             em += _EM_DEFAULT
-    return em * size * TEXT_SLACK * (BOLD_FACTOR if bold else 1.0) + 2.0
+    return em
 
 
 def wrap_px(text: str, size: float, width: float, bold: bool = False) -> list[str]:
@@ -194,6 +201,7 @@ def _bounds(df: pd.DataFrame, mode: str):
 class TimelinePrep:
     event_ids: np.ndarray
     labels: tuple[str, ...]
+    label_em: tuple[float, ...]  # each label's width in em (text_em)
     event_type: np.ndarray
     happening: np.ndarray  # int: happening number per event
     n_sources: np.ndarray  # records in the event's happening
@@ -324,7 +332,7 @@ def prepare_timeline(bundle) -> TimelinePrep:
                      if pd.notna(r.year_start) and pd.notna(r.year_end))
 
     return TimelinePrep(
-        event_ids=ids, labels=labels, event_type=etype, happening=happening, n_sources=n_sources,
+        event_ids=ids, labels=labels, label_em=tuple(text_em(lab) for lab in labels), event_type=etype, happening=happening, n_sources=n_sources,
         members=tuple(tuple(m) for m in members), importance=importance, movement_lanes=movement_lanes,
         lane_names=MappingProxyType(lane_names), lane_colors=MappingProxyType(lane_colors),
         lane_order=tuple(order), symbol=symbol, dates=MappingProxyType(dates), rep_rank=MappingProxyType(rep_rank),
@@ -684,7 +692,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     # the label font, smaller (down to MIN_LABEL_FONT) when the lanes would not have rows tall enough for it
     lane_line = f_lane * LINE_HEIGHT
     for size_try in np.arange(f_label, MIN_LABEL_FONT * scale - 0.01, -0.5):
-        text_h = size_try * LINE_HEIGHT
+        text_h = size_try * TEXT_HEIGHT
         min_row = text_h + ROW_PAD
         lane_min = {k: max(1, math.ceil(len(name_lines[k]) * lane_line / min_row - 1e-9)) for k in lane_keys}
         n_min = sum(lane_min.values())
@@ -699,29 +707,37 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
 
     # -- priority -------------------------------------------------------------------------------------------
     sel_hap = None
-    if sel.selected and sel.selected in set(prep.event_ids):
-        sel_hap = prep.happening[int(np.flatnonzero(prep.event_ids == sel.selected)[0])]
+    if sel.selected:
+        hit = np.flatnonzero(prep.event_ids == sel.selected)
+        sel_hap = int(prep.happening[hit[0]]) if len(hit) else None
     info = []
-    for i in reps:
-        i = int(i)
-        ids_here = member_ids(i)
-        is_sel = sel_hap is not None and prep.happening[i] == sel_hap
-        is_rel = any(e in related for e in ids_here)
-        tier = 0 if is_sel else 1 if is_rel and selecting else 2
-        x0 = dt.x0[i]
-        info.append((tier, -prep.importance[i], x0 if not np.isnan(x0) else 1e9, prep.event_ids[i], i, is_sel,
+    hap_l, imp_l, x0_l, ids_l = prep.happening.tolist(), prep.importance.tolist(), dt.x0.tolist(), prep.event_ids
+    multi = prep.n_sources.tolist()
+    for i in reps.tolist():
+        if multi[i] > 1:
+            ids_here = member_ids(i)
+        else:
+            ids_here = (ids_l[i],)
+        is_sel = sel_hap is not None and hap_l[i] == sel_hap
+        is_rel = selecting and any(e in related for e in ids_here)
+        tier = 0 if is_sel else 1 if is_rel else 2
+        x0 = x0_l[i]
+        info.append((tier, -imp_l[i], x0 if x0 == x0 else 1e9, ids_l[i], i, is_sel,
                      (not selecting) or is_rel or is_sel))
     info.sort(key=lambda t: t[:4])
 
     # -- geometry of each mark ------------------------------------------------------------------------------
     geo = {}
+    x0s, x1s = dt.x0.tolist(), dt.x1.tolist()
+    s_open, e_open = dt.start_open.tolist(), dt.end_open.tolist()
+    s_apx, e_apx = dt.start_approx.tolist(), dt.end_approx.tolist()
     for rank_i, (tier, _, _, eid, i, is_sel, on) in enumerate(info):
-        a, b = float(dt.x0[i]), float(dt.x1[i])
-        if np.isnan(a) or np.isnan(b):
+        a, b = x0s[i], x1s[i]
+        if a != a or b != b:  # NaN: undated
             continue
-        fl = (FADE_OPEN_PX if dt.start_open[i] else FADE_APPROX_PX if dt.start_approx[i] else 0.0) * scale
-        fr = (FADE_OPEN_PX if dt.end_open[i] else FADE_APPROX_PX if dt.end_approx[i] else 0.0) * scale
-        is_span = (b - a) > 1.0 + 1e-9 or bool(dt.start_open[i] or dt.end_open[i])
+        fl = (FADE_OPEN_PX if s_open[i] else FADE_APPROX_PX if s_apx[i] else 0.0) * scale
+        fr = (FADE_OPEN_PX if e_open[i] else FADE_APPROX_PX if e_apx[i] else 0.0) * scale
+        is_span = (b - a) > 1.0 + 1e-9 or bool(s_open[i] or e_open[i])
         if is_span:
             pa, pb = px(a), px(b)
         else:
@@ -731,8 +747,8 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
         in_view = hi > 0 and lo < plot_w
         gkey = None
         if is_span and not is_sel:
-            left = "beyond" if lo < 0 else "open" if dt.start_open[i] else "approx" if dt.start_approx[i] else "cap"
-            right = "beyond" if hi > plot_w else "open" if dt.end_open[i] else "approx" if dt.end_approx[i] else "cap"
+            left = "beyond" if lo < 0 else "open" if s_open[i] else "approx" if s_apx[i] else "cap"
+            right = "beyond" if hi > plot_w else "open" if e_open[i] else "approx" if e_apx[i] else "cap"
             gkey = (round(max(lo, 0.0)), round(min(hi, plot_w)), left, right, on)
         geo[i] = dict(a=a, b=b, pa=pa, pb=pb, lo=max(lo, -2.0), hi=min(hi, plot_w + 2.0), fl=fl, fr=fr,
                       vb=min(pb, plot_w), is_span=is_span, in_view=in_view, rank=rank_i, is_sel=is_sel, on=on,
@@ -754,7 +770,8 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     placed: dict[int, dict] = {}
     unlabelled: list[int] = []
     order = [t[4] for t in info if t[4] in geo and geo[t[4]]["in_view"]]
-    label_w = {i: text_px(prep.labels[i], f_label, bold=geo[i]["is_sel"]) for i in order}
+    label_w = {i: prep.label_em[i] * f_label * TEXT_SLACK * (BOLD_FACTOR if geo[i]["is_sel"] else 1.0) + 2.0
+               for i in order}
     sep_w = text_px("· ", f_label)
     # spans whose visible geometry is the same in a lane (e.g. all running through the whole view) share one line,
     # their labels listed along it: "Great Purge · Moscow Trials · +2"
@@ -945,7 +962,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     if not density:
         # first without reservations; then the marks that found no room are placed before the labels, and so on
         reserved: set = set()
-        for _ in range(MAX_PASSES):
+        for _ in range(MAX_PASSES if len(order) <= MANY_MARKS else 2):
             forced_ids.clear()
             attempt(reserved)
             if not forced[0] or forced_ids <= reserved:
@@ -1075,7 +1092,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
             label_x=(year_of(lab[0]) if anchor == "left" else year_of(lab[1])) if lab else None,
             label_anchor=anchor, label_box=label_box, box=box,
             gaps=tuple((year_of(ga), year_of(gb)) for ga, gb in gaps if ga is not None), rank=g["rank"], on=g["on"],
-            selected=g["is_sel"], n_sources=len(member_ids(i)), in_view=g["in_view"]))
+            selected=g["is_sel"], n_sources=len(member_ids(i)) if multi[i] > 1 else 1, in_view=g["in_view"]))
 
     est_y, est_labels, est_boxes = _place_estimates(bundle, prep, mode, est_rows, sel, related, px, year_of,
                                                     plot_w, strip_h, f_est)
@@ -1184,7 +1201,7 @@ def _place_estimates(bundle, prep: TimelinePrep, mode: str, rows: np.ndarray, se
     selecting = bool(sel.selected)
     ids = est["estimate_id"].to_numpy(dtype=object)[rows]
     order = sorted(range(len(rows)), key=lambda k: (0 if selecting and ids[k] in related else 1, -val[k], k))
-    h = font * LINE_HEIGHT
+    h = font * TEXT_HEIGHT
     labels, taken = [], []
     for k in order:
         text = prep.estimate_text[rows[k]]
