@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from dashboard.dates import MODES as DATE_MODES, parse_when, year_arrays
-from dashboard.formatting import esc as _esc, fmt_num, outside_note, preview as _preview
+from dashboard.dates import MODES as DATE_MODES
+from dashboard.dates import parse_when, year_arrays
+from dashboard.formatting import esc as _esc
+from dashboard.formatting import fmt_num, outside_note
+from dashboard.formatting import preview as _preview
 from dashboard.selection import Selection, Shown, shown_mask
 from dashboard.theme import DIM_OPACITY, EVENT_SYMBOLS, LIGHT, Palette, base_layout, hex_to_rgba
 
@@ -277,7 +280,7 @@ def prepare_timeline(bundle) -> TimelinePrep:
                   + np.array([_TYPE_WEIGHT.get(t, 0.0) for t in etype]))
 
     dates, rep_rank = {}, {}
-    text_ya, ts, te = _bounds(events, "text")
+    text_ya, _, _ = _bounds(events, "text")
     for mode in DATE_MODES:
         ya, s, e = _bounds(events, mode)
         x0 = np.where(ya.start_open, np.nan, s)
@@ -332,7 +335,8 @@ def prepare_timeline(bundle) -> TimelinePrep:
                      if pd.notna(r.year_start) and pd.notna(r.year_end))
 
     return TimelinePrep(
-        event_ids=ids, labels=labels, label_em=tuple(text_em(lab) for lab in labels), event_type=etype, happening=happening, n_sources=n_sources,
+        event_ids=ids, labels=labels, label_em=tuple(text_em(lab) for lab in labels), event_type=etype,
+        happening=happening, n_sources=n_sources,
         members=tuple(tuple(m) for m in members), importance=importance, movement_lanes=movement_lanes,
         lane_names=MappingProxyType(lane_names), lane_colors=MappingProxyType(lane_colors),
         lane_order=tuple(order), symbol=symbol, dates=MappingProxyType(dates), rep_rank=MappingProxyType(rep_rank),
@@ -722,7 +726,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
         is_rel = selecting and any(e in related for e in ids_here)
         tier = 0 if is_sel else 1 if is_rel else 2
         x0 = x0_l[i]
-        info.append((tier, -imp_l[i], x0 if x0 == x0 else 1e9, ids_l[i], i, is_sel,
+        info.append((tier, -imp_l[i], 1e9 if math.isnan(x0) else x0, ids_l[i], i, is_sel,
                      (not selecting) or is_rel or is_sel))
     info.sort(key=lambda t: t[:4])
 
@@ -733,7 +737,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     s_apx, e_apx = dt.start_approx.tolist(), dt.end_approx.tolist()
     for rank_i, (tier, _, _, eid, i, is_sel, on) in enumerate(info):
         a, b = x0s[i], x1s[i]
-        if a != a or b != b:  # NaN: undated
+        if math.isnan(a) or math.isnan(b):  # undated
             continue
         fl = (FADE_OPEN_PX if s_open[i] else FADE_APPROX_PX if s_apx[i] else 0.0) * scale
         fr = (FADE_OPEN_PX if e_open[i] else FADE_APPROX_PX if e_apx[i] else 0.0) * scale
@@ -878,7 +882,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                                  line=False)
                 continue
             a, b = g["lo"], g["hi"]
-            found = try_rows(lane, lambda row: True if row.free(a, b) else None)
+            found = try_rows(lane, lambda row, a=a, b=b: True if row.free(a, b) else None)
             if found is None:
                 rows = rows_of[lane]
                 r_ok = next((r for r, row in enumerate(rows) if row.free(a, b, kinds=("label", "count"))), None)
@@ -1014,7 +1018,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                 yc = row_y(lane, inst["row"])
                 cl = inst["hidden"]
                 listed.update(cl)
-                ys = [int(math.floor(dt.x0[i])) for i in cl] + [int(math.ceil(dt.x1[i])) - 1 for i in cl]
+                ys = [math.floor(dt.x0[i]) for i in cl] + [math.ceil(dt.x1[i]) - 1 for i in cl]
                 counts.append(CountModel(lane=lane, row=inst["row"], x=year_of(a + w / 2), text=text,
                                          event_ids=tuple(prep.event_ids[i] for i in cl), years=(min(ys), max(ys)),
                                          box=(a, yc - text_h / 2, a + w, yc + text_h / 2), listed=True))
@@ -1055,7 +1059,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
                 r_i, a = spot
                 rows_of[lane][r_i].items.append(("count", a, a + w, -1))
                 yc = row_y(lane, r_i)
-                ys = [int(math.floor(dt.x0[i])) for i in cl] + [int(math.ceil(dt.x1[i])) - 1 for i in cl]
+                ys = [math.floor(dt.x0[i]) for i in cl] + [math.ceil(dt.x1[i]) - 1 for i in cl]
                 counts.append(CountModel(lane=lane, row=r_i, x=year_of(a + w / 2), text=text,
                                          event_ids=tuple(prep.event_ids[i] for i in cl), years=(min(ys), max(ys)),
                                          box=(a, yc - text_h / 2, a + w, yc + text_h / 2)))
@@ -1097,7 +1101,8 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     est_y, est_labels, est_boxes = _place_estimates(bundle, prep, mode, est_rows, sel, related, px, year_of,
                                                     plot_w, strip_h, f_est)
     return TimelineModel(size=(int(W), int(H)), margin=(m_l, m_r, m_t, m_b), plot_w=plot_w, lanes_h=lanes_h,
-                         strip_h=strip_h, gap_h=gap_h, xr=xr, row_px=row_px, n_rows=n_rows, y_rows=y_rows, lanes=tuple(lanes),
+                         strip_h=strip_h, gap_h=gap_h, xr=xr, row_px=row_px, n_rows=n_rows, y_rows=y_rows,
+                         lanes=tuple(lanes),
                          marks=tuple(marks), counts=tuple(counts), bands=tuple(bands), estimates=tuple(est_rows),
                          estimate_y=est_y, estimate_labels=tuple(est_labels), estimate_boxes=tuple(est_boxes),
                          estimate_on=tuple((not selecting) or eid in related for eid in
@@ -1240,7 +1245,7 @@ def timeline_figure(bundle, sel: Selection, shown: Shown, related: frozenset[str
 
 def _lane_color(ln: Lane, sel: Selection, p: Palette) -> str:
     if sel.lanes == "type" or ln.key == NO_MOVEMENT_LANE or not ln.color:
-        return p.no_movement if sel.lanes != "type" else p.no_movement
+        return p.no_movement
     return ln.color
 
 
@@ -1468,7 +1473,6 @@ def _estimates_trace(bundle, prep: TimelinePrep, mode: str, m: TimelineModel, se
     ex = (x0[rows] + x1[rows]) / 2
     half = (x1[rows] - x0[rows]) / 2
     eids = est["estimate_id"].to_numpy(dtype=object)
-    selecting = bool(sel.selected)
     return dict(
         type="scatter", x=ex.tolist(), y=val.tolist(), mode="markers", xaxis="x2", yaxis="y2",
         customdata=eids.tolist(), name="Estimates", showlegend=False, hovertext=prep.estimate_hover[rows].tolist(),
