@@ -224,11 +224,14 @@ def test_timeline010_estimates_written_beside_marks(bundle, prep):
 def test_timeline011_size_sets_the_figure(bundle, prep):
     for size in SIZES:
         fig = _figure(bundle, prep, "period=1936-1938", size)
-        assert (fig["layout"]["width"], fig["layout"]["height"]) == size
+        _, _, m = _model(bundle, prep, "period=1936-1938", size)
+        assert m.size == size
+        mg = fig["layout"]["margin"]
+        assert mg["l"] + mg["r"] + m.plot_w == pytest.approx(size[0], abs=1)
+        assert mg["t"] + mg["b"] + m.lanes_h + m.gap_h + m.strip_h == pytest.approx(size[1], abs=1)
         lane_names = [t for t in fig["layout"]["yaxis"]["ticktext"]]
         assert not any("…" in t for t in lane_names)
         # lane names fit the left margin
-        _, _, m = _model(bundle, prep, "period=1936-1938", size)
         widest = max(text_px(line, m.fonts["lane"]) for t in lane_names for line in
                      __import__("re").sub(r"<[^>]+>", "\n", t).split("\n") if line)
         assert widest <= fig["layout"]["margin"]["l"]

@@ -1428,7 +1428,9 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
     band_shapes, band_notes = _band_drawing(m, prep, sel, p)
     layout = base_layout(
         palette=p, dragmode="zoom", hovermode="closest", showlegend=False,
-        margin=dict(l=round(l), r=round(r), t=round(t), b=round(b), autoexpand=False), width=W, height=H,
+        # no width/height: the page's panel sizes the graph (the figure is laid out for m.size, which the caller
+        # measures); a slide or an image export passes its own
+        margin=dict(l=round(l), r=round(r), t=round(t), b=round(b), autoexpand=False),
         font=dict(size=f["tick"], color=p.ink), shapes=band_shapes + shapes, annotations=band_notes + annotations,
         **axes)
     return {"data": traces, "layout": layout}
