@@ -104,8 +104,13 @@ def test_timeline004_spans_are_thin_lines_with_caps(bundle, prep):
     fig = _figure(bundle, prep, "period=1936-1938")
     lines = [t for t in fig["data"] if t["name"] == "Ranges"]
     assert lines and all(t["line"]["width"] <= 3 for t in lines)
-    caps = [t for t in fig["data"] if t["name"] == "Range ends"]
-    assert caps and all(t["marker"]["symbol"] == "line-ns-open" for t in caps)
+    ev = next(t for t in fig["data"] if t["name"] == "Events")
+    caps = [(x, c) for x, c, sym in zip(ev["x"], ev["customdata"], ev["marker"]["symbol"]) if sym == "line-ns-open"]
+    # a span within the view has a cap at each end (the Moscow Trials, 1936–1938)
+    assert sorted(x for x, c in caps if c == "ev_moscow_trials") == [1936.0, 1939.0]
+    # the clickable marks are drawn above the labels: the last trace of the lanes' subplot
+    lanes_traces = [t for t in fig["data"] if t.get("yaxis") == "y"]
+    assert lanes_traces[-1]["name"] == "Events"
     # every labelled span's label is on its line (the line broken there) or beside it
     _, _, m = _model(bundle, prep, "period=1936-1938")
     assert any(mk.is_span and mk.labelled and mk.gaps for mk in m.marks)
@@ -158,7 +163,7 @@ def test_timeline006_one_happening_one_mark(frames):
     assert set(ids) <= set(sh.event_ids)
     fig = timeline_figure(b, sel, sh, frozenset(), prep=p)
     ev = next(t for t in fig["data"] if t["name"] == "Events")
-    drawn = [c for c in ev["customdata"] if c in ids]
+    drawn = sorted({c for c in ev["customdata"] if c in ids})
     assert len(drawn) == 1
     # the representative is the widest span (the Great Purge, 1930–1939)
     assert drawn == ["ev_great_purge"]

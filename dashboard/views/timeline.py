@@ -1285,7 +1285,6 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
             xa += [xs[0], xs[1], None]
             ya += [y, y, None]
 
-        caps: dict[tuple[str, float], tuple[list, list]] = {}
         for mk in m.marks:
             if not mk.is_span or not mk.line or mk.hidden:
                 continue
@@ -1309,47 +1308,44 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
                     else:
                         xs = (mk.x0 - (k + 1) * step, mk.x0 - k * step)
                     seg((c, round(op * alpha, 3)), xs, y)
-            for flag, x in ((mk.cap_left, mk.x0), (mk.cap_right, mk.x1)):
-                if flag:
-                    xa, ya = caps.setdefault((c, op), ([], []))
-                    xa.append(x)
-                    ya.append(y)
         for (c, op), (xs, ys) in sorted(segs.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", xaxis="x", yaxis="y", name="Ranges",
                                line=dict(color=_rgba(c, op), width=SPAN_WIDTH * (f["label"] / LABEL_FONT)),
                                hoverinfo="skip", showlegend=False))
-        for (c, op), (xs, ys) in caps.items():
-            traces.append(dict(type="scatter", x=xs, y=ys, mode="markers", xaxis="x", yaxis="y", name="Range ends",
-                               hoverinfo="skip", showlegend=False,
-                               marker=dict(symbol="line-ns-open", size=CAP_PX * f["label"] / LABEL_FONT,
-                                           color=_rgba(c, op), line=dict(width=2, color=_rgba(c, op)))))
-        # one hoverable, clickable mark per happening: a point's symbol, a span's start (its cap)
+        # the marks one hovers and clicks (customdata: the event): a point's symbol, a span's end caps (or, with no
+        # cap in view, a small dot at its known part); drawn after the labels so that they are on top
         xs, ys, cd, ht, mcol, msym, msize, mop, lw, lc = [], [], [], [], [], [], [], [], [], []
+        unit = f["label"] / LABEL_FONT
+        lo_x, hi_x = m.xr[0], m.xr[1]
         for mk in m.marks:
             if mk.hidden:
                 continue
             y = y_of(mk)
-            if mk.is_span:
-                x = min(max(mk.x0, m.xr[0] + 0.004 * (m.xr[1] - m.xr[0])), m.xr[1])
-                sym = "line-ns-open"
-            else:
-                x = (mk.x0 + mk.x1) / 2
-                sym = prep.symbol[mk.row_index] if sel.lanes == "movement" else "circle"
-            xs.append(x)
-            ys.append(y)
-            cd.append(mk.event_id)
-            ht.append(hover[mk.row_index])
             c = color_of[mk.event_id]
-            mcol.append(c)
-            msym.append(sym)
-            msize.append((16 if mk.selected else CAP_PX if mk.is_span else MARK_PX + 1) * f["label"] / LABEL_FONT)
-            mop.append(1.0 if mk.on else DIM_OPACITY)
-            lw.append(2.5 if mk.selected else 2.0 if mk.is_span else 0.6)
-            lc.append(p.highlight if mk.selected else c if mk.is_span else p.mark_line)
-        traces.append(dict(type="scatter", x=xs, y=ys, mode="markers", xaxis="x", yaxis="y", customdata=cd,
-                           hoverinfo="text", hovertext=ht, name="Events", showlegend=False,
-                           marker=dict(color=mcol, symbol=msym, size=msize, opacity=mop,
-                                       line=dict(width=lw, color=lc))))
+            if mk.is_span:
+                pts = [(x, "line-ns-open") for flag, x in ((mk.cap_left, mk.x0), (mk.cap_right, mk.x1))
+                       if flag and lo_x <= x <= hi_x]
+                if not pts:
+                    pts = [(min(max(mk.x0, lo_x + 0.004 * (hi_x - lo_x)), hi_x), "circle")]
+            else:
+                pts = [((mk.x0 + mk.x1) / 2, prep.symbol[mk.row_index] if sel.lanes == "movement" else "circle")]
+            for x, sym in pts:
+                xs.append(x)
+                ys.append(y)
+                cd.append(mk.event_id)
+                ht.append(hover[mk.row_index])
+                mcol.append(c)
+                msym.append(sym)
+                size = CAP_PX if sym == "line-ns-open" else 5.0 if mk.is_span else MARK_PX + 1
+                msize.append((16 if mk.selected and not mk.is_span else size) * unit)
+                mop.append(1.0 if mk.on else DIM_OPACITY)
+                lw.append(3.0 if mk.selected and mk.is_span else 2.5 if mk.selected else
+                          2.0 if sym == "line-ns-open" else 0.6)
+                lc.append(p.highlight if mk.selected else c if sym == "line-ns-open" else p.mark_line)
+        events_trace = dict(type="scatter", x=xs, y=ys, mode="markers", xaxis="x", yaxis="y", customdata=cd,
+                            hoverinfo="text", hovertext=ht, name="Events", showlegend=False,
+                            marker=dict(color=mcol, symbol=msym, size=msize, opacity=mop,
+                                        line=dict(width=lw, color=lc)))
         # direct labels
         lab = [mk for mk in m.marks if mk.labelled]
         if lab:
@@ -1372,6 +1368,7 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
                 hoverinfo="text", cliponaxis=False,
                 hovertext=[f"{len(c.event_ids)} more event{'s' if len(c.event_ids) != 1 else ''} "
                            f"({c.years[0]}–{c.years[1]})<br>click to zoom in" for c in m.counts]))
+        traces.append(events_trace)
     else:
         annotations.append(dict(text="No events match these filters", x=0.5, y=0.6, xref="paper", yref="paper",
                                 showarrow=False, font=dict(size=14, color=p.muted)))
