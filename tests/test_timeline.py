@@ -105,7 +105,7 @@ def test_timeline004_spans_are_thin_lines_with_caps(bundle, prep):
     lines = [t for t in fig["data"] if t["name"] == "Ranges"]
     assert lines and all(t["line"]["width"] <= 3 for t in lines)
     ev = next(t for t in fig["data"] if t["name"] == "Events")
-    caps = [(x, c) for x, c, sym in zip(ev["x"], ev["customdata"], ev["marker"]["symbol"]) if sym == "line-ns-open"]
+    caps = [(x, c) for x, c, sym in zip(ev["x"], ev["customdata"], ev["marker"]["symbol"]) if sym == CAP_SYMBOL]
     # a span within the view has a cap at each end (the Moscow Trials, 1936–1938)
     assert sorted(x for x, c in caps if c == "ev_moscow_trials") == [1936.0, 1939.0]
     # the clickable marks are drawn above the labels: the last trace of the lanes' subplot

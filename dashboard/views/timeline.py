@@ -70,6 +70,8 @@ ROW_PAD = 1.2  # px between a row's text and the next row's
 BOX_GAP = 6.0  # px kept free between two boxes in a row
 MARK_PX = 9.0  # point mark size
 CAP_PX = 9.0  # height of a span's end cap
+# A span's end cap: a thin upright diamond (a tick with some area, so that it can be hovered and clicked)
+CAP_SYMBOL = "diamond-tall"
 SPAN_WIDTH = 2.5  # px: the line of a range
 FADE_OPEN_PX = 54.0  # length of the fading tail beyond an open end
 FADE_APPROX_PX = 28.0  # … beyond an approximate end
@@ -1323,7 +1325,7 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
             y = y_of(mk)
             c = color_of[mk.event_id]
             if mk.is_span:
-                pts = [(x, "line-ns-open") for flag, x in ((mk.cap_left, mk.x0), (mk.cap_right, mk.x1))
+                pts = [(x, CAP_SYMBOL) for flag, x in ((mk.cap_left, mk.x0), (mk.cap_right, mk.x1))
                        if flag and lo_x <= x <= hi_x]
                 if not pts:
                     pts = [(min(max(mk.x0, lo_x + 0.004 * (hi_x - lo_x)), hi_x), "circle")]
@@ -1336,12 +1338,12 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
                 ht.append(hover[mk.row_index])
                 mcol.append(c)
                 msym.append(sym)
-                size = CAP_PX if sym == "line-ns-open" else 5.0 if mk.is_span else MARK_PX + 1
+                size = CAP_PX if sym == CAP_SYMBOL else 5.0 if mk.is_span else MARK_PX + 1
                 msize.append((16 if mk.selected and not mk.is_span else size) * unit)
                 mop.append(1.0 if mk.on else DIM_OPACITY)
                 lw.append(3.0 if mk.selected and mk.is_span else 2.5 if mk.selected else
-                          2.0 if sym == "line-ns-open" else 0.6)
-                lc.append(p.highlight if mk.selected else c if sym == "line-ns-open" else p.mark_line)
+                          0.0 if sym == CAP_SYMBOL else 0.6)
+                lc.append(p.highlight if mk.selected else c if sym == CAP_SYMBOL else p.mark_line)
         events_trace = dict(type="scatter", x=xs, y=ys, mode="markers", xaxis="x", yaxis="y", customdata=cd,
                             hoverinfo="text", hovertext=ht, name="Events", showlegend=False,
                             marker=dict(color=mcol, symbol=msym, size=msize, opacity=mop,
