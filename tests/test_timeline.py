@@ -12,6 +12,7 @@ from dashboard.callbacks import _zoom_span
 from dashboard.frames import bundle_from_frames
 from dashboard.selection import Selection, from_query, related_ids, shown, vocab_from_bundle
 from dashboard.views.timeline import (
+    CAP_SYMBOL,
     DEFAULT_SIZE,
     figure_text,
     prepare_timeline,
