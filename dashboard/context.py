@@ -159,9 +159,10 @@ def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bo
     net = network_model(b, sel, sh, rel, ctx.positions, prep=ctx.network, size=sizes["network"], present=present)
     return Rendered(
         timeline=named(timeline_figure(b, sel, sh, rel, present=present, year_span=ctx.year_span, palette=palette,
-                                       prep=ctx.timeline), "timeline", sel),
+                                       prep=ctx.timeline, size=sizes["timeline"]), "timeline", sel),
         map=named(map_figure(b, sel, sh, rel, present=present, palette=palette, prep=ctx.map, borders=borders,
-                             borders_credit=credit, resolution=EXPORT_RESOLUTION if export else SCREEN_RESOLUTION),
+                             borders_credit=credit, resolution=EXPORT_RESOLUTION if export else SCREEN_RESOLUTION,
+                             size=sizes["map"]),
                   "map", sel),
         elements=network_elements(net),
         source=source_model(b, sel.selected),

@@ -595,3 +595,25 @@ def test_accepts_a_vague_plural_on_the_convention(mini_data):
           quote: In addition, he explained that Stalin had rounded up "thousands of people
         """)
     assert build_frames(mini_data)["estimates"]["low"].tolist() == [2000]
+
+
+def test_every_event_label_is_whole(bundle):
+    """Labels written beside the marks are never cut ('…'): long titles carry a curated `label`."""
+    labels = bundle.events["label"]
+    assert not labels.str.endswith("…").any()
+    assert (labels.str.len() <= 32).all()
+
+
+def test_a_long_title_without_a_label_is_refused(mini_data):
+    import pytest as _pytest
+
+    from dashboard.pipeline.build import build_frames
+    from dashboard.pipeline.records import BuildError
+
+    events = mini_data / "anti_stalinist_left" / "events.yaml"
+    text = events.read_text(encoding="utf-8")
+    first_title = next(line for line in text.splitlines() if line.startswith("  title: "))
+    events.write_text(text.replace(first_title, "  title: A very long title that no timeline could ever write "
+                                                "beside its mark", 1), encoding="utf-8")
+    with _pytest.raises(BuildError, match="add `label:`"):
+        build_frames(mini_data)

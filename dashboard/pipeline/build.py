@@ -152,9 +152,15 @@ def build_frames(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
             ("movements", "periods", "events", "places", "routes", "actors", "relations", "estimates")}
     for r in rows["periods"] + rows["events"] + rows["routes"] + rows["relations"] + rows["estimates"]:
         _dates(r)
+    uncut = []
     for r in rows["events"]:
         r["happening_id"] = r.get("happening_id") or r["event_id"]
         r["label"] = r.get("label") or short_label(r["title"])
+        if r["label"].endswith("…"):  # a label cut short tells the room nothing: the annotator writes one
+            uncut.append(Problem("events", r["event_id"], f"title {r['title']!r} is too long for a label "
+                                                           f"(at most {LABEL_MAX_CHARS} characters): add `label:`"))
+    if uncut:
+        raise BuildError(uncut)
     family_color = {r["movement_id"]: r["color"] for r in rows["movements"] if not r.get("family_id")}
     for r in rows["movements"]:
         r["family_id"] = r.get("family_id") or r["movement_id"]
