@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from dashboard.formatting import esc
 from dashboard.paths import ASSETS_DIR
-from dashboard.theme import MAP_REGIONS, Palette, hex_to_rgba
+from dashboard.theme import Palette, hex_to_rgba
 
 # Years of the source snapshots, ascending: a period is drawn with the latest of these not after its end.
 BASEMAP_YEARS = (1920, 1930, 1938, 1945, 1960)
@@ -175,6 +175,7 @@ def refit_trace(year: int, trace: dict, region: str, palette: Palette) -> dict:
                     return trace
                 return borders_trace(year, region, palette, geojson=geojson[: -len(tail)] + borders_asset(year, region))
         return trace  # a URL this module did not make: left as it is
-    if isinstance(geojson, dict) and [f.get("id") for f in geojson.get("features", ())] == list(borders_ids(year, region)):
-        return trace
+    if isinstance(geojson, dict):
+        if [f.get("id") for f in geojson.get("features", ())] == list(borders_ids(year, region)):
+            return trace
     return borders_trace(year, region, palette, geojson=load_borders(year, region))

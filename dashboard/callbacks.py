@@ -1,9 +1,9 @@
 """Thin Dash callbacks: turn inputs into plain arguments, hand off to pure functions, return their results.
 
 `sync` folds one user event into the shared Selection (kept in a dcc.Store and the URL, and written back to the
-controls); `draw` renders every view from (frames, selection) and `source` the selected record's passage; `chrome` applies the theme and presentation mode;
-the rest answer one button each (playback speed, the table, downloads, the network's image export; the slide's
-figure, which the browser renders, see assets/slide_download.js).
+controls); `draw` renders every view from (frames, selection) and `source` the selected record's passage; `chrome`
+applies the theme and presentation mode; the rest answer one button each (playback speed, the table, downloads, the
+network's image export; the slide's figure, which the browser renders, see assets/slide_download.js).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Precomputed arrays every filter needs, built once per bundle so that a filter change is a few numpy operations.
 
 Belongs here: per-frame year arrays, per-movement row masks, casefolded search text, and row positions of the
-references between frames (event → place, event → actors, route → places, relation → actors, estimate → event). Read-only after
-construction (every array is marked non-writeable).
+references between frames (event → place, event → actors, route → places, relation → actors, estimate → event).
+Read-only after construction (every array is marked non-writeable).
 Does not belong here: the filtering rules themselves (selection.shown) or drawing (views/*).
 """
 
@@ -83,7 +83,10 @@ class Rows:
         return np.fromiter((needle in h for h in self.search), dtype=bool, count=len(self))
 
 
-def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_search=None) -> Rows:
+def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_search=None,
+          family_of: dict | None = None) -> Rows:
+    """`family_of` (movement id → its family's id): a row tagged with a movement inside a family also counts for
+    the family, so that `movement=trotskyism` finds what is tagged with a current of Trotskyism."""
     n = len(df)
     spans = {}
     for mode in MODES:
@@ -103,6 +106,9 @@ def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_s
         for i, mv in enumerate(df["movement_ids"]):
             for m in mv:
                 movements.setdefault(m, np.zeros(n, dtype=bool))[i] = True
+                fam = (family_of or {}).get(m)
+                if fam and fam != m:
+                    movements.setdefault(fam, np.zeros(n, dtype=bool))[i] = True
     if search_cols:
         parts = [df[c].fillna("").astype(str) for c in search_cols]
         if extra_search is not None:
@@ -150,6 +156,8 @@ def build_index(bundle) -> FrameIndex:
     events, places, routes = bundle.events, bundle.places, bundle.routes
     actors, relations, estimates = bundle.actors, bundle.relations, bundle.estimates
     actor_names = dict(zip(actors["actor_id"], actors["name"]))
+    movements = bundle.movements
+    family_of = dict(zip(movements["movement_id"], movements["family_id"]))
     names = events["actor_ids"].map(lambda ids: " ".join(actor_names.get(a, "") for a in ids))
     place_row = {p: i for i, p in enumerate(places["place_id"])}
     actor_row = {a: i for i, a in enumerate(actors["actor_id"])}
@@ -169,12 +177,12 @@ def build_index(bundle) -> FrameIndex:
             by_passage.setdefault(pid, []).append(rid)
     return FrameIndex(
         by_passage=MappingProxyType({k: tuple(v) for k, v in by_passage.items()}),
-        events=_rows(events, "event_id", SEARCH_COLUMNS["events"], names),
-        routes=_rows(routes, "route_id", SEARCH_COLUMNS["routes"]),
-        places=_rows(places, "place_id", SEARCH_COLUMNS["places"]),
-        actors=_rows(actors, "actor_id", SEARCH_COLUMNS["actors"]),
-        relations=_rows(relations, "relation_id"),
-        estimates=_rows(estimates, "estimate_id", SEARCH_COLUMNS["estimates"]),
+        events=_rows(events, "event_id", SEARCH_COLUMNS["events"], names, family_of=family_of),
+        routes=_rows(routes, "route_id", SEARCH_COLUMNS["routes"], family_of=family_of),
+        places=_rows(places, "place_id", SEARCH_COLUMNS["places"], family_of=family_of),
+        actors=_rows(actors, "actor_id", SEARCH_COLUMNS["actors"], family_of=family_of),
+        relations=_rows(relations, "relation_id", family_of=family_of),
+        estimates=_rows(estimates, "estimate_id", SEARCH_COLUMNS["estimates"], family_of=family_of),
         event_type=_frozen(events["event_type"].to_numpy(dtype=object)),
         event_place=event_place, route_origin=route_origin, route_destination=route_destination,
         place_type=_frozen(places["place_type"].to_numpy(dtype=object)),

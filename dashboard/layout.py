@@ -138,8 +138,9 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
         html.Main(className="grid", children=[
             html.Section(className="panel panel-timeline", **{"aria-label": "Timeline"}, children=[
                 html.Div(className="panel-head", children=[
-                    html.H2("Timeline"), html.Span("drag across years to set the period · double-click to reset",
-                                                   className="hint"), lane_toggle(), dates_toggle(), _svg_button("timeline")]),
+                    html.H2("Timeline"),
+                    html.Span("drag across years to set the period · double-click to reset", className="hint"),
+                    lane_toggle(), dates_toggle(), _svg_button("timeline")]),
                 dcc.Graph(id=ids.TIMELINE, className="graph", config=graph_config(topojson_url, "timeline"),
                           style={"height": "100%"}),
             ]),

@@ -13,9 +13,12 @@ from types import MappingProxyType
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 # Years outside this range are typos, not history (the texts run from the 1800s to the 2020s).
 YEAR_MIN, YEAR_MAX = 1800, 2030
@@ -361,7 +364,8 @@ FRAME_COLUMNS: MappingProxyType = MappingProxyType({
     "movements": (
         _c("movement_id", "string", "Id of the movement (used in URLs: movement=trotskyism)."),
         _c("name", "string", "Name of the movement as the texts write it."),
-        _c("family_id", "string", "The family it belongs to (the filter's top level); its own id for a family.", ref="movements"),
+        _c("family_id", "string", "The family it belongs to (the filter's top level); its own id for a family.",
+           ref="movements"),
         _c("color", "string", "Its family's colour in every view (#RRGGBB, colour-blind-safe palette)."),
         _c("aliases", "list", "Names the texts use for it."),
         _c("description", "string", "One line for readers."),
@@ -417,10 +421,11 @@ FRAME_COLUMNS: MappingProxyType = MappingProxyType({
         _c("actor_id", "string", "Id of the actor."),
         _c("name", "string", "Name."),
         _c("actor_type", "string", "person, faction, party, state, organisation or publication."),
-        _c("movement_ids", "list", "Movements the actor belongs to (either level: a family or a movement in one).", ref="movements"),
-        _c("movement_quotes", "list", "Per movement tag, why: 'movement_id: \u201cthe sentence that gives it\u201d' and/or "
-                                      "'movement_id: outside the texts: note' (aligned by movement id, not by "
-                                      "position)."),
+        _c("movement_ids", "list", "Movements the actor belongs to (either level: a family or a movement in one).",
+           ref="movements"),
+        _c("movement_quotes", "list", "Per movement tag, why: 'movement_id: \u201cthe sentence that gives it\u201d' "
+                                      "and/or 'movement_id: outside the texts: note' (aligned by movement id, not "
+                                      "by position)."),
         _c("aliases", "list", "Other names the texts use."),
         _c("description", "string", "A few words for readers."),
         _c("mention_count", "integer", "Mentions of the actor in both texts."),

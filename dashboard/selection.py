@@ -391,8 +391,8 @@ def _shown_network(ix, sel: Selection, ev: np.ndarray, s: int | None, e: int | N
 
 
 # The field of Shown holding each frame's shown ids.
-SHOWN_FIELDS = MappingProxyType({"events": "event_ids", "places": "place_ids", "routes": "route_ids", "actors": "actor_ids",
-              "relations": "relation_ids", "estimates": "estimate_ids"})
+SHOWN_FIELDS = MappingProxyType({"events": "event_ids", "places": "place_ids", "routes": "route_ids",
+                                 "actors": "actor_ids", "relations": "relation_ids", "estimates": "estimate_ids"})
 
 
 def shown_mask(bundle, sh: Shown, name: str) -> np.ndarray:

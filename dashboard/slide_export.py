@@ -114,7 +114,7 @@ def parse_period(text: str, vocab) -> tuple[int, int]:
     """'1936-1938', '1936' or a named period's id ('per_great_turn') → (start, end) within the texts' years;
     ValueError with a message a person can act on otherwise."""
     text = (text or "").strip()
-    for pid, label, s, e in vocab.periods:
+    for pid, _label, s, e in vocab.periods:
         if text == pid:
             start, end = clean_period(s, e, vocab)
             return (start, end) if start is not None else (vocab.year_min, vocab.year_max)

@@ -4,9 +4,10 @@ Belongs here: the advance width of each character in the dashboard's font (theme
 height of a one-line label from them. Does not belong here: where labels go (each view places its own).
 
 The widths are DejaVu Sans's (what FONT_FAMILY resolves to on the Debian machines that render the slides and run the
-browser tests), measured in Chromium as SVG text (getComputedTextLength of each character alone), in em. DejaVu Sans is wider than the
-system fonts FONT_FAMILY prefers elsewhere (Segoe UI, Roboto, Helvetica), so a label placed with these widths does not
-grow on other machines. Characters not listed take the width of their base letter (ń → n), else WIDE_EM.
+browser tests), measured in Chromium as SVG text (getComputedTextLength of each character alone), in em. DejaVu Sans
+is wider than the system fonts FONT_FAMILY prefers elsewhere (Segoe UI, Roboto, Helvetica), so a label placed with
+these widths does not grow on other machines. Characters not listed take the width of their base letter (ń → n),
+else WIDE_EM.
 """
 
 from __future__ import annotations

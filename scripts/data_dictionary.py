@@ -28,7 +28,8 @@ def table(name: str) -> str:
 def main() -> int:
     text = README.read_text(encoding="utf-8")
     for name in FRAME_COLUMNS:
-        pattern = re.compile(rf"(^#### `{name}`\n(?:[^|#].*\n|\n)*?)(\| column \| type \| meaning \|\n(?:\|.*\n)+)", re.M)
+        pattern = re.compile(rf"(^#### `{name}`\n(?:[^|#].*\n|\n)*?)"
+                             r"(\| column \| type \| meaning \|\n(?:\|.*\n)+)", re.M)
         m = pattern.search(text)
         if not m:
             print(f"no table for {name} in README.md", file=sys.stderr)

@@ -237,7 +237,8 @@ def test_movement_colour_contrast(palette_name, movement_id):
     p = PALETTES[palette_name]
     fill = contrast_ratio(MOVEMENT_COLORS[movement_id], p.paper)
     assert fill >= MARK_CONTRAST or _outline_contrast(p) >= MARK_CONTRAST, (
-        f"{movement_id} {MOVEMENT_COLORS[movement_id]} on {p.paper}: {fill:.2f}:1, outline {_outline_contrast(p):.2f}:1")
+        f"{movement_id} {MOVEMENT_COLORS[movement_id]} on {p.paper}: {fill:.2f}:1, "
+        f"outline {_outline_contrast(p):.2f}:1")
 
 
 def _movement_colours_with_grey() -> dict[str, str]:

@@ -77,4 +77,4 @@ def test_security_headers_on_every_response(client):
 def test_gunicorn_entry_point_exposes_server():
     import dashboard.app as module
 
-    assert callable(getattr(module, "server"))
+    assert callable(module.server)

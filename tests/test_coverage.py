@@ -17,7 +17,8 @@ def test_corpus_has_no_unexplained_sentence(frames):
 def test_report_lists_an_uncited_sentence_and_a_waiver_clears_it(mini_data):
     f = build_frames(mini_data)
     todo = {u.text for u in uncovered(f)}
-    sentence = "In 1977, the Young Socialists formed at the Moscow State University, with Boris Kagarlitsky among its members."
+    sentence = ("In 1977, the Young Socialists formed at the Moscow State University, with Boris Kagarlitsky among its "
+                "members.")
     assert sentence in todo
     write(mini_data / "anti_stalinist_left" / "waivers.yaml", """\
         - quote: In 1977, the Young Socialists formed at the Moscow State University

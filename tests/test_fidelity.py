@@ -62,8 +62,10 @@ def test_no_closed_record_keeps_an_open_date_note(frames):
 
 # --- finding 2: deportations ------------------------------------------------------------------------------------
 
-DEPORTATIONS = ("ev_deportation_highland_peoples_crimean_tatars", "ev_wartime_deportations", "ev_deportation_to_kazakhstan")
-ROUTES = ("rt_highland_peoples", "rt_crimean_tatars", "rt_volga_germans", "rt_chechens", "rt_poles", "rt_soviet_koreans")
+DEPORTATIONS = ("ev_deportation_highland_peoples_crimean_tatars", "ev_wartime_deportations",
+                "ev_deportation_to_kazakhstan")
+ROUTES = ("rt_highland_peoples", "rt_crimean_tatars", "rt_volga_germans", "rt_chechens", "rt_poles",
+          "rt_soviet_koreans")
 
 
 @pytest.mark.parametrize("rid", DEPORTATIONS + ROUTES)
@@ -516,7 +518,8 @@ def test_vague_plurals_follow_one_convention(frames):
 
 
 @pytest.mark.parametrize("rid, qualifier", [
-    ("est_german_citizens_handed_to_gestapo_weitz", "hundreds"), ("est_german_communists_handed_to_gestapo", "thousands"),
+    ("est_german_citizens_handed_to_gestapo_weitz", "hundreds"),
+    ("est_german_communists_handed_to_gestapo", "thousands"),
     ("est_asl_gulag_thousands", "thousands"), ("est_foreign_communists_destroyed_rogovin", "thousands"),
     ("est_mongolia_purge_executed", "tens of thousands"), ("est_deportees_died_en_route", "hundreds of thousands"),
 ])
@@ -538,7 +541,8 @@ BLOC_PARAGRAPH = [
     "rel_asl_r2_fascist_italy_member_of_german_soviet_italian_bloc",
     "rel_asl_r2_england_leader_of_anglo_american_french_bloc", "rel_asl_r2_france_leader_of_anglo_american_french_bloc",
     "rel_asl_r2_united_states_supported_anglo_american_french_bloc",
-    "rel_asl_r2_shachtman_opposed_german_soviet_italian_bloc", "rel_asl_r2_shachtman_opposed_anglo_american_french_bloc",
+    "rel_asl_r2_shachtman_opposed_german_soviet_italian_bloc",
+    "rel_asl_r2_shachtman_opposed_anglo_american_french_bloc",
     "rel_asl_r2_swp_dissidents_opposed_german_soviet_italian_bloc",
     "rel_asl_r2_swp_dissidents_opposed_anglo_american_french_bloc",
     "ev_asl_third_camp", "ev_asl_swp_new_social_formation",

@@ -33,9 +33,10 @@ def test_round2_folders_hold_records():
 
 # (relation_id, source, type, target, when, according_to)
 TIES = [
-    ("rel_asl_r2_bolsheviks_persecuted_kronstadt_rebellion", "bolsheviks", "persecuted", "kronstadt_rebellion", "1921", ()),
-    ("rel_asl_r2_libertarian_democratic_leftists_split_from_bolsheviks", "libertarian_democratic_leftists", "split_from",
-     "bolsheviks", "1921", ()),
+    ("rel_asl_r2_bolsheviks_persecuted_kronstadt_rebellion", "bolsheviks", "persecuted", "kronstadt_rebellion",
+     "1921", ()),
+    ("rel_asl_r2_libertarian_democratic_leftists_split_from_bolsheviks", "libertarian_democratic_leftists",
+     "split_from", "bolsheviks", "1921", ()),
     ("rel_asl_r2_centre_faction_allied_with_right_opposition_faction", "centre_faction", "allied_with",
      "right_opposition_faction", "1924/1928", ()),
     ("rel_asl_r2_right_opposition_faction_expelled_united_opposition", "right_opposition_faction", "expelled",

@@ -222,7 +222,8 @@ def test_slide010_composed_from_the_views_own_figures(ctx, query):
     for a, b in zip(on_slide, view_traces):
         assert a.get("marker") == b.get("marker") and a.get("line") == b.get("line")
     # the view's annotations are there too (band labels, "no events", the map's credits), moved not re-written
-    view_notes = [a["text"] for v in (views.timeline, views.map, views.network) for a in v["layout"].get("annotations", [])]
+    view_notes = [a["text"] for v in (views.timeline, views.map, views.network)
+                  for a in v["layout"].get("annotations", [])]
     slide_notes = [a["text"] for a in fig["layout"]["annotations"]]
     assert slide_notes[:len(view_notes)] == view_notes
 
@@ -261,7 +262,8 @@ def test_slide012_views_fill_their_boxes(ctx, trotskyism):
     boxes = slides._boxes(*_layout_args(ctx, trotskyism))
     views = slides.slide_views(ctx, trotskyism, boxes)
     n_tl, n_map = len(views.timeline["data"]), len(views.map["data"])
-    placed = {"timeline": fig["data"][:n_tl], "network": fig["data"][n_tl + n_map:n_tl + n_map + len(views.network["data"])]}
+    n_net = len(views.network["data"])
+    placed = {"timeline": fig["data"][:n_tl], "network": fig["data"][n_tl + n_map:n_tl + n_map + n_net]}
     for view, traces in placed.items():
         box = boxes[view]
         for t in traces:
@@ -307,8 +309,8 @@ def test_slide013_legend_lists_only_what_is_on_screen(ctx):
     assert {t for s in legend.sites.swatches if s.key != "approximate" for t in s.key.split("+")} == \
         set(sites["place_type"])
     fig = slides.slide_figure(ctx, sel)
-    legend_text = " ".join(" ".join(t["text"]).replace("<br>", " ") for t in fig["data"] if t.get("name") == "map legend"
-                           and t.get("mode") == "text")
+    legend_text = " ".join(" ".join(t["text"]).replace("<br>", " ") for t in fig["data"]
+                           if t.get("name") == "map legend" and t.get("mode") == "text")
     assert all(esc(p) in legend_text for p in routes["people"]) and "…" not in legend_text
 
 

@@ -83,5 +83,6 @@ def test_actor_mentions_found(frames):
 def test_year_pattern_edges():
     from dashboard.pipeline.mentions import YEAR_RE
 
-    found = [m.group(0) for m in YEAR_RE.finditer("In 1977, the group; the 1930s; 1936–1938; 247,157 and 1,500 people.")]
+    text = "In 1977, the group; the 1930s; 1936–1938; 247,157 and 1,500 people."
+    found = [m.group(0) for m in YEAR_RE.finditer(text)]
     assert found == ["1977", "1930s", "1936", "1938"]

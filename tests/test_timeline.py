@@ -8,7 +8,7 @@ import math
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.callbacks import _zoom_span
+from dashboard.events import _zoom_span
 from dashboard.frames import bundle_from_frames
 from dashboard.selection import Selection, from_query, related_ids, shown, vocab_from_bundle
 from dashboard.views.timeline import (

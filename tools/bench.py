@@ -56,16 +56,16 @@ def synthetic_frames(frames: dict[str, pd.DataFrame], factor: int, seed: int = 7
                     df[col] = (df[col] + shift).clip(1800, 2030)
             for col in ("when", "when_refined"):
                 if col in df:
-                    df[col] = df[col].map(lambda w: shifted(w, shift))
+                    df[col] = df[col].map(lambda w, shift=shift: shifted(w, shift))
             if name == "places":
                 df["lat"] = (df["lat"] + rng.uniform(-3, 3, len(df))).clip(-89, 89)
                 df["lon"] = (df["lon"] + rng.uniform(-3, 3, len(df))).clip(-179, 179)
             for col in ("place_id", "origin_place_id", "destination_place_id", "source_id", "target_id",
                         "event_id", "happening_id"):
                 if col in df and col != key:
-                    df[col] = df[col].map(lambda v: v + sfx if isinstance(v, str) else v)
+                    df[col] = df[col].map(lambda v, sfx=sfx: v + sfx if isinstance(v, str) else v)
             if "actor_ids" in df:
-                df["actor_ids"] = df["actor_ids"].map(lambda ids: tuple(a + sfx for a in ids))
+                df["actor_ids"] = df["actor_ids"].map(lambda ids, sfx=sfx: tuple(a + sfx for a in ids))
             parts.append(df)
         out[name] = pd.concat(parts, ignore_index=True)
     return out
@@ -218,7 +218,7 @@ def browser_figures(app, changes: int, seed: int = 5) -> dict:
             page.goto(f"http://127.0.0.1:{srv.server_port}/")
             page.wait_for_selector("#timeline-graph .scatterlayer", timeout=60000)
             page.wait_for_timeout(500)
-            for i in range(changes):
+            for _i in range(changes):
                 start = rng.randint(1920, 1990)
                 times.append(page.evaluate(_PAINTED, f"/?period={start}-{start + rng.randint(2, 25)}"))
             browser.close()
@@ -276,7 +276,8 @@ def table(result: dict) -> str:
              "| browser p50 ms | browser p95 ms |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in result["scales"]:
-        lines.append(f"| {r['scale']}× | {r['records']:,} | {r['filter_server_ms_p50']} | {r['filter_server_ms_p95']} | "
+        lines.append(f"| {r['scale']}× | {r['records']:,} | {r['filter_server_ms_p50']} | "
+                     f"{r['filter_server_ms_p95']} | "
                      f"{r['filter_payload_kb_p95']} | {r.get('filter_payload_raw_kb_p95', '—')} | "
                      f"{r.get('browser_update_ms_p50', '—')} | "
                      f"{r.get('browser_update_ms_p95', '—')} |")

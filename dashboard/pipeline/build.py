@@ -20,14 +20,15 @@ import yaml
 
 from dashboard import paths
 from dashboard.pipeline.mentions import find_mentions
-from dashboard.pipeline.records import BuildError, Problem, data_files, load_records
+from dashboard.pipeline.records import BuildError, Problem, load_records
 from dashboard.pipeline.texts import Document, passages
 from dashboard.dates import parse_when, when_of_years
 from dashboard.schema import APPROXIMATE_PRECISIONS, FRAME_COLUMNS, ID_FIELD, LABEL_MAX_CHARS, frame_schemas
 
 # Bump when the frames' layout changes so that old caches are not read.
 CACHE_FORMAT = 5
-_CODE_FILES = ("schema.py", "dates.py", "pipeline/texts.py", "pipeline/records.py", "pipeline/mentions.py", "pipeline/build.py")
+_CODE_FILES = ("schema.py", "dates.py", "pipeline/texts.py", "pipeline/records.py", "pipeline/mentions.py",
+               "pipeline/build.py")
 
 
 def load_documents(data_dir: Path) -> list[Document]:

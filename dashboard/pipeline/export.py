@@ -11,8 +11,8 @@ import pandas as pd
 
 from dashboard.schema import FRAME_COLUMNS, PRIMARY_KEY
 
-_FRICTIONLESS_TYPE = MappingProxyType({"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
-                      "list": "string"})
+_FRICTIONLESS_TYPE = MappingProxyType({"string": "string", "integer": "integer", "number": "number",
+                                       "boolean": "boolean", "list": "string"})
 LIST_SEPARATOR = ";"
 
 

@@ -61,7 +61,7 @@ def find_mentions(texts: dict[str, str], passages: pd.DataFrame, records: dict) 
         ends = ps["char_end"].tolist()
         pids = ps["passage_id"].tolist()
 
-        def passage_of(pos: int) -> str | None:
+        def passage_of(pos: int, starts=starts, ends=ends, pids=pids) -> str | None:
             i = bisect_right(starts, pos) - 1
             return pids[i] if i >= 0 and pos < ends[i] else None
 

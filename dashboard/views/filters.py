@@ -18,11 +18,20 @@ from dashboard.theme import MAP_REGIONS, PLACE_TYPE_LABELS
 
 
 def movement_options(movements) -> list[dict]:
-    return [{
-        "label": html.Span([html.Span(className="swatch", style={"backgroundColor": r.color}), r.name],
-                           className="movement-option"),
-        "value": r.movement_id, "search": r.name,
-    } for r in movements.itertuples()]
+    """The families (the texts' broad movements, each with its colour), each followed by the movements, currents
+    and groups the texts name inside it (indented, in the family's colour)."""
+    families = movements[movements["family_id"] == movements["movement_id"]]
+    out = []
+    for fam in families.itertuples():
+        members = movements[(movements["family_id"] == fam.movement_id) & (movements["movement_id"] != fam.movement_id)]
+        for r, inner in ((fam, False), *((m, True) for m in members.sort_values("name").itertuples())):
+            out.append({
+                "label": html.Span([html.Span(className="swatch", style={"backgroundColor": r.color}),
+                                    ("↳ " if inner else "") + r.name],
+                                   className="movement-option" + (" movement-inner" if inner else "")),
+                "value": r.movement_id, "search": r.name,
+            })
+    return out
 
 
 def type_options(events, places) -> list[dict]:

@@ -36,8 +36,8 @@ from dashboard.formatting import esc, fmt_num, outside_note, preview, years_labe
 from dashboard.geoproj import Fitted, GeoView, center_for_middle, fit, raw_bounds, raw_projection
 from dashboard.selection import Selection, Shown, shown_mask
 from dashboard.textwidth import ASCENT_EM, DESCENT_EM, text_width
-from dashboard.theme import (DIM_OPACITY, FONT_FAMILY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS, PLACE_TYPE_LABELS,
-                             Palette, base_layout, hex_to_rgba)
+from dashboard.theme import (DIM_OPACITY, FONT_FAMILY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS,
+                             PLACE_TYPE_LABELS, Palette, base_layout, hex_to_rgba)
 
 # Routes are coloured by the people deported (after Paul Tol's 'vibrant' and 'muted' qualitative palettes), one list
 # per theme in the same order: each colour reaches 3:1 against that theme's land and sea, and stays apart from the
@@ -826,7 +826,8 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     return MapModel(size=tuple(size), margin=margin, region=region, fitted=fitted, borders_region=file_region,
                     scale=scale, site_rows=pl, site_xy=site_xy, route_rows=rt, grouped=grouped,
                     site_labels=MappingProxyType(site_labels), route_groups=tuple(groups), labels=tuple(placed),
-                    legend=legend, notes=tuple(notes), outside=outside_names, unlabelled_routes=tuple(unlabelled), toggle=toggle)
+                    legend=legend, notes=tuple(notes), outside=outside_names, unlabelled_routes=tuple(unlabelled),
+                    toggle=toggle)
 
 
 # Callouts, for a route with no room beside its line: the label is moved this far (px) from a point of the route,
@@ -1053,7 +1054,8 @@ def _route_labels(model: MapModel, scale: float) -> dict | None:
     if not labs:
         return None
     return dict(type="scattergeo", lon=[round(lb.lon, 5) for lb in labs], lat=[round(lb.lat, 5) for lb in labs],
-                mode="text", text=[esc(lb.text).replace("\n", "<br>") for lb in labs], textposition=[lb.position for lb in labs],
+                mode="text", text=[esc(lb.text).replace("\n", "<br>") for lb in labs],
+                textposition=[lb.position for lb in labs],
                 textfont=dict(size=labs[0].size, color=[lb.color for lb in labs], weight="bold", shadow="auto"),
                 hoverinfo="skip", name="route labels", showlegend=False)
 
@@ -1151,9 +1153,10 @@ def _grouped_routes(routes, rt, origin, dest, lon, lat, prep: MapPrep, scale: fl
             ys += [round(float(olat[g]), 3), round(float(dlat[g]), 3), None]
             cd += [rid, rid, None]
             hv += [text, text, None]
-        traces.append(dict(type="scattergeo", lon=xs, lat=ys, mode="lines", line=dict(width=2 * scale,
-                           color=ROUTE_PALETTES[p.name][prep.route_color_index[rt[first[groups[0]]]]]), customdata=cd, hovertext=hv,
-                           hoverinfo="text", opacity=0.8, name=esc(who), legendgroup=f"route-{who}"))
+        color = ROUTE_PALETTES[p.name][prep.route_color_index[rt[first[groups[0]]]]]
+        traces.append(dict(type="scattergeo", lon=xs, lat=ys, mode="lines", line=dict(width=2 * scale, color=color),
+                           customdata=cd, hovertext=hv, hoverinfo="text", opacity=0.8, name=esc(who),
+                           legendgroup=f"route-{who}"))
     return traces
 
 

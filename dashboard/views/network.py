@@ -58,8 +58,8 @@ EDGE_WIDTH_PX = 0.6
 RELATED_EDGE_PX = 2.0
 SELECTED_EDGE_PX = 3.5
 # Label type size in px: at least 11 on screen, 14 in presentation mode; the selected actor's a little bigger.
-LABEL_PX = 11.0
-PRESENT_LABEL_PX = 14.0
+LABEL_PX = 11.5  # placed at 11.5 px so that it reads at 11 px or more when the browser's viewport differs by a few px
+PRESENT_LABEL_PX = 14.5
 SELECTED_LABEL_EXTRA_PX = 1.0
 LINE_HEIGHT = 1.25  # em
 LABEL_GAP_PX = 3.0  # between a node's edge and its label
@@ -85,7 +85,8 @@ TRIES_PER_LABEL = 3
 SIDES = ("below", "right", "left", "above", "below-right", "below-left", "above-right", "above-left")
 # A label goes inside its node ("inside") when it fits in this share of the node's diameter.
 INSIDE_SHARE = 1.0
-_ALIGN = MappingProxyType({"inside": ("center", "center"), "below": ("center", "bottom"), "right": ("right", "center"), "left": ("left", "center"),
+_ALIGN = MappingProxyType({"inside": ("center", "center"), "below": ("center", "bottom"),
+                           "right": ("right", "center"), "left": ("left", "center"),
                            "above": ("center", "top"), "below-right": ("right", "bottom"),
                            "below-left": ("left", "bottom"), "above-right": ("right", "top"),
                            "above-left": ("left", "top")})
@@ -176,7 +177,7 @@ def network_positions(bundle) -> dict[str, tuple[float, float]]:
     area = 4.0
     k = math.sqrt(area / n)
     temp = 0.25
-    for it in range(_ITERATIONS):
+    for _it in range(_ITERATIONS):
         delta = pos[:, None, :] - pos[None, :, :]
         dist = np.sqrt((delta ** 2).sum(-1)) + 1e-9
         np.fill_diagonal(dist, np.inf)
@@ -747,7 +748,7 @@ def network_stylesheet(bundle=None, *, present: bool = False, palette: Palette =
     ]
     for atype, shape in ACTOR_SHAPES.items():
         sheet.append({"selector": f"node.{atype}", "style": {"shape": shape}})
-    for rtype, (style, color, _, arrow) in EDGE_STYLES.items():
+    for rtype, (style, _color, _, arrow) in EDGE_STYLES.items():
         sheet.append({"selector": f"edge.rel-{rtype}", "style": {
             "line-style": style, "target-arrow-shape": "triangle" if arrow else "none",
         }})
@@ -845,7 +846,8 @@ def network_figure(model: NetworkModel, palette: Palette = LIGHT, *, axis: int |
             xanchor=_X_ANCHOR[halign], yanchor=_Y_ANCHOR[valign], xshift=round(ax - px, 2),
             yshift=round(py - ay, 2), borderpad=0,  # yshift points up
             align=_JUSTIFY[halign],
-            font=dict(size=lb.font_px, color=palette.ink, family=FONT_FAMILY, shadow=f"0 0 {HALO_PX}px {palette.paper}"),
+            font=dict(size=lb.font_px, color=palette.ink, family=FONT_FAMILY,
+                      shadow=f"0 0 {HALO_PX}px {palette.paper}"),
             name=f"label:{lb.node_id}",
         ))
     layout["annotations"] = annotations

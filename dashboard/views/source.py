@@ -17,6 +17,7 @@ import pandas as pd
 from dash import html
 
 from dashboard import ids
+from dashboard.dates import parse_when
 from dashboard.formatting import KIND_LABELS, fmt_range, outside_note, years_label
 from dashboard.selection import Selection, Shown, same_passage_ids, shown_mask
 
@@ -194,17 +195,44 @@ def _title(bundle, kind: str, row: dict) -> str:
     return _label(bundle, row[next(iter(row))])
 
 
+def when_text(when) -> str:
+    """An EDTF date in words: '1939–1949', 'from 1924 (end open)', 'until 1940', 'about 1934 – about 1936'."""
+    if not isinstance(when, str) or not when:
+        return "undated"
+    d = parse_when(when)
+    if "X" in when and "/" not in when:
+        return f"the {d.start}s" if d.end - d.start == 9 else f"{d.start}–{d.end}"
+
+    def year(y, approx):
+        return ("about " if approx else "") + str(y)
+
+    if d.start is None:
+        return f"until {year(d.end, d.end_approximate)} (start open)"
+    if d.end is None:
+        return f"from {year(d.start, d.start_approximate)} (end open)"
+    if d.start == d.end and not when.count("/"):
+        return year(d.start, d.start_approximate)
+    return f"{year(d.start, d.start_approximate)}–{year(d.end, d.end_approximate)}"
+
+
 def _attributes(bundle, kind: str, row: dict) -> list[tuple[str, str]]:
     names = lambda xs: ", ".join(_label(bundle, x) for x in xs)  # noqa: E731
     mv = dict(zip(bundle.movements["movement_id"], bundle.movements["name"]))
     out: list[tuple[str, str]] = []
-    if "year_start" in row:
+    if "when" in row:
+        out.append(("Date (text)", when_text(row.get("when")) + (f" ({row['date_note']})" if row.get("date_note")
+                                                                   else "")))
+        if row.get("when_refined"):
+            out.append(("Refined date ⚑", when_text(row["when_refined"])))
+    elif "year_start" in row:
         out.append(("Years", years_label(row.get("year_start"), row.get("year_end"), row.get("date_note"))))
     if kind == "events":
         out += [("Type", row["event_type"].replace("_", " ")),
                 ("Place", _label(bundle, row["place_id"]) if isinstance(row.get("place_id"), str) else "—"),
-                ("Actors", names(row["actor_ids"]) or "—"),
+                ("Taking part", names(row["actor_ids"]) or "—"),
                 ("Movements", ", ".join(mv.get(m, m) for m in row["movement_ids"]) or "—")]
+    if row.get("according_to") is not None and len(row.get("according_to") or ()):
+        out.append(("According to", names(row["according_to"])))
     elif kind == "places":
         out += [("Type", row["place_type"].replace("_", " ")), ("Precision", row["precision"]),
                 ("Coordinates", f"{row['lat']:.3f}, {row['lon']:.3f}")]
@@ -266,7 +294,8 @@ def source_model(bundle, record_id: str | None) -> SourceModel | None:
     return SourceModel(
         record_id=record_id, kind=kind, title=_title(bundle, kind, row),
         subtitle=KIND_LABELS.get(kind, kind), attributes=tuple(_attributes(bundle, kind, row)),
-        outside=tuple(outside), doc_title=text, credit=docs.at[doc_id, "credit"], section=row["section"] or "Introduction",
+        outside=tuple(outside), doc_title=text, credit=docs.at[doc_id, "credit"],
+        section=row["section"] or "Introduction",
         sentence_before=("…" if ctx_start > para_start else "") + full[ctx_start:ss],
         before=full[ss:qs], quote=full[qs:qe], after=full[qe:se],
         sentence_after=full[se:ctx_end] + ("…" if ctx_end < para_end else ""),

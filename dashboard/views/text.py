@@ -48,7 +48,8 @@ def view_text(bundle, rendered) -> str:
     routes = bundle.routes.iloc[rt[:LISTED]]
     route_text = [f"{r.people}: {place_names[o]} to {place_names[d]} "
                   f"({int(r.year_start) if r.year_start == r.year_start else 'undated'})"
-                  for r, o, d in zip(routes.itertuples(), ix.route_origin[rt[:LISTED]], ix.route_destination[rt[:LISTED]])]
+                  for r, o, d in zip(routes.itertuples(), ix.route_origin[rt[:LISTED]],
+                                     ix.route_destination[rt[:LISTED]])]
     map_text = f"Map: {_n(len(pl), 'site')}"
     if len(pl):
         map_text += f" ({_listing(list(place_names[pl[:LISTED]]), len(pl))})"

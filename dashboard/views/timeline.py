@@ -737,7 +737,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     x0s, x1s = dt.x0.tolist(), dt.x1.tolist()
     s_open, e_open = dt.start_open.tolist(), dt.end_open.tolist()
     s_apx, e_apx = dt.start_approx.tolist(), dt.end_approx.tolist()
-    for rank_i, (tier, _, _, eid, i, is_sel, on) in enumerate(info):
+    for rank_i, (_tier, _, _, eid, i, is_sel, on) in enumerate(info):
         a, b = x0s[i], x1s[i]
         if math.isnan(a) or math.isnan(b):  # undated
             continue
@@ -1253,7 +1253,7 @@ def _lane_color(ln: Lane, sel: Selection, p: Palette) -> str:
 
 def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep, p: Palette) -> dict:
     W, H = m.size
-    l, r, t, b = m.margin
+    left, r, t, b = m.margin
     plot_h = H - t - b
     f = m.fonts
     mode = sel.dates if sel.dates in prep.dates else "refined"
@@ -1429,7 +1429,7 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
         palette=p, dragmode="zoom", hovermode="closest", showlegend=False,
         # no width/height: the page's panel sizes the graph (the figure is laid out for m.size, which the caller
         # measures); a slide or an image export passes its own
-        margin=dict(l=round(l), r=round(r), t=round(t), b=round(b), autoexpand=False),
+        margin=dict(l=round(left), r=round(r), t=round(t), b=round(b), autoexpand=False),
         font=dict(size=f["tick"], color=p.ink), shapes=band_shapes + shapes, annotations=band_notes + annotations,
         **axes)
     return {"data": traces, "layout": layout}
@@ -1489,10 +1489,10 @@ def _estimates_trace(bundle, prep: TimelinePrep, mode: str, m: TimelineModel, se
 
 def _band_drawing(m: TimelineModel, prep: TimelinePrep, sel: Selection, p: Palette) -> tuple[list, list]:
     shapes, notes = [], []
-    for k, (pid, start, end, label) in enumerate(prep.sections):
+    for k, (_pid, start, end, _label) in enumerate(prep.sections):
         shapes.append(dict(type="rect", xref="x", yref="paper", x0=float(start), x1=float(end) + 1, y0=0, y1=1,
                            layer="below", fillcolor=p.band_fills[k % 2], line=dict(width=0)))
-    for pid, start, end, label in prep.eras:
+    for pid, start, end, _label in prep.eras:
         if not ((start, end) == (sel.year_start, sel.year_end) or pid == sel.selected):
             continue
         shapes.append(dict(type="rect", xref="x", yref="paper", x0=float(start), x1=float(end) + 1, y0=0, y1=1,

@@ -51,11 +51,10 @@ _PLOTLY_TEXTS = """(root) => {
   return {frame: {x: frame.left, y: frame.top, w: frame.width, h: frame.height}, boxes: out};
 }"""
 
-# The cytoscape instance behind the network's canvas (through React's fiber, see the developers' guide).
-_CY = """(() => { const el = document.querySelector('#network-graph canvas');
-  const key = Object.keys(el).find(k => k.startsWith('__reactFiber'));
-  let f = el[key]; while (f && !(f.stateNode && f.stateNode._cy)) { f = f.return; }
-  return f.stateNode._cy; })()"""
+# The cytoscape instance behind the network's canvas (dash-cytoscape keeps it on its container's _cyreg).
+_CY = ("(() => { const c = document.querySelector('#network-graph'); if (!c) return null;"
+       " for (const d of [c, ...c.querySelectorAll('div')]) { if (d._cyreg && d._cyreg.cy) return d._cyreg.cy; }"
+       " return null; })()")
 
 _NETWORK_LABELS = f"""() => {{
   const cy = {_CY};
