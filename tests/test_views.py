@@ -43,7 +43,10 @@ def test_timeline_marks_carry_event_ids(bundle):
     fig = timeline_figure(bundle, sel, sh, rel)
     assert isinstance(fig, go.Figure)
     ids = set(_event_trace(fig).customdata)
-    assert ids == set(sh.event_ids)
+    ev = bundle.events.set_index("event_id")
+    # one mark per happening: every shown event's happening is drawn once, by one of its records
+    assert ids <= set(sh.event_ids)
+    assert {ev.at[e, "happening_id"] for e in ids} == {ev.at[e, "happening_id"] for e in sh.event_ids}
     assert list(fig.layout.xaxis.range) == [1936, 1939]
 
 
@@ -71,8 +74,11 @@ def test_timeline_highlights_related(bundle):
     sh, rel = _draw(bundle, sel)
     tr = _event_trace(timeline_figure(bundle, sel, sh, rel))
     op = dict(zip(tr.customdata, tr.marker.opacity))
+    ev = bundle.events.set_index("event_id")
+    related_happenings = {ev.at[k, "happening_id"] for k in rel if k in ev.index}
     assert any(v == 1.0 for k, v in op.items() if k in rel)
-    assert all(v == DIM_OPACITY for k, v in op.items() if k not in rel)
+    # a mark stands for its happening: strong when any of the happening's records is related
+    assert all(v == DIM_OPACITY for k, v in op.items() if ev.at[k, "happening_id"] not in related_happenings)
 
 
 def test_timeline_section_bands(bundle):
@@ -219,7 +225,9 @@ def test_timeline_counts_per_year_when_too_dense(bundle, frames):
     # a narrow period shows the events themselves again
     narrow = Selection(1937, 1937)
     fig = timeline_figure(big, narrow, *_draw(big, narrow))
-    assert set(_event_trace(fig).customdata) == set(shown(big, narrow).event_ids)
+    ev = big.events.set_index("event_id")
+    drawn = {ev.at[e, "happening_id"] for e in _event_trace(fig).customdata}
+    assert drawn == {ev.at[e, "happening_id"] for e in shown(big, narrow).event_ids}
 
 
 def test_map_groups_sites_and_routes_at_scale(frames):

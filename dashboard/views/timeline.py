@@ -49,8 +49,8 @@ DEFAULT_SIZE = (1546, 328)
 # -- text metrics: widths estimated from the characters (a little generous, so the browser never overlaps) ------
 # Average advance per character in em for a system sans-serif, by class; bold text is about 10 % wider.
 _EM_NARROW, _EM_SPACE, _EM_WIDE, _EM_UPPER, _EM_DEFAULT = 0.32, 0.3, 0.9, 0.7, 0.6
-_NARROW = set("il.,;:|!'`()[]{}/\\ƒ·")
-_WIDE = set("mwMW@%—")
+_NARROW = frozenset("il.,;:|!'`()[]{}/\\ƒ·")
+_WIDE = frozenset("mwMW@%—")
 TEXT_SLACK = 1.08  # every estimate is widened by this factor
 BOLD_FACTOR = 1.1
 LINE_HEIGHT = 1.25  # em: height of a line of text (lane names, band labels: lines apart)
@@ -356,9 +356,9 @@ def _event_label(label, title) -> str:
 
 # -- estimate figures -------------------------------------------------------------------------------------------
 
-_SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_STOP = {"in", "of", "to", "during", "by", "as", "from", "under", "after", "before", "for", "on", "at", "within",
-         "who", "that", "which", "with", "between", "the", "a", "an", "since", "until", "into", "across", "per"}
+_SCALE_WORDS = MappingProxyType({"thousand": 1e3, "million": 1e6, "billion": 1e9})
+_STOP = frozenset({"in", "of", "to", "during", "by", "as", "from", "under", "after", "before", "for", "on", "at", "within",
+         "who", "that", "which", "with", "between", "the", "a", "an", "since", "until", "into", "across", "per"})
 
 
 def _words_number(s: str) -> str:
