@@ -12,11 +12,14 @@ from playwright.sync_api import sync_playwright
 
 VIEWS = {
     "default": "",
-    "great-terror": "?period=1936-1938&select=est_executions_1937",
+    "great-terror": "?period=1936-1938",
     "trotskyism": "?movement=trotskyism,right_opposition&select=trotsky",
+    "deportations": "?period=1941-1949&type=deportation",
     "borders-1938-dark": "?period=1936-1938&borders=period&theme=dark&select=rt_chechens",
     "present": "?period=1936-1938&movement=trotskyism&present=1&select=trotsky",
 }
+# The window the screenshots are taken at (the legibility tests check this size and 1280×720).
+VIEWPORT = {"width": 1920, "height": 1080}
 
 
 def main() -> None:
@@ -25,11 +28,11 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        page = browser.new_page(viewport=VIEWPORT)
         for name, query in VIEWS.items():
             page.goto(base + "/" + query)
             page.wait_for_selector("#map-graph .geo", timeout=20000)
-            page.wait_for_timeout(2500)
+            page.wait_for_timeout(5000)  # the redraw for the measured view sizes
             page.screenshot(path=str(out / f"screenshot-{name}.png"))
             print(out / f"screenshot-{name}.png")
         browser.close()

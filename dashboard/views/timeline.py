@@ -264,7 +264,9 @@ def prepare_timeline(bundle) -> TimelinePrep:
                    else movements["movement_id"]))
     names = dict(zip(movements["movement_id"], movements["name"]))
     colors = dict(zip(movements["movement_id"], movements["color"]))
-    lane_names = {f: names.get(f, f) for f in set(fam.values())}
+    # a lane is named by its movement without the parenthesis ("Independent revolutionary left"): the full name is
+    # in hover, the legend and the source panel, and a lane name that wraps over three lines takes three rows
+    lane_names = {f: re.sub(r"\s*\([^()]*\)\s*$", "", names.get(f, f)) or names.get(f, f) for f in set(fam.values())}
     lane_names[NO_MOVEMENT_LANE] = NO_MOVEMENT_LANE
     lane_colors = {f: colors.get(f) for f in set(fam.values())}
     order = list(dict.fromkeys(fam[m] for m in movements["movement_id"])) + [NO_MOVEMENT_LANE]
@@ -697,7 +699,8 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     # -- rows -----------------------------------------------------------------------------------------------
     # the label font, smaller (down to MIN_LABEL_FONT) when the lanes would not have rows tall enough for it
     lane_line = f_lane * LINE_HEIGHT
-    for size_try in np.arange(f_label, MIN_LABEL_FONT * scale - 0.01, -0.5):
+    # (in presentation mode too: a label a little smaller than the mode's type beats no label at all)
+    for size_try in np.arange(f_label, MIN_LABEL_FONT - 0.01, -0.5):
         text_h = size_try * TEXT_HEIGHT
         min_row = text_h + ROW_PAD
         lane_min = {k: max(1, math.ceil(len(name_lines[k]) * lane_line / min_row - 1e-9)) for k in lane_keys}
