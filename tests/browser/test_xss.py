@@ -23,6 +23,7 @@ def planted_url(mini_data):
     write(mini_data / "anti_stalinist_left" / "events.yaml", f"""\
         - event_id: ev_kronstadt
           title: '{SCRIPT} Kronstadt {IMG}'
+          label: '<b onclick="x">Kronstadt</b>'
           event_type: uprising
           year_start: 1921
           place_id: pl_kronstadt
