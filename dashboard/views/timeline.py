@@ -359,8 +359,9 @@ def _event_label(label, title) -> str:
 # -- estimate figures -------------------------------------------------------------------------------------------
 
 _SCALE_WORDS = MappingProxyType({"thousand": 1e3, "million": 1e6, "billion": 1e9})
-_STOP = frozenset({"in", "of", "to", "during", "by", "as", "from", "under", "after", "before", "for", "on", "at", "within",
-         "who", "that", "which", "with", "between", "the", "a", "an", "since", "until", "into", "across", "per"})
+_STOP = frozenset({"in", "of", "to", "during", "by", "as", "from", "under", "after", "before", "for", "on", "at",
+                   "within", "who", "that", "which", "with", "between", "the", "a", "an", "since", "until", "into",
+                   "across", "per"})
 
 
 def _words_number(s: str) -> str:
