@@ -24,3 +24,21 @@ def test_source_panel_reads_the_texts_the_bundle_was_built_from(tmp_path):
         model = source_model(bundle, row.event_id)
         assert model.quote == row.quote, row.event_id
     assert bundle.documents.set_index("doc_id").at["stalinism", "text"].startswith("Preface. ")
+
+
+def test_a_happening_shows_every_source_side_by_side(bundle):
+    events = bundle.events
+    speech = events.loc[events["event_id"] == "ev_secret_speech_1956", "happening_id"].iloc[0]
+    others = set(events.loc[(events["happening_id"] == speech) & (events["event_id"] != "ev_secret_speech_1956"),
+                            "event_id"])
+    model = source_model(bundle, "ev_secret_speech_1956")
+    assert {rid for rid, *_ in model.happening} == others and len(others) >= 3
+    assert {doc for _, doc, _, _ in model.happening} == {"Stalinism", "Anti-Stalinist left"}
+    assert all(quote in bundle.documents.set_index("title").at[doc, "text"] for _, doc, _, quote in model.happening)
+    # where the records' dates differ, the panel says so
+    sizes = events.groupby("happening_id")["when"].nunique()
+    differing = sizes[sizes > 1].index
+    assert len(differing)
+    first = events.loc[events["happening_id"] == differing[0], "event_id"].iloc[0]
+    assert source_model(bundle, first).happening_differs.startswith("dates: ")
+    assert source_model(bundle, "trotsky").happening == ()

@@ -49,6 +49,9 @@ class SourceModel:
     sentence_after: str
     same_passage: tuple[tuple[str, str], ...] = field(default=())
     same_passage_more: int = 0  # further records citing the sentence, not listed
+    # the other records of the same happening (events only): (record id, text's title, date in words, quote)
+    happening: tuple[tuple[str, str, str, str], ...] = field(default=())
+    happening_differs: str = ""  # where the sources differ ("dates: 1956 · 1953/..") or ""
 
 
 @dataclass(frozen=True)
@@ -300,7 +303,22 @@ def source_model(bundle, record_id: str | None) -> SourceModel | None:
         before=full[ss:qs], quote=full[qs:qe], after=full[qe:se],
         sentence_after=full[se:ctx_end] + ("…" if ctx_end < para_end else ""),
         same_passage=same, same_passage_more=max(len(others) - SAME_PASSAGE_LISTED, 0),
+        **_happening(bundle, kind, row),
     )
+
+
+def _happening(bundle, kind: str, row: dict) -> dict:
+    """Every other record of the selected event's happening, side by side, and where the dates differ."""
+    if kind != "events":
+        return {}
+    events = bundle.events
+    same = events[(events["happening_id"] == row["happening_id"]) & (events["event_id"] != row["event_id"])]
+    if not len(same):
+        return {}
+    titles = dict(zip(bundle.documents["doc_id"], bundle.documents["title"]))
+    sides = tuple((r.event_id, titles.get(r.doc_id, r.doc_id), when_text(r.when), r.quote) for r in same.itertuples())
+    dates = list(dict.fromkeys([when_text(row.get("when"))] + [d for _, _, d, _ in sides]))
+    return {"happening": sides, "happening_differs": ("dates: " + " · ".join(dates)) if len(dates) > 1 else ""}
 
 
 def _doc_text(bundle, doc_id: str) -> str:
@@ -382,4 +400,14 @@ def render_source(model: SourceModel | None, overview: OverviewModel | None = No
             html.P(f"and {model.same_passage_more:,} more", className="hint")
             if model.same_passage_more else None,
         ]) if model.same_passage else None,
+        html.Div(className="happening", children=[
+            html.H4(f"The same happening in {len(model.happening)} more source"
+                    f"{'s' if len(model.happening) > 1 else ''}"),
+            html.P("The sources differ on the " + model.happening_differs, className="differs")
+            if model.happening_differs else html.P("The sources agree on the date.", className="hint"),
+            html.Ul([html.Li([html.Button(f"{doc} · {date}", id=ids.cite_link(rid), className="link-button",
+                                          n_clicks=0),
+                              html.Blockquote(quote, className="happening-quote")])
+                     for rid, doc, date, quote in model.happening]),
+        ]) if model.happening else None,
     ])
