@@ -8,6 +8,8 @@
   var VIEWS = { timeline: "timeline-graph", map: "map-graph", network: "network-graph" };
   var last = "";
   var timer = null;
+  // what was last sent and how to measure now: a test (or a screenshot script) waits until they agree
+  window.viewSizes = { sent: "", measure: function () { return JSON.stringify(measure()); } };
 
   function measure() {
     var out = {};
@@ -30,6 +32,7 @@
       last = key;
       window.dash_clientside.set_props(STORE, { data: sizes });
     }
+    window.viewSizes.sent = last;
     return true;
   }
 
@@ -41,7 +44,11 @@
     }
     (function poll() {
       if (send()) {
-        // presentation mode changes the panels' sizes without a window resize
+        // presentation mode, the table's toggle and late fonts change the panels' sizes without a window resize
+        if (window.ResizeObserver) {
+          var seen = new ResizeObserver(later);
+          for (var key in VIEWS) { seen.observe(document.getElementById(VIEWS[key])); }
+        }
         var root = document.getElementById("app-root");
         if (root) { new MutationObserver(later).observe(root, { attributes: true, attributeFilter: ["class"] }); }
       } else if (tries++ < 200) {

@@ -163,12 +163,14 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                 ]),
                 # positions are fixed (preset, never re-laid out); the zoom and pan come from the model, for which
                 # the labels were placed (draw sends them with every change)
+                # not `responsive`: its own re-zoom on a resize would undo the viewport the labels were placed for;
+                # the server redraws for the new size instead (assets/view_sizes.js)
                 cyto.Cytoscape(id=ids.NETWORK, className="network", layout={"name": "preset", "fit": False},
                                zoom=viewport(first_net)["zoom"], pan=viewport(first_net)["pan"],
                                stylesheet=network_stylesheet(b), elements=network_elements(first_net), minZoom=0.2,
                                maxZoom=4,
                                userPanningEnabled=True, userZoomingEnabled=True, boxSelectionEnabled=False,
-                               autoRefreshLayout=False, responsive=True,
+                               autoRefreshLayout=False, responsive=False,
                                style={"width": "100%", "height": "100%"}),
                 _network_legend(legend_model(b, shown(b, Selection()), LIGHT, ctx.map, ctx.network)),
             ]),
