@@ -33,6 +33,12 @@ from dashboard.selection import Selection, Shown, shown_mask
 from dashboard.theme import DIM_OPACITY, EVENT_SYMBOLS, LIGHT, Palette, base_layout, hex_to_rgba
 
 NO_MOVEMENT_LANE = "No movement"
+# When the lanes would get fewer than MIN_ROWS_PER_LANE rows each (a short window, many movements in view), the lanes
+# with the fewest marks share one lane (never a filtered movement's or the selected event's): every lane keeps a
+# readable name and rows for labels; a mark there keeps its own movement's colour.
+OTHER_LANE = "lane:other"
+OTHER_LANE_NAMES = MappingProxyType({"movement": "Other movements", "type": "Other types"})
+MIN_ROWS_PER_LANE = 3
 # Above this many event marks the lanes show counts per year: marks this dense cannot be told apart or clicked.
 MAX_EVENT_MARKS = 1200
 # Above this many event marks, hover labels leave out the quote (the source panel shows it on click).
@@ -606,6 +612,24 @@ class _Row:
         return [(k, x, y, o) for k, x, y, o in self.items if a < y + gap and x < b + gap]
 
 
+def _lanes_kept(prep: TimelinePrep, sel: Selection, reps: np.ndarray, lane_of: dict[int, str],
+                lane_keys: list[str], n: int) -> set[str]:
+    """The n lanes with most marks, after those that must stay: the filtered movements' and the selected event's."""
+    counts: dict[str, int] = {}
+    for k in lane_of.values():
+        counts[k] = counts.get(k, 0) + 1
+    filt = set(sel.movement_ids)
+    must = {lane_of[int(i)] for i in reps
+            if any(m in filt or f in filt for m, f in prep.movement_lanes[int(i)]) and sel.lanes == "movement"}
+    hit = np.flatnonzero(prep.event_ids == sel.selected) if sel.selected else ()
+    if len(hit):  # the mark of the selected record's happening (drawn by one of its records)
+        must |= {lane_of[int(i)] for i in reps if prep.happening[int(i)] == prep.happening[hit[0]]}
+    must.discard(NO_MOVEMENT_LANE)
+    ranked = sorted(lane_keys, key=lambda k: (k not in must, k == NO_MOVEMENT_LANE, -counts.get(k, 0),
+                                              lane_keys.index(k)))
+    return set(ranked[:max(n, len(must & set(lane_keys)))])
+
+
 def _lane_key(prep: TimelinePrep, i: int, sel: Selection, fam_of_filter: set[str]) -> str:
     if sel.lanes == "type":
         return f"type:{prep.event_type[i]}"
@@ -621,8 +645,9 @@ def _lane_key(prep: TimelinePrep, i: int, sel: Selection, fam_of_filter: set[str
 
 def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, present: bool = False,
                    year_span: tuple[int, int] | None = None, prep: TimelinePrep | None = None,
-                   size: tuple[int, int] = DEFAULT_SIZE) -> TimelineModel:
-    """Every mark, label and count of the timeline placed in px for a figure of `size` (width, height)."""
+                   size: tuple[int, int] = DEFAULT_SIZE, merged: frozenset[str] = frozenset()) -> TimelineModel:
+    """Every mark, label and count of the timeline placed in px for a figure of `size` (width, height). `merged`:
+    lanes drawn as one "Other …" lane (chosen here when the lanes are short of rows)."""
     prep = prep or prepare_timeline(bundle)
     W, H = float(size[0]), float(size[1])
     scale = PRESENT_SCALE if present else 1.0
@@ -657,16 +682,24 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
 
     density = len(reps) > MAX_EVENT_MARKS
     lane_of = {int(i): _lane_key(prep, int(i), sel, filt) for i in reps}
+    own_lane = dict(lane_of)
+    if merged:
+        lane_of = {i: OTHER_LANE if k in merged else k for i, k in lane_of.items()}
     present_lanes = set(lane_of.values())
+
+    def lane_name(k: str) -> str:
+        return OTHER_LANE_NAMES.get(sel.lanes, "Others") if k == OTHER_LANE else prep.lane_names.get(k, k)
+
     if sel.lanes == "type":
-        lane_keys = sorted(present_lanes, key=lambda k: prep.lane_names.get(k, k))
+        lane_keys = sorted(present_lanes - {OTHER_LANE}, key=lane_name)
     else:
         lane_keys = [k for k in prep.lane_order if k in present_lanes]
+    lane_keys += [OTHER_LANE] if OTHER_LANE in present_lanes else []
 
     # -- margins: lane names' gutter, ticks below -----------------------------------------------------------
-    longest = max((text_px(prep.lane_names.get(k, k), f_lane) for k in lane_keys), default=0.0)
+    longest = max((text_px(lane_name(k), f_lane) for k in lane_keys), default=0.0)
     gutter = min(longest, LANE_GUTTER_SHARE * W)
-    name_lines = {k: tuple(wrap_px(prep.lane_names.get(k, k), f_lane, gutter)) for k in lane_keys}
+    name_lines = {k: tuple(wrap_px(lane_name(k), f_lane, gutter)) for k in lane_keys}
     gutter = max((text_px(line, f_lane) for ls in name_lines.values() for line in ls), default=40.0)
     m_l = gutter + 14.0 + LANE_STANDOFF
     m_r = 8.0 + f_tick * 1.5  # room for the last year's tick label
@@ -712,6 +745,12 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
             break
     fonts = MappingProxyType({**fonts, "label": f_label})
     budget = max(int(lanes_h // min_row), 1)
+    if not merged and not density and len(lane_keys) > 2 and budget < MIN_ROWS_PER_LANE * len(lane_keys):
+        keep = _lanes_kept(prep, sel, reps, own_lane, lane_keys, max(budget // MIN_ROWS_PER_LANE - 1, 1))
+        gone = frozenset(k for k in lane_keys if k not in keep)
+        if len(gone) >= 2:
+            return timeline_model(bundle, sel, shown, related, present=present, year_span=year_span, prep=prep,
+                                  size=size, merged=gone)
     rows_of: dict[str, list[_Row]] = {k: [_Row() for _ in range(lane_min[k])] for k in lane_keys}
     spare = [max(budget - n_min, 0)]
 
@@ -983,7 +1022,7 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     lanes, row0 = [], 0
     for key in lane_keys:
         n_r = len(rows_of[key])
-        lanes.append(Lane(key=key, name=prep.lane_names.get(key, key), color=prep.lane_colors.get(key),
+        lanes.append(Lane(key=key, name=lane_name(key), color=prep.lane_colors.get(key),
                           row0=row0, n_rows=n_r, name_lines=name_lines[key]))
         row0 += n_r
     n_rows = max(row0, 1)
@@ -1446,7 +1485,7 @@ def _rgba(color: str, alpha: float) -> str:
 
 
 def _mark_color(prep: TimelinePrep, mk: MarkModel, ln: Lane | None, sel: Selection, p: Palette) -> str:
-    if sel.lanes == "movement":
+    if sel.lanes == "movement" and not (ln is not None and ln.key == OTHER_LANE):
         return ln.color if ln is not None and ln.color else p.no_movement
     pairs = prep.movement_lanes[mk.row_index]
     return (prep.lane_colors.get(pairs[0][1]) if pairs else None) or p.no_movement

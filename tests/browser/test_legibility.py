@@ -20,15 +20,15 @@ TIMEOUT = 30_000
 STATES = ("", "?period=1936-1938", "?movement=trotskyism", "?period=1941-1949&type=deportation",
           "?period=1953-1967", "?period=1936-1938&present=1", "?period=1936-1938&theme=dark")
 SIZES = ((1920, 1080), (1280, 720))
-# Known gaps (measured; see the project's notes): the 1280×720 window leaves the timeline about 190 px, too little
-# for its labels in some states. Not strict: when a fix lands they pass.
-_SMALL = "1280x720 leaves too little room for the labels"
+# Known gaps (measured; see the project's notes): in a 1280×720 window the timeline gets about 225 px, in which
+# these states label fewer than 70 % of their marks (nothing overlaps there: test 001 passes). Not strict: when
+# a fix lands they pass.
+_SMALL = "1280x720: the timeline labels fewer than 70 % of its marks"
 KNOWN_GAPS = {
-    ("test_legibility001", "1280x720"): _SMALL,
-    ("test_legibility002", "1280x720"): _SMALL,
-    ("test_legibility002", "period=1953-1967-1920x1080"): "nine lanes share the rows: about half the marks labelled",
-    ("test_legibility002", "present=1-1920x1080"): "presentation type: about 60 % of the marks labelled",
-    ("test_legibility005", "all-years"): "the slide's timeline counts (+N) meet its band labels",
+    ("test_legibility002", "period=1936-1938-1280x720"): _SMALL,  # about 65 %
+    ("test_legibility002", "period=1953-1967-1280x720"): _SMALL,  # about 45 %
+    ("test_legibility002", "present=1-1280x720"): _SMALL,  # presentation type: about 30 %
+    ("test_legibility002", "theme=dark-1280x720"): _SMALL,  # as 1936-1938
 }
 
 
