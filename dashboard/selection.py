@@ -468,6 +468,15 @@ def period_of(vocab: Vocab, period_id: str) -> tuple[int, int] | None:
     return None
 
 
+def happening_count(bundle, sh: Shown) -> int:
+    """How many happenings the shown events are: records of one happening (one `happening_id`) count once."""
+    ev = bundle.events
+    mask = sh.masks.get("events") if sh.masks is not None else None
+    if mask is None:
+        mask = ev["event_id"].isin(sh.event_ids).to_numpy()
+    return len(pd.unique(ev["happening_id"].to_numpy()[mask]))
+
+
 def summary(bundle, sel: Selection, vocab: Vocab, sh: Shown | None = None) -> str:
     """'1936–1938 · Trotskyism, Right Opposition · 42 events, 9 sites, 3 routes, 31 ties'."""
     sh = sh or shown(bundle, sel)
@@ -482,7 +491,8 @@ def summary(bundle, sel: Selection, vocab: Vocab, sh: Shown | None = None) -> st
     def n(count: int, word: str) -> str:
         return f"{count} {word}{'' if count == 1 else 's'}"
 
-    parts.append(", ".join([n(len(sh.event_ids), "event"), n(len(sh.place_ids), "site"),
+    # events count happenings (the texts' several passages on one happening are one event)
+    parts.append(", ".join([n(happening_count(bundle, sh), "event"), n(len(sh.place_ids), "site"),
                             n(len(sh.route_ids), "route"), n(len(sh.relation_ids), "tie")]))
     return " · ".join(parts)
 

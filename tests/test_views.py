@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.selection import Selection, related_ids, shown
+from dashboard.selection import Selection, happening_count, related_ids, shown
 from dashboard.theme import DIM_OPACITY, EDGE_STYLES, PLACE_SYMBOLS
 from dashboard.views.map import map_figure as _map_figure, route_width
 from dashboard.views.network import network_elements, network_positions, network_stylesheet
@@ -284,7 +284,7 @@ def test_view_text_describes_every_view_for_screen_readers(app_ctx, bundle):
     out = render(app_ctx, sel)
     text = view_text(bundle, out)
     sh = shown(bundle, sel)
-    assert f"Timeline: {len(sh.event_ids)} events from 1936" in text or f"Timeline: {len(sh.event_ids)} events" in text
+    assert f"Timeline: {happening_count(bundle, sh)} events from " in text
     routes = len(sh.route_ids)
     assert f"Map: {len(sh.place_ids)} sites" in text
     assert f"{routes} deportation route{'' if routes == 1 else 's'}" in text
@@ -325,8 +325,11 @@ def test_source_overview_for_1936_1938(bundle):
     assert len(listed) + ov.more_events <= len(sh.event_ids)
     ev = bundle.events.set_index("event_id")
     assert all(ev.at[e, "year_start"] >= 1936 for e in listed[:5]), "what began in these years comes first"
-    assert dict(ov.counts) == {"events": len(sh.event_ids), "sites": len(sh.place_ids), "routes": len(sh.route_ids),
-                               "ties": len(sh.relation_ids), "estimates": len(sh.estimate_ids)}
+    # events count happenings: 44 records in 1936–1938, the Moscow Trials and the Great Purge told by both texts
+    assert dict(ov.counts)["events"] == happening_count(bundle, sh) < len(sh.event_ids)
+    assert dict(ov.counts) == {"events": happening_count(bundle, sh), "sites": len(sh.place_ids),
+                               "routes": len(sh.route_ids), "ties": len(sh.relation_ids),
+                               "estimates": len(sh.estimate_ids)}
 
 
 def test_source_overview_lists_periods_and_renders_links(bundle):
@@ -358,4 +361,14 @@ def test_source_overview_lists_periods_and_renders_links(bundle):
     buttons = [c for c in walk(div) if isinstance(c, html.Button)]
     assert [b.id for b in buttons] == [ids.cite_link(e.event_id) for e in ov.events]
     text = " ".join(str(c) for c in walk(div) if isinstance(c, str))
-    assert ov.sections[0].sentence in text and f"{len(shown(bundle, sel).event_ids)} events" in text
+    assert ov.sections[0].sentence in text and f"{happening_count(bundle, shown(bundle, sel))} events" in text
+
+
+def test_summary_line_counts_happenings(bundle):
+    from dashboard.selection import summary, vocab_from_bundle
+    sel = Selection(1936, 1938)
+    sh = shown(bundle, sel)
+    ev = bundle.events[bundle.events["event_id"].isin(sh.event_ids)]
+    n = ev["happening_id"].nunique()
+    assert n < len(ev)  # both texts tell the Moscow Trials and the Great Purge
+    assert f"· {n} events," in summary(bundle, sel, vocab_from_bundle(bundle), sh)

@@ -19,7 +19,7 @@ from dash import html
 from dashboard import ids
 from dashboard.dates import parse_when
 from dashboard.formatting import KIND_LABELS, fmt_range, outside_note, years_label
-from dashboard.selection import Selection, Shown, same_passage_ids, shown_mask
+from dashboard.selection import Selection, Shown, happening_count, same_passage_ids, shown_mask
 
 # Characters of paragraph context shown on each side of the quote's sentence.
 CONTEXT_CHARS = 320
@@ -169,8 +169,8 @@ def overview_model(bundle, sel: Selection, sh: Shown) -> OverviewModel:
         names |= {name.casefold(), label.casefold()}
         if len(listed) < OVERVIEW_EVENTS:
             listed.append(OverviewEvent(event_id=r["event_id"], label=name,
-                                        years=years_label(r["year_start"], r["year_end"])))
-    counts = (("events", len(sh.event_ids)), ("sites", len(sh.place_ids)), ("routes", len(sh.route_ids)),
+                                        years=_drawn_when(r, sel)))
+    counts = (("events", happening_count(bundle, sh)), ("sites", len(sh.place_ids)), ("routes", len(sh.route_ids)),
               ("ties", len(sh.relation_ids)), ("estimates", len(sh.estimate_ids)))
     return OverviewModel(period=period, sections=sections, events=tuple(listed),
                          more_events=len(seen) - len(listed), counts=counts)
@@ -196,6 +196,15 @@ def _title(bundle, kind: str, row: dict) -> str:
     if kind == "relations":
         return _label(bundle, row["relation_id"])
     return _label(bundle, row[next(iter(row))])
+
+
+def _drawn_when(r, sel: Selection) -> str:
+    """The date the views draw for an event row, in words: the refined one (marked ⚑) unless `dates=text`."""
+    refined = r.get("when_refined")
+    if sel.dates != "text" and isinstance(refined, str) and refined:
+        return f"{when_text(refined)} ⚑"
+    return when_text(r.get("when")) if isinstance(r.get("when"), str) and r.get("when") else \
+        years_label(r["year_start"], r["year_end"])
 
 
 def when_text(when) -> str:

@@ -6,6 +6,7 @@ Pure: view_text(bundle, rendered) → one paragraph of plain text. Never imports
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 # Names listed per view before "and N more".
 LISTED = 5
@@ -27,14 +28,20 @@ def view_text(bundle, rendered) -> str:
     ix, masks = bundle.index, sh.masks
     ev = masks["events"]
     parts = []
-    n_events = int(ev.sum())
+    # events are counted as happenings: several records (passages) of one happening count once
+    hap = bundle.events["happening_id"].to_numpy()
+
+    def n_hap(mask) -> int:
+        return len(pd.unique(hap[mask])) if mask.any() else 0
+
+    n_events = n_hap(ev)
     if n_events:
         names = dict(zip(bundle.movements["movement_id"], bundle.movements["name"]))
-        counts = {m: int((ev & mask).sum()) for m, mask in ix.events.movements.items()}
+        counts = {m: n_hap(ev & mask) for m, mask in ix.events.movements.items()}
         anywhere = np.zeros(len(ev), dtype=bool)
         for mask in ix.events.movements.values():
             anywhere |= mask
-        counts[""] = int((ev & ~anywhere).sum())
+        counts[""] = n_hap(ev & ~anywhere)
         top = [f"{names.get(m, 'no movement')} {c:,}" for m, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c]
         start = ix.events.start[ev]
         start = start[np.isfinite(start)]
