@@ -42,6 +42,10 @@ class Span:
     start: np.ndarray  # first year as float; an open start is OPEN_END_YEARS before the known end
     end: np.ndarray  # last year as float; an open end is OPEN_END_YEARS after the known start
     dated: np.ndarray  # bool: has a start or an end
+    # the years the date states: an open end reaches no further than the known bound (a row counted for a period
+    # only through the OPEN_END_YEARS of an open end is drawn faded)
+    sure_start: np.ndarray | None = None
+    sure_end: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +69,14 @@ class Rows:
         sp = self.spans.get(mode)
         s, e, dated = (sp.start, sp.end, sp.dated) if sp is not None else (self.start, self.end, self.dated)
         return dated & (s <= end) & (e >= start)
+
+    def open_only(self, start: int | None, end: int | None, mode: str = "refined") -> np.ndarray:
+        """Rows that overlap the period only through the assumed years of an open end ("from 1924", "after 1933")."""
+        sp = self.spans.get(mode)
+        if start is None or sp is None or sp.sure_start is None:
+            return np.zeros(len(self), dtype=bool)
+        sure = sp.dated & (sp.sure_start <= end) & (sp.sure_end >= start)
+        return self.overlaps(start, end, mode) & ~sure
 
     def in_movements(self, wanted: tuple[str, ...]) -> np.ndarray:
         if not wanted:
@@ -94,12 +106,14 @@ def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_s
             ya = year_arrays(df, mode)
             ys, ye = ya.start.copy(), ya.end.copy()
             dated = ~(np.isnan(ys) & np.isnan(ye))
+            sure_s, sure_e = np.where(np.isnan(ys), ye, ys), np.where(np.isnan(ye), ys, ye)
             ys = np.where(np.isnan(ys), ye - OPEN_END_YEARS, ys)
             ye = np.where(np.isnan(ye), ys + OPEN_END_YEARS, ye)
         else:
-            ys = ye = np.full(n, np.nan)
+            ys = ye = sure_s = sure_e = np.full(n, np.nan)
             dated = np.zeros(n, dtype=bool)
-        spans[mode] = Span(start=_frozen(ys), end=_frozen(ye), dated=_frozen(dated))
+        spans[mode] = Span(start=_frozen(ys), end=_frozen(ye), dated=_frozen(dated), sure_start=_frozen(sure_s),
+                           sure_end=_frozen(sure_e))
     ys, ye, dated = spans["refined"].start, spans["refined"].end, spans["refined"].dated
     movements: dict[str, np.ndarray] = {}
     if "movement_ids" in df:

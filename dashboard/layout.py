@@ -52,7 +52,8 @@ def network_legend_children(legend: Legend) -> list:
                                   style={"borderTop": f"{max(s.width, 1.2)}px {s.dash} {s.color}"}),
                         s.label + (" →" if s.arrow else "")], className="legend-item") for s in legend.ties.swatches]
     return [
-        html.Div(shapes + [html.Span("size = number of ties · pale = undated tie", className="legend-note")],
+        html.Div(shapes + [html.Span("size = number of ties · pale = tie undated or open-ended",
+                                     className="legend-note")],
                  className="legend-row"),
         html.Div(edges, className="legend-row"),
     ]

@@ -338,9 +338,20 @@ def shown(bundle, sel: Selection) -> Shown:
     if sel.q:
         es &= est.matches(sel.q)
 
+    # shown only through the assumed years of an open end: drawn faded (a site, when all that shows it is so)
+    ev_open = ev & ix.events.open_only(s, e, sel.dates)
+    rt_open = rt & ix.routes.open_only(s, e, sel.dates)
+    sure_site = np.zeros(len(ix.places), dtype=bool)
+    for refs in (ix.event_place[ev & ~ev_open], ix.route_origin[rt & ~rt_open], ix.route_destination[rt & ~rt_open]):
+        sure_site[refs[refs >= 0]] = True
+    pl_open = pl & referenced & ~sure_site if s is not None else np.zeros(len(pl), dtype=bool)
+    if sel.q:
+        pl_open &= ~ix.places.matches(sel.q)
     actor_ids = ix.actors.ids[ac]
     masks = MappingProxyType({"events": ev, "places": pl, "routes": rt, "actors": ac, "relations": rel_full,
-                              "relations_faded": rel_faded, "estimates": es})
+                              "relations_faded": rel_faded, "estimates": es, "events_open": ev_open,
+                              "routes_open": rt_open, "places_open": pl_open,
+                              "relations_open": rel_full & ix.relations.open_only(s, e, sel.dates)})
     return Shown(
         event_ids=tuple(ix.events.ids[ev]),
         place_ids=tuple(ix.places.ids[pl]),
@@ -393,6 +404,13 @@ def _shown_network(ix, sel: Selection, ev: np.ndarray, s: int | None, e: int | N
 # The field of Shown holding each frame's shown ids.
 SHOWN_FIELDS = MappingProxyType({"events": "event_ids", "places": "place_ids", "routes": "route_ids",
                                  "actors": "actor_ids", "relations": "relation_ids", "estimates": "estimate_ids"})
+
+
+def open_mask(bundle, sh: Shown, name: str) -> np.ndarray:
+    """Which rows of frame `name` (events, places, routes, relations) are shown only through the assumed years of
+    an open end (drawn faded); none for a Shown built by hand."""
+    found = sh.masks.get(f"{name}_open") if sh.masks is not None else None
+    return found if found is not None else np.zeros(len(getattr(bundle, name)), dtype=bool)
 
 
 def shown_mask(bundle, sh: Shown, name: str) -> np.ndarray:

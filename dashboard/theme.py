@@ -20,6 +20,8 @@ PAPER = "#FFFFFF"
 NO_MOVEMENT = "#8C959F"  # records tied to no movement
 HIGHLIGHT = "#111111"
 DIM_OPACITY = 0.18  # opacity of marks unrelated to the selected record
+# opacity of a map mark or a tie shown for a period only through the assumed years of an open end ("from 1924")
+OPEN_OPACITY = 0.45
 BAND_FILLS = ("rgba(120,120,120,0.07)", "rgba(120,120,120,0.14)")
 
 

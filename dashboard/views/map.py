@@ -34,9 +34,9 @@ import pandas as pd
 from dashboard import basemaps
 from dashboard.formatting import esc, fmt_num, outside_note, preview, years_label
 from dashboard.geoproj import Fitted, GeoView, center_for_middle, fit, raw_bounds, raw_projection
-from dashboard.selection import Selection, Shown, shown_mask
+from dashboard.selection import Selection, Shown, open_mask, shown_mask
 from dashboard.textwidth import ASCENT_EM, DESCENT_EM, text_width
-from dashboard.theme import (DIM_OPACITY, FONT_FAMILY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS,
+from dashboard.theme import (DIM_OPACITY, OPEN_OPACITY, FONT_FAMILY, LIGHT, MAP_REGIONS, NO_MOVEMENT, PLACE_SYMBOLS,
                              PLACE_TYPE_LABELS, Palette, base_layout, hex_to_rgba)
 
 # Routes are coloured by the people deported (after Paul Tol's 'vibrant' and 'muted' qualitative palettes), one list
@@ -478,6 +478,8 @@ class MapModel:
     outside: tuple[str, ...]  # names of shown sites the frame leaves out, most cited first
     toggle: Box | None  # the legend's fold button (None without a legend)
     unlabelled_routes: tuple[str, ...]  # route groups no room was found for
+    # rows (of places, routes) shown only through the assumed years of an open end: drawn faded
+    open_rows: frozenset = frozenset()
 
 
 def _text_box(x: float, y: float, position: str, width: float, size: float, marker_size: float,
@@ -571,7 +573,8 @@ def _arc(lon0, lat0, lon1, lat1, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.degrees(np.arctan2(pts[:, 1], pts[:, 0])), np.degrees(np.arcsin(np.clip(pts[:, 2], -1, 1)))
 
 
-def _legend_entries(bundle, pl: np.ndarray, rt: np.ndarray, grouped: bool, prep: MapPrep) -> tuple[LegendEntry, ...]:
+def _legend_entries(bundle, pl: np.ndarray, rt: np.ndarray, grouped: bool, prep: MapPrep,
+                    any_open: bool = False) -> tuple[LegendEntry, ...]:
     """What the map's key explains, only for what is on screen: the specific site types shown (a plain circle, "other",
     needs none), the halo of approximate places, the dashes of an implied origin, and line width where a route has
     a count of people. Route people are named on the map itself."""
@@ -587,6 +590,8 @@ def _legend_entries(bundle, pl: np.ndarray, rt: np.ndarray, grouped: bool, prep:
             out.append(LegendEntry("dashed", "homeland implied", "dashed"))
         if (prep.route_cited[rt] > 0).any():
             out.append(LegendEntry("width", "width: people", "width"))
+    if any_open and not grouped:
+        out.append(LegendEntry("open", "pale: date open-ended", "pale"))
     return tuple(out)
 
 
@@ -645,7 +650,10 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     pids = places["place_id"].to_numpy(dtype=object)
     origin, dest = bundle.index.route_origin, bundle.index.route_destination
     grouped = len(pl) > MAX_SITE_MARKS or len(rt) > MAX_ROUTE_MARKS
-    legend = _legend_entries(bundle, pl, rt, grouped, prep)
+    open_pl, open_rt = open_mask(bundle, shown, "places"), open_mask(bundle, shown, "routes")
+    open_rows = frozenset(("places", int(i)) for i in pl if open_pl[i]) | \
+        frozenset(("routes", int(i)) for i in rt if open_rt[i])
+    legend = _legend_entries(bundle, pl, rt, grouped, prep, bool(open_rows))
     # whole px: plotly rounds the margins it is given
     margin = (0.0, 0.0, 0.0, float(math.ceil(legend_height(legend, size[0], scale))))
 
@@ -827,7 +835,7 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
                     scale=scale, site_rows=pl, site_xy=site_xy, route_rows=rt, grouped=grouped,
                     site_labels=MappingProxyType(site_labels), route_groups=tuple(groups), labels=tuple(placed),
                     legend=legend, notes=tuple(notes), outside=outside_names, unlabelled_routes=tuple(unlabelled),
-                    toggle=toggle)
+                    toggle=toggle, open_rows=open_rows)
 
 
 # Callouts, for a route with no room beside its line: the label is moved this far (px) from a point of the route,
@@ -968,8 +976,9 @@ def render_map(model: MapModel, bundle, sel: Selection, related: frozenset[str],
         traces += _grouped_routes(routes, rt, origin, dest, lon, lat, prep, scale, p)
         traces.append(_grouped_sites(pl, lon, lat, pids, places["name"].to_numpy(dtype=object), prep, scale, p))
     else:
-        traces += _routes(routes, rt, origin, dest, prep, lon, lat, sel, related, scale, p)
-        traces += _sites(places, pl, lon, lat, pids, prep, sel, related, model.site_labels, scale, p)
+        traces += _routes(routes, rt, origin, dest, prep, lon, lat, sel, related, scale, p, model.open_rows)
+        traces += _sites(places, pl, lon, lat, pids, prep, sel, related, model.site_labels, scale, p,
+                         model.open_rows)
         traces += [t for t in (_leaders(model, p), _route_labels(model, scale)) if t]
     traces += _legend_traces(model.legend, scale, p)
 
@@ -1008,8 +1017,9 @@ def render_map(model: MapModel, bundle, sel: Selection, related: frozenset[str],
 
 
 def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, lon, lat, sel: Selection, related,
-            scale: float, p: Palette) -> list[dict]:
-    """Routes of one people, style and highlight state share a trace, with gaps between routes. Each route is drawn
+            scale: float, p: Palette, open_rows: frozenset = frozenset()) -> list[dict]:
+    """Routes of one people, style and highlight state share a trace, with gaps between routes (a route shown only
+    through the assumed years of an open end is pale). Each route is drawn
     origin → (ARROW_TAIL_AT) → arrowhead (ARROW_AT) → destination along its great circle: a small dot at the origin,
     the arrowhead turned along the line by the point before it."""
     selecting = bool(sel.selected)
@@ -1021,10 +1031,11 @@ def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, l
     groups: dict[tuple, list[int]] = {}
     for i in order:
         on = (not selecting) or rids[i] in related
-        key = (people[i], bool(implied[i]), float(prep.route_width[i]), on, rids[i] == sel.selected)
+        pale = ("routes", int(i)) in open_rows and rids[i] != sel.selected
+        key = (people[i], bool(implied[i]), float(prep.route_width[i]), on, rids[i] == sel.selected, pale)
         groups.setdefault(key, []).append(i)
     traces = []
-    for (who, dashed, width, on, is_sel), members in groups.items():
+    for (who, dashed, width, on, is_sel, pale), members in groups.items():
         w = (width + (2 if is_sel else 0)) * scale
         xs, ys, cd, hv, sym, size = [], [], [], [], [], []
         for i in members:
@@ -1041,8 +1052,8 @@ def _routes(routes: pd.DataFrame, rt: np.ndarray, origin, dest, prep: MapPrep, l
             type="scattergeo", lon=xs, lat=ys, mode="lines+markers",
             line=dict(width=w, color=color, dash="dash" if dashed else "solid"),
             marker=dict(symbol=sym, size=size, angleref="previous", color=color, line=dict(width=0)),
-            opacity=1.0 if on else DIM_OPACITY, customdata=cd, hovertext=hv, hoverinfo="text",
-            name=esc(who), legendgroup=f"route-{who}", showlegend=False,
+            opacity=(OPEN_OPACITY if pale else 1.0) if on else DIM_OPACITY, customdata=cd, hovertext=hv,
+            hoverinfo="text", name=esc(who), legendgroup=f"route-{who}", showlegend=False,
         ))
     return traces
 
@@ -1074,7 +1085,7 @@ def _leaders(model: MapModel, p: Palette) -> dict | None:
 
 
 def _sites(places, pl, lon, lat, pids, prep: MapPrep, sel: Selection, related, labels, scale: float,
-           p: Palette) -> list[dict]:
+           p: Palette, open_rows: frozenset = frozenset()) -> list[dict]:
     """One trace per place type (a symbol each), coloured by their movement, carrying the labels the model placed."""
     selecting = bool(sel.selected)
     types = places["place_type"].to_numpy(dtype=object)
@@ -1094,7 +1105,8 @@ def _sites(places, pl, lon, lat, pids, prep: MapPrep, sel: Selection, related, l
             marker=dict(symbol="circle" if ptype in GENERIC_TYPES else PLACE_SYMBOLS.get(ptype, "circle"),
                         size=(np.where(is_sel, SELECTED_SITE_SIZE, SITE_SIZE) * scale).tolist(),
                         color=prep.place_color[k].tolist(),
-                        opacity=[1.0 if (not selecting or i in related) else DIM_OPACITY for i in ids],
+                        opacity=[(OPEN_OPACITY if ("places", int(r)) in open_rows and i != sel.selected else 1.0)
+                                 if (not selecting or i in related) else DIM_OPACITY for i, r in zip(ids, k)],
                         line=dict(width=np.where(is_sel, 2.5, 0.8).tolist(),
                                   color=np.where(is_sel, p.highlight, p.mark_line).tolist())),
         ))
@@ -1122,6 +1134,8 @@ def _legend_traces(entries, scale: float, p: Palette) -> list[dict]:
                                                                   line=dict(width=1, color=p.halo_line))})
         elif e.kind == "dashed":
             out.append({**base, "mode": "lines", "line": dict(width=2, color=p.muted, dash="dash")})
+        elif e.kind == "pale":
+            out.append({**base, "mode": "lines", "opacity": OPEN_OPACITY, "line": dict(width=3, color=p.muted)})
         else:
             out.append({**base, "mode": "lines", "line": dict(width=4, color=p.muted)})
     return out

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from dashboard.formatting import esc
-from dashboard.selection import Selection, Shown, shown_mask
+from dashboard.selection import Selection, Shown, open_mask, shown_mask
 from dashboard.theme import ACTOR_SHAPES, DIM_OPACITY, EDGE_STYLES, FONT_FAMILY, LIGHT, Palette
 
 # Layout canvas in cytoscape model units (the fitted zoom turns them into px).
@@ -505,7 +505,9 @@ def network_model(bundle, sel: Selection, shown: Shown, related: frozenset[str],
     # tie states, by precedence: selected, faded (outside what the filters show), related, dim, undated, normal
     js = np.flatnonzero(e_drawn)
     es, et = src[js], tgt[js]
-    ecode = np.where(prep.edge_undated[js], _UNDATED, _NORMAL).astype(np.int8)
+    # pale: a tie the texts give no date for, or one shown for these years only through an open end ("from 1936")
+    pale = prep.edge_undated[js] | open_mask(bundle, shown, "relations")[js]
+    ecode = np.where(pale, _UNDATED, _NORMAL).astype(np.int8)
     if selecting:
         # an actor's own ties; for another record (an event, a place), the ties among the actors it involves
         near = edge_related[js] if chosen is not None else \
