@@ -11,17 +11,16 @@ from __future__ import annotations
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, no_update
 
 from dashboard import ids
-from dashboard.context import AppContext, clean_sizes, render
+from dashboard.context import AppContext, clean_sizes, render, source_key, source_panel
 from dashboard.downloads import data_filename, package_filename, package_zip, shown_zip
 from dashboard.filenames import export_name
 from dashboard.layout import network_legend_children
 from dashboard.legend import legend_model
 from dashboard.events import CONTROL_IDS, KEEP, OPTION_CONTROLS, sync_step
-from dashboard.selection import Selection, from_dict, shown, to_query
+from dashboard.selection import Selection, from_dict, to_query
 from dashboard.theme import PALETTES
 from dashboard.views.filters import PLAY_SPEEDS
 from dashboard.views.network import network_stylesheet
-from dashboard.views.source import overview_model, render_source, source_model
 from dashboard.views.table import table_caption, table_rows
 from dashboard.views.text import view_text
 
@@ -81,16 +80,15 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
                   prevent_initial_call=True)
     def network_legend(data):
         sel = from_dict(data, vocab)
-        b = app_ctx.bundle
-        return network_legend_children(legend_model(b, shown(b, sel), PALETTES[sel.theme], app_ctx.map,
-                                                    app_ctx.network))
+        return network_legend_children(legend_model(app_ctx.bundle, app_ctx.shown_for(sel), PALETTES[sel.theme],
+                                                    app_ctx.map, app_ctx.network))
 
-    @app.callback(Output(ids.SOURCE, "children"), Input(ids.SELECTION, "data"))
-    def source(data):
+    @app.callback(Output(ids.SOURCE, "children"), Output(ids.SOURCE, "data-key"), Input(ids.SELECTION, "data"),
+                  State(ids.SOURCE, "data-key"))
+    def source(data, previous):
         sel = from_dict(data, vocab)
-        model = source_model(app_ctx.bundle, sel.selected)
-        overview = None if model is not None else overview_model(app_ctx.bundle, sel, shown(app_ctx.bundle, sel))
-        return render_source(model, overview)
+        key = source_key(sel)
+        return (no_update, no_update) if key == previous else (source_panel(app_ctx, sel), key)
 
     @app.callback(
         Output(ids.APP_ROOT, "className"), Output(ids.NETWORK, "stylesheet"), Output(ids.THEME, "children"),
@@ -121,7 +119,7 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         if not is_open:
             return no_update, no_update, no_update
         sel = from_dict(data, vocab)
-        rows = table_rows(app_ctx.bundle, shown(app_ctx.bundle, sel), sel)
+        rows = table_rows(app_ctx.bundle, app_ctx.shown_for(sel), sel)
         highlight = [{"if": {"filter_query": '{id} = "%s"' % sel.selected}, "backgroundColor": "rgba(11,92,173,0.14)",
                       "fontWeight": "600"}] if sel.selected else []
         return rows.rows, table_caption(rows), highlight
@@ -150,7 +148,7 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
             return dcc.send_bytes(package_zip(b), package_filename())
         if ctx.triggered_id == ids.DATA_BUTTON and data_clicks:
             sel = from_dict(data, vocab)
-            return dcc.send_bytes(shown_zip(b, sel, vocab, shown(b, sel)), data_filename(sel))
+            return dcc.send_bytes(shown_zip(b, sel, vocab, app_ctx.shown_for(sel)), data_filename(sel))
         return no_update
 
     @app.callback(

@@ -1,18 +1,23 @@
 """Everything the callbacks need, computed once per process from the frames and then read-only.
 
 AppContext holds the bundle and what every request would otherwise recompute (the vocabulary of valid ids, the
-filter index, network positions, each view's selection-independent parts). render(ctx, selection) is the one pure
-function that turns a Selection into what every view shows; callbacks call it and nothing else.
+filter index, network positions, each view's selection-independent parts). render(ctx, selection) turns a Selection
+into what the views show; the side panels (source, network legend, table) have one function each here. What
+several of them need for one selection — what the filters show, the related records — is computed once per process
+and selection (ctx.shown_for, ctx.related_for: small bounded memos of pure functions), so a change that several
+callbacks answer is filtered once.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Callable
 from pathlib import Path
 from types import MappingProxyType
 
@@ -28,7 +33,7 @@ from dashboard.theme import PALETTES
 from dashboard.views.map import EXPORT_RESOLUTION, SCREEN_RESOLUTION, MapPrep, map_figure, prepare_map
 from dashboard.views.network import (NetworkPrep, network_elements, network_model, network_note, network_positions,
                                      prepare_network, viewport)
-from dashboard.views.source import source_model
+from dashboard.views.source import overview_model, render_source, source_model
 from dashboard.views.timeline import TimelinePrep, prepare_timeline, timeline_figure
 
 
@@ -44,6 +49,33 @@ class AppContext:
     network: NetworkPrep
     # where the browser fetches assets (historical borders) from; server-side exports inline them instead
     asset_prefix: str = "/assets/"
+    # memoised selection.shown / selection.related_ids for this bundle (make_context sets them)
+    _shown: Callable | None = field(default=None, repr=False)
+    _related: Callable | None = field(default=None, repr=False)
+
+    def shown_for(self, sel: Selection):
+        """selection.shown(bundle, sel), computed once per process for the fields that decide it."""
+        key = shown_key(sel)
+        return self._shown(key) if self._shown is not None else shown(self.bundle, key)
+
+    def related_for(self, record_id: str | None) -> frozenset[str]:
+        return self._related(record_id) if self._related is not None else related_ids(self.bundle, record_id)
+
+
+# Selections remembered per process (a selection's Shown is a few arrays of the frames' length).
+MEMO_SIZE = 64
+
+
+# View options shown() does not read (selection.VIEW_OPTIONS holds them all).
+_NOT_FILTERS = ("theme", "present", "region", "borders", "lanes")
+
+
+def shown_key(sel: Selection) -> Selection:
+    """The selection with the fields shown() does not read set to their defaults (the selected record, the theme,
+    presentation mode and the map's and timeline's own switches): selections that differ only there share one
+    Shown."""
+    default = Selection()
+    return replace(sel, selected=None, **{f: getattr(default, f) for f in _NOT_FILTERS})
 
 
 def _positions_key(bundle: Bundle) -> str:
@@ -78,7 +110,9 @@ def make_context(bundle: Bundle, *, asset_prefix: str = "/assets/") -> AppContex
     vocab = vocab_from_bundle(bundle)
     positions = cached_positions(bundle)
     bundle.index  # noqa: B018 — build the filter index now, not on the first request
+    memo = functools.lru_cache(maxsize=MEMO_SIZE)
     return AppContext(
+        _shown=memo(functools.partial(shown, bundle)), _related=memo(functools.partial(related_ids, bundle)),
         bundle=bundle, vocab=vocab,
         positions=MappingProxyType(positions),
         year_span=(vocab.year_min, vocab.year_max),
@@ -153,8 +187,8 @@ def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bo
     sizes = sizes or DEFAULT_SIZES
     palette = PALETTES[sel.theme]
     b = ctx.bundle
-    sh = shown(b, sel)
-    rel = related_ids(b, sel.selected)
+    sh = ctx.shown_for(sel)
+    rel = ctx.related_for(sel.selected)
     borders, credit = borders_layer(ctx, sel, export=export)
     net = network_model(b, sel, sh, rel, ctx.positions, prep=ctx.network, size=sizes["network"], present=present)
     return Rendered(
@@ -171,3 +205,16 @@ def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bo
         network_viewport=viewport(net),
         shown=sh, selection=sel,
     )
+
+
+def source_key(sel: Selection) -> str:
+    """What the source panel depends on: the selected record, or (with none) what the filters show. The panel is
+    re-sent only when this changes."""
+    return f"record:{sel.selected}" if sel.selected else "overview:" + repr(shown_key(sel))
+
+
+def source_panel(ctx: AppContext, sel: Selection):
+    """The source panel's children: the selected record's passages, or the overview of what is shown."""
+    model = source_model(ctx.bundle, sel.selected)
+    overview = None if model is not None else overview_model(ctx.bundle, sel, ctx.shown_for(sel))
+    return render_source(model, overview)

@@ -1,7 +1,8 @@
 """Precomputed arrays every filter needs, built once per bundle so that a filter change is a few numpy operations.
 
-Belongs here: per-frame year arrays, per-movement row masks, casefolded search text, and row positions of the
-references between frames (event → place, event → actors, route → places, relation → actors, estimate → event).
+Belongs here: per-frame year arrays, per-movement row masks, casefolded search text, and row positions of every
+reference between frames that dashboard.schema declares (REFERENCES: event → place, event → actors, route →
+places, relation → actors, estimate → event, …), with the named arrays the filters read derived from them.
 Read-only after construction (every array is marked non-writeable).
 Does not belong here: the filtering rules themselves (selection.shown) or drawing (views/*).
 """
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.dates import MODES, OPEN_END_YEARS, year_arrays
+from dashboard.schema import PRIMARY_KEY, REFERENCES
 
 # Columns searched by the free-text box, per frame (events also search their actors' names).
 SEARCH_COLUMNS = MappingProxyType({
@@ -138,9 +140,45 @@ def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_s
                 spans=MappingProxyType(spans))
 
 
-def _positions(values, where: dict[str, int]) -> np.ndarray:
-    """Row position in the referenced frame for each reference (−1 when absent)."""
-    return _frozen(np.fromiter((where.get(v, -1) if isinstance(v, str) else -1 for v in values), dtype=np.int64))
+@dataclass(frozen=True, eq=False)
+class Reference:
+    """One reference the schema declares (frame.column → target), as row pairs: for each id a row refers to, the
+    referring row and the referred row (ids that name no record are left out)."""
+
+    frame: str
+    column: str
+    target: str
+    rows: np.ndarray  # row in `frame`
+    targets: np.ndarray  # row in `target`
+
+    def positions(self, n: int) -> np.ndarray:
+        """For a single-valued column: the referred row of each of the frame's n rows (−1 when none)."""
+        out = np.full(n, -1, dtype=np.int64)
+        out[self.rows] = self.targets
+        return _frozen(out)
+
+
+def _references(bundle) -> MappingProxyType:
+    """(frame, column) → Reference, for every reference in schema.REFERENCES between frames the bundle holds."""
+    row_of: dict[str, dict[str, int]] = {}
+    out = {}
+    for frame, column, target in REFERENCES:
+        df = bundle.frame(frame)
+        if column not in df:
+            continue
+        if target not in row_of:
+            row_of[target] = {rid: i for i, rid in enumerate(bundle.frame(target)[PRIMARY_KEY[target]])}
+        where = row_of[target]
+        pairs = []
+        for i, v in enumerate(df[column]):
+            for rid in ((v,) if isinstance(v, str) else v if isinstance(v, (tuple, list, np.ndarray)) else ()):
+                j = where.get(rid)
+                if j is not None:
+                    pairs.append((i, j))
+        arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        out[(frame, column)] = Reference(frame=frame, column=column, target=target, rows=_frozen(arr[:, 0]),
+                                         targets=_frozen(arr[:, 1]))
+    return MappingProxyType(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,6 +202,8 @@ class FrameIndex:
     estimate_event: np.ndarray  # row in events, −1 if none
     estimate_people: np.ndarray  # bool: counted in people, with a year (drawn on the timeline)
     by_passage: MappingProxyType  # passage_id → ids of the records quoting it, frame by frame
+    # every declared reference as row pairs ((frame, column) → Reference); the row arrays above are views of these
+    references: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
 
 def build_index(bundle) -> FrameIndex:
@@ -173,17 +213,14 @@ def build_index(bundle) -> FrameIndex:
     movements = bundle.movements
     family_of = dict(zip(movements["movement_id"], movements["family_id"]))
     names = events["actor_ids"].map(lambda ids: " ".join(actor_names.get(a, "") for a in ids))
-    place_row = {p: i for i, p in enumerate(places["place_id"])}
-    actor_row = {a: i for i, a in enumerate(actors["actor_id"])}
-    event_row = {e: i for i, e in enumerate(events["event_id"])}
-    event_place = _positions(events["place_id"], place_row)
-    route_origin = _positions(routes["origin_place_id"], place_row)
-    route_destination = _positions(routes["destination_place_id"], place_row)
+    refs = _references(bundle)
+    event_place = refs[("events", "place_id")].positions(len(events))
+    route_origin = refs[("routes", "origin_place_id")].positions(len(routes))
+    route_destination = refs[("routes", "destination_place_id")].positions(len(routes))
     referenced = np.zeros(len(places), dtype=bool)
-    for refs in (event_place, route_origin, route_destination):
-        referenced[refs[refs >= 0]] = True
-    pairs = [(i, actor_row[a]) for i, ids in enumerate(events["actor_ids"]) for a in ids if a in actor_row]
-    pairs_arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    for r in (event_place, route_origin, route_destination):
+        referenced[r[r >= 0]] = True
+    participants = refs[("events", "actor_ids")]
     by_passage: dict[str, list[str]] = {}
     for name in PASSAGE_FRAMES:
         df = bundle.frame(name)
@@ -201,9 +238,10 @@ def build_index(bundle) -> FrameIndex:
         event_place=event_place, route_origin=route_origin, route_destination=route_destination,
         place_type=_frozen(places["place_type"].to_numpy(dtype=object)),
         place_unreferenced=_frozen(~referenced),
-        relation_source=_positions(relations["source_id"], actor_row),
-        relation_target=_positions(relations["target_id"], actor_row),
-        participant_event=_frozen(pairs_arr[:, 0]), participant_actor=_frozen(pairs_arr[:, 1]),
-        estimate_event=_positions(estimates["event_id"], event_row),
+        relation_source=refs[("relations", "source_id")].positions(len(relations)),
+        relation_target=refs[("relations", "target_id")].positions(len(relations)),
+        participant_event=participants.rows, participant_actor=participants.targets,
+        estimate_event=refs[("estimates", "event_id")].positions(len(estimates)),
+        references=refs,
         estimate_people=_frozen(((estimates["unit"] == "people") & estimates["year_start"].notna()).to_numpy()),
     )

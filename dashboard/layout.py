@@ -12,15 +12,14 @@ import dash_cytoscape as cyto
 from dash import dash_table, dcc, html
 
 from dashboard import ids
-from dashboard.context import DEFAULT_SIZES, AppContext
+from dashboard.context import DEFAULT_SIZES, AppContext, source_key, source_panel
 from dashboard.filenames import export_name
 from dashboard.legend import Legend, legend_model
-from dashboard.selection import Selection, shown
+from dashboard.selection import Selection
 from dashboard.theme import LIGHT
 from dashboard.views.filters import (borders_toggle, dates_toggle, filter_bar, lane_toggle, network_toggle,
                                      play_controls, region_toggle)
 from dashboard.views.network import network_elements, network_model, network_stylesheet, viewport
-from dashboard.views.source import overview_model, render_source
 from dashboard.views.table import TABLE_COLUMNS
 
 TITLE = "Stalinism and the anti-Stalinist left"
@@ -87,7 +86,7 @@ def _svg_button(view: str) -> html.Span:
 def _first_network(ctx: AppContext):
     """The network model of the default view at the default panel size (the page's first paint)."""
     sel = Selection()
-    return network_model(ctx.bundle, sel, shown(ctx.bundle, sel), frozenset(), ctx.positions, prep=ctx.network,
+    return network_model(ctx.bundle, sel, ctx.shown_for(sel), frozenset(), ctx.positions, prep=ctx.network,
                          size=DEFAULT_SIZES["network"])
 
 
@@ -173,12 +172,12 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                                userPanningEnabled=True, userZoomingEnabled=True, boxSelectionEnabled=False,
                                autoRefreshLayout=False, responsive=False,
                                style={"width": "100%", "height": "100%"}),
-                _network_legend(legend_model(b, shown(b, Selection()), LIGHT, ctx.map, ctx.network)),
+                _network_legend(legend_model(b, ctx.shown_for(Selection()), LIGHT, ctx.map, ctx.network)),
             ]),
             html.Aside(className="panel panel-source", **{"aria-label": "Source"}, children=[
                 # what the views show with nothing selected, until the source callback answers for the URL's state
-                html.Div(id=ids.SOURCE, className="source",
-                         children=render_source(None, overview_model(b, Selection(), shown(b, Selection())))),
+                html.Div(id=ids.SOURCE, className="source", **{"data-key": source_key(Selection())},
+                         children=source_panel(ctx, Selection())),
             ]),
         ]),
         html.Section(className="table-section", **{"aria-label": "Table of the records shown"}, children=[

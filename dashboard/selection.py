@@ -422,46 +422,47 @@ def shown_mask(bundle, sh: Shown, name: str) -> np.ndarray:
     return bundle.frame(name)[key].isin(set(getattr(sh, SHOWN_FIELDS[name]))).to_numpy()
 
 
+# References that are not ties between records for highlighting: who a statement is attributed to, and
+# movement tags (a movement is not a record on screen).
+_NOT_TIES = frozenset({"according_to", "movement_ids", "family_id"})
+
+
+def _linked(ix, kind: str, rows: np.ndarray, incoming: bool) -> dict[str, np.ndarray]:
+    """Rows of other frames that the `rows` of frame `kind` refer to (or, `incoming`, that refer to them), by frame,
+    over every declared reference (schema.REFERENCES) but _NOT_TIES."""
+    out: dict[str, list[np.ndarray]] = {}
+    for (frame, column), ref in ix.references.items():
+        if column in _NOT_TIES:
+            continue
+        if incoming and ref.target == kind:
+            out.setdefault(frame, []).append(ref.rows[np.isin(ref.targets, rows)])
+        elif not incoming and frame == kind:
+            out.setdefault(ref.target, []).append(ref.targets[np.isin(ref.rows, rows)])
+    return {k: np.unique(np.concatenate(v)) for k, v in out.items()}
+
+
 def related_ids(bundle, record_id: str | None) -> frozenset[str]:
-    """The selected record and every record tied to it: an event's place and actors; an actor's events, places
-    and ties; a place's events, routes and actors; a route's places and event; a tie's two actors."""
-    if not record_id:
-        return frozenset()
-    found = bundle.record(record_id)
+    """The selected record and every record tied to it, derived from the schema's references: what it refers to
+    and what that refers to (an event's place and actors; a route's places, its event and that event's actors), and
+    what refers to it with what those refer to (an actor's events with their places and actors, and its ties with
+    their other ends; a place's events and routes with theirs)."""
+    found = bundle._row_of.get(record_id) if record_id else None
     if found is None:
         return frozenset()
     kind, row = found
-    events, routes, relations, estimates = bundle.events, bundle.routes, bundle.relations, bundle.estimates
+    ix = bundle.index
+    frames = {"events": ix.events, "routes": ix.routes, "places": ix.places, "actors": ix.actors,
+              "relations": ix.relations, "estimates": ix.estimates}
     out = {record_id}
-
-    def add_events(df: pd.DataFrame) -> None:
-        out.update(df["event_id"])
-        out.update(df["place_id"].dropna())
-        for actor_ids in df["actor_ids"]:
-            out.update(actor_ids)
-
-    if kind == "events":
-        add_events(events[events["event_id"] == record_id])
-        r = routes[routes["event_id"] == record_id]
-        out.update(r["route_id"]), out.update(r["origin_place_id"]), out.update(r["destination_place_id"])
-        out.update(estimates.loc[estimates["event_id"] == record_id, "estimate_id"])
-    elif kind == "actors":
-        add_events(events[events["actor_ids"].map(lambda ids: record_id in ids)])
-        rel = relations[(relations["source_id"] == record_id) | (relations["target_id"] == record_id)]
-        out.update(rel["relation_id"]), out.update(rel["source_id"]), out.update(rel["target_id"])
-    elif kind == "places":
-        add_events(events[events["place_id"] == record_id])
-        r = routes[(routes["origin_place_id"] == record_id) | (routes["destination_place_id"] == record_id)]
-        out.update(r["route_id"]), out.update(r["origin_place_id"]), out.update(r["destination_place_id"])
-    elif kind == "routes":
-        out.update([row["origin_place_id"], row["destination_place_id"]])
-        if isinstance(row.get("event_id"), str):
-            out.add(row["event_id"])
-    elif kind == "relations":
-        out.update([row["source_id"], row["target_id"]])
-    elif kind == "estimates":
-        if isinstance(row.get("event_id"), str):
-            add_events(events[events["event_id"] == row["event_id"]])
+    me = np.array([row], dtype=np.int64)
+    steps = [_linked(ix, kind, me, incoming=False), _linked(ix, kind, me, incoming=True)]
+    for first in list(steps):
+        for k, rows in first.items():
+            steps.append(_linked(ix, k, rows, incoming=False))
+    for step in steps:
+        for k, rows in step.items():
+            if k in frames:
+                out.update(frames[k].ids[rows].tolist())
     return frozenset(out)
 
 

@@ -57,11 +57,35 @@ def test_draw_callback_over_http(app, client):
     resp = r.get_json()["response"]
     assert resp[ids.SUMMARY]["children"].startswith("1936–1938")
     assert "Leon Trotsky" in resp[ids.VIEW_TEXT]["children"]
-    key = next(k for k in app.callback_map if k.startswith(f"{ids.SOURCE}.children"))
-    body |= {"output": key, "outputs": callback_outputs(key), "inputs": body["inputs"][:1]}
+    key = next(k for k in app.callback_map if k.startswith(f"..{ids.SOURCE}.children"))
+    body |= {"output": key, "outputs": callback_outputs(key), "inputs": body["inputs"][:1],
+             "state": [{"id": ids.SOURCE, "property": "data-key", "value": None}]}
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
-    assert "Leon Trotsky" in json.dumps(r.get_json()["response"][ids.SOURCE]["children"])
+    panel = r.get_json()["response"][ids.SOURCE]
+    assert "Leon Trotsky" in json.dumps(panel["children"])
+    # the same record under another filter: the panel is not sent again
+    again = {**body, "inputs": [{"id": ids.SELECTION, "property": "data",
+                                 "value": {"year_start": 1930, "year_end": 1940, "selected": "trotsky"}}],
+             "state": [{"id": ids.SOURCE, "property": "data-key", "value": panel["data-key"]}]}
+    r = client.post("/_dash-update-component", json=again)
+    assert r.status_code == 204 or r.get_json()["response"] == {}  # nothing sent again
+
+
+def test_one_selection_is_filtered_once(app_ctx):
+    """What the filters show is computed once per process for a selection: the views, the source panel, the
+    legend and the table of one change share it, whatever the theme, the selected record or the map's switches."""
+    from dataclasses import replace
+
+    from dashboard.context import render
+    from dashboard.selection import Selection, shown
+
+    sel = Selection(1936, 1938, movement_ids=("trotskyism",))
+    first = app_ctx.shown_for(sel)
+    assert app_ctx.shown_for(replace(sel, theme="dark", selected="trotsky", region="europe")) is first
+    assert render(app_ctx, sel).shown is first
+    assert app_ctx.shown_for(Selection(1936, 1939, movement_ids=("trotskyism",))) is not first
+    assert first.event_ids == shown(app_ctx.bundle, sel).event_ids
 
 
 def test_security_headers_on_every_response(client):

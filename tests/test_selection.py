@@ -154,3 +154,30 @@ def test_summary_line(bundle, vocab):
     text = summary(bundle, Selection(1936, 1938, ("trotskyism",)), vocab)
     assert text.startswith("1936–1938 · Trotskyism")
     assert "events" in text and "sites" in text and "routes" in text and "ties" in text
+
+
+def test_index_holds_every_declared_reference(bundle):
+    from dashboard.schema import REFERENCES
+    ix = bundle.index
+    assert {(f, c) for f, c, _ in REFERENCES} == set(ix.references)
+    ev = bundle.events
+    k = int(np.flatnonzero(ev["place_id"].notna().to_numpy())[0])
+    ref = ix.references[("events", "place_id")]
+    assert bundle.places["place_id"].iloc[ix.event_place[k]] == ev["place_id"].iloc[k]
+    assert ref.positions(len(ev))[k] == ix.event_place[k]
+
+
+def test_related_ids_follow_the_references_both_ways(bundle):
+    rt = bundle.routes.set_index("route_id").loc["rt_chechens"]
+    rel = related_ids(bundle, "rt_chechens")
+    assert {rt["origin_place_id"], rt["destination_place_id"], rt["event_id"]} <= rel
+    event_actors = bundle.events.set_index("event_id").at[rt["event_id"], "actor_ids"]
+    assert set(event_actors) <= rel  # who carried the deportation out
+    # a place: its events, the routes from or to it, and their other ends
+    place = rt["destination_place_id"]
+    rel = related_ids(bundle, place)
+    assert "rt_chechens" in rel and rt["origin_place_id"] in rel
+    # attribution is not a tie: the historian a sentence cites is not highlighted with the event
+    ev = bundle.events[bundle.events["according_to"].map(len) > 0].iloc[0]
+    voices = set(ev["according_to"]) - set(ev["actor_ids"])
+    assert voices and not voices & related_ids(bundle, ev["event_id"])
