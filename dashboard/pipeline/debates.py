@@ -25,8 +25,9 @@ _DATE_PHRASE = re.compile(
 _NUM = r"\d[\d,]*(?:\.\d+)?(?:\s*(?:million|thousand|billion))?"
 # A figure as a sentence writes it: "nearly 700,000", "from 600,000 to over 1 million", "up to 43%".
 _FIGURE_PHRASE = re.compile(
-    rf"\b(?:(?:from|nearly|about|around|over|more than|up to|almost|some|an estimated|between|a total of)\s+)?"
-    rf"({_NUM})(?:\s*(?:to|–|-|and)\s*(?:(?:over|more than)\s+)?({_NUM}))?%?")
+    rf"\bbetween\s+({_NUM})\s+and\s+({_NUM})%?"
+    rf"|\b(?:(?:from|nearly|about|around|over|more than|up to|almost|some|an estimated|a total of)\s+)?"
+    rf"({_NUM})(?:\s*(?:to|–|-)\s*(?:(?:over|more than)\s+)?({_NUM}))?%?")
 _SCALE = {"million": 1e6, "thousand": 1e3, "billion": 1e9}
 
 
