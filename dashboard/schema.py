@@ -47,6 +47,8 @@ PERIOD_TYPES = ("section", "era")
 STANCES = ("pole_a", "pole_b", "qualified", "other")
 # A claim's summary fits on one line of a hover or a table cell.
 SUMMARY_MAX_CHARS = 100
+# A pole is written whole at one end of its row in the Debates view: a few words.
+POLE_MAX_CHARS = 40
 KINDS = ("movements", "periods", "events", "places", "routes", "actors", "relations", "estimates", "waivers",
          "questions", "claims", "comparisons")
 ID_FIELD = MappingProxyType({
@@ -282,8 +284,8 @@ class QuestionRecord(_Record):
 
     question_id: str
     label: str = Field(min_length=3)
-    pole_a: str = Field(min_length=2)
-    pole_b: str = Field(min_length=2)
+    pole_a: str = Field(min_length=2, max_length=POLE_MAX_CHARS)
+    pole_b: str = Field(min_length=2, max_length=POLE_MAX_CHARS)
     # Why a pole has no claim, where the texts give it no named holder ("some Western experts").
     poles_note: str | None = None
 
@@ -531,7 +533,8 @@ FRAME_COLUMNS: MappingProxyType = MappingProxyType({
     "questions": (
         _c("question_id", "string", "Id of the debated question."),
         _c("label", "string", "The question, in a few words."),
-        _c("pole_a", "string", "One answer, written at the left end of its row in the Debates view."),
+        _c("pole_a", "string", f"One answer (at most {POLE_MAX_CHARS} characters), written at the left end of its row "
+                               "in the Debates view."),
         _c("pole_b", "string", "The opposite answer, written at the right end."),
         _c("poles_note", "string", "Why a pole has no claim (the texts name no holder for it); empty if none."),
         _c("claim_count", "integer", "Claims on this question."),
