@@ -203,3 +203,117 @@ def test_an_attributed_sentence_is_listed_until_a_claim_or_a_waiver_cites_it(min
           waives: [claims]
         """)
     assert BELIEVED not in {u.text for u in unclaimed(build_frames(mini_data))}
+
+
+# --- the Debates view -------------------------------------------------------------------------------------------
+
+from dashboard.selection import Selection  # noqa: E402
+from dashboard.views.debates import (PANEL_SIZE, SLIDE_SIZE, debates_figure, debates_model,  # noqa: E402
+                                     disagreement_summary, disagreements_for, shown_claims)
+
+
+@pytest.fixture(scope="module", params=[PANEL_SIZE, SLIDE_SIZE], ids=["panel", "slide"])
+def model(request, bundle):
+    return debates_model(bundle, Selection(), size=request.param, present=request.param == SLIDE_SIZE)
+
+
+def test_chips_are_placed_by_stance(model):
+    x0, x1 = model.track
+    third = (x1 - x0) / 3
+    assert model.chips
+    for c in model.chips:
+        if c.stance == "pole_a":
+            assert x0 <= c.x < x0 + third, c
+        elif c.stance == "qualified":
+            assert x0 + third < c.x < x0 + 2 * third, c
+        elif c.stance == "pole_b":
+            assert x0 + 2 * third < c.x <= x1, c
+        else:
+            assert model.other[0] <= c.x <= model.other[1], c
+    assert {c.stance for c in model.chips} == set(STANCES)
+
+
+def test_chips_sit_in_their_questions_row_and_nothing_overlaps(model):
+    rows = {r.question_id: r for r in model.rows}
+    for c in model.chips:
+        r = rows[c.question_id]
+        assert r.track_y < c.y < r.bottom
+        x0, y0, x1, y1 = c.box
+        assert 0 <= x0 and x1 <= model.width and 0 <= y0 and y1 <= model.height, c
+    assert model.overlapping() == []
+    for a, b in zip(model.rows, model.rows[1:]):
+        assert a.bottom <= b.top
+
+
+def test_the_slide_names_nearly_every_holder_and_rows_fit(model, bundle):
+    if model.width == SLIDE_SIZE[0]:
+        assert len(model.rows) == len(bundle.questions) and model.hidden_questions == 0
+        assert model.labelled_share > 0.9
+    else:
+        assert len(model.rows) + model.hidden_questions == len(bundle.questions)
+        assert model.rows[0].question_id == "q_leninism"  # the most debated first
+
+
+def test_one_chip_per_holder_and_stance_with_its_claims(model, bundle):
+    claims = bundle.claims.set_index("claim_id")
+    seen = set()
+    for c in model.chips:
+        key = (c.question_id, c.holder_id, c.stance)
+        assert key not in seen
+        seen.add(key)
+        for cid in c.claim_ids:
+            assert tuple(claims.loc[cid, ["question_id", "holder_id", "stance"]]) == key
+
+
+def test_figure_chips_carry_claim_ids_and_labels_their_names(bundle):
+    fig = debates_figure(bundle, Selection(), size=PANEL_SIZE)
+    markers, labels = fig["data"]
+    assert set(markers["customdata"]) <= set(bundle.claims["claim_id"])
+    assert len(markers["customdata"]) == len(set(markers["customdata"]))
+    names = set(bundle.actors["name"])
+    assert labels["text"] and set(labels["text"]) <= names
+    assert fig["layout"]["width"] == PANEL_SIZE[0] and fig["layout"]["height"] == PANEL_SIZE[1]
+    texts = " ".join(a["text"] for a in fig["layout"]["annotations"])
+    assert "continuity: grew out of Leninism" in texts and "break: Stalin departed from Lenin" in texts
+
+
+def test_movement_filter_keeps_the_holders_of_that_movement(bundle):
+    sel = Selection(movement_ids=("trotskyism",))
+    m = debates_model(bundle, sel, size=SLIDE_SIZE)
+    fam = dict(zip(bundle.movements["movement_id"], bundle.movements["family_id"]))
+    mv = dict(zip(bundle.actors["actor_id"], bundle.actors["movement_ids"]))
+    holders = {c.holder_id for c in m.chips}
+    assert {"trotsky", "shachtman", "cannon"} <= holders
+    assert "kotkin" not in holders and "pipes" not in holders
+    for h in holders:
+        assert any(x == "trotskyism" or fam.get(x) == "trotskyism" for x in mv[h]), h
+
+
+def test_search_finds_claims_by_holder_or_words(bundle):
+    by_name = shown_claims(bundle, Selection(q="Kotkin"))
+    assert "kotkin" in set(by_name["holder_id"]) and len(by_name) < len(bundle.claims)
+    assert all("kotkin" in (r.holder_id + r.quote + r.summary).casefold() for r in by_name.itertuples())
+    by_words = shown_claims(bundle, Selection(q="bureaucratic collectivism"))
+    assert "shachtman" in set(by_words["holder_id"])
+    m = debates_model(bundle, Selection(q="no such words anywhere"), size=PANEL_SIZE)
+    assert not m.rows and not m.chips and m.empty
+
+
+def test_the_selected_claim_is_labelled_first(bundle):
+    sel = Selection(selected="cl_lewin_testament")
+    m = debates_model(bundle, sel, size=PANEL_SIZE)
+    chip = next(c for c in m.chips if "cl_lewin_testament" in c.claim_ids)
+    assert chip.selected and chip.label_shown
+
+
+def test_sources_disagree_side_by_side_for_a_happening(bundle):
+    found = disagreements_for(bundle, "ev_great_purge")
+    assert len(found) == 1
+    d = found[0]
+    assert {d.a.value, d.b.value} == {"in the 1930s", "from 1936 to 1938"}
+    assert {d.a.doc_id, d.b.doc_id} == {"stalinism", "anti_stalinist_left"}
+    assert {d.a.doc_title, d.b.doc_title} == set(bundle.documents["title"])
+    assert "\u2260" in disagreement_summary(d)
+    assert disagreements_for(bundle, "est_great_terror_executions")[0].basis == "figures"
+    assert len(disagreements_for(bundle)) == len(bundle.disagreements)
+    assert disagreements_for(bundle, "ev_kronstadt_nowhere") == ()

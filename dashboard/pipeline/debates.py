@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from itertools import combinations
+from types import MappingProxyType
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ _FIGURE_PHRASE = re.compile(
     rf"\bbetween\s+({_NUM})\s+and\s+({_NUM})%?"
     rf"|\b(?:(?:from|nearly|about|around|over|more than|up to|almost|some|an estimated|a total of)\s+)?"
     rf"({_NUM})(?:\s*(?:to|–|-)\s*(?:(?:over|more than)\s+)?({_NUM}))?%?")
-_SCALE = {"million": 1e6, "thousand": 1e3, "billion": 1e9}
+_SCALE = MappingProxyType({"million": 1e6, "thousand": 1e3, "billion": 1e9})
 
 
 def _number(s: str) -> float | None:
