@@ -33,6 +33,7 @@ MARKER_PX = 9.0  # chip diameter
 CHIP_GAP = 3.0  # between a chip's marker and its label
 CHIP_SPACING = 9.0  # between a named chip and the one before it
 BARE_SPACING = 3.0  # between a chip drawn without its name (no room for it) and the one before it
+MAX_LANES = 6  # lanes of chips a row may take when the figure has height to spare
 ROW_GAP = 4.0  # between two rows
 OTHER_SHARE = 0.2  # width of the "neither pole" column
 MARGIN = 8.0
@@ -253,7 +254,7 @@ def debates_model(bundle, sel: Selection, *, size: tuple[float, float] = PANEL_S
     for lst in groups.values():
         lst.sort(key=lambda t: (t[0] != sel_holder, -len(t[2]), -mentions.get(t[0], 0), t[3]))
     # Rows: the most debated questions first (most holders), as many as fit with one lane of chips each; the height
-    # left over goes, a lane at a time, to the rows whose chips need more lanes.
+    # left over goes, a lane at a time, to the rows whose chips need more lanes (those with the fewest first).
     order = sorted(groups, key=lambda qid: (-len({t[0] for t in groups[qid]}), qid))
 
     def need(qid: str) -> int:
@@ -261,7 +262,7 @@ def debates_model(bundle, sel: Selection, *, size: tuple[float, float] = PANEL_S
         for z, (x0, x1, _) in zones.items():
             total = sum(marker + CHIP_GAP * scale + t[4] + CHIP_SPACING * scale for t in groups[qid] if t[1] == z)
             lanes = max(lanes, -(-total // max(x1 - x0, 1.0)))
-        return int(min(lanes, 4))
+        return int(min(lanes, MAX_LANES))
 
     title_h, pole_h = text_height(f_title) + 2 * scale, text_height(f_pole) + 2 * scale
     head_h = text_height(f_pole) + 4 * scale  # the "neither pole" header above the rows
@@ -274,7 +275,7 @@ def debates_model(bundle, sel: Selection, *, size: tuple[float, float] = PANEL_S
         short = [q for q in order[:n_rows] if lanes_of[q] < need(q)]
         if not short:
             break
-        q = max(short, key=lambda q: need(q) - lanes_of[q])
+        q = min(short, key=lambda q: (lanes_of[q], lanes_of[q] - need(q)))  # evenly: the fewest lanes first
         lanes_of[q] += 1
         spare -= 1
 
