@@ -67,6 +67,20 @@ def test_claim_quotes_are_verbatim_and_located(frames):
         assert texts[c.doc_id][c.char_start:c.char_end] == c.quote
 
 
+def test_claims_and_questions_quote_from_a_sentences_first_word(frames):
+    p = frames["passages"]
+    starts = set(zip(p["doc_id"], p["char_start"]))
+    for name in ("claims", "questions"):
+        d = frames[name]
+        assert all((doc, s) in starts for doc, s in zip(d["doc_id"], d["char_start"])), name
+
+
+def test_a_summary_is_one_short_line(mini_data):
+    msgs = _problems(mini_data, _claim().replace("summary: an accelerated global surge",
+                                                 "summary: '" + "x" * 101 + "'"))
+    assert any("summary" in m and "100" in m for m in msgs), msgs
+
+
 def test_the_debates_the_issue_names_are_there(frames):
     claims = frames["claims"].set_index("claim_id")
     # continuity: Pipes, Radzinsky, Kotkin, Volkogonov; break: Medvedev, Deutscher, Lewin, Broué, Daniels, Gill
