@@ -35,19 +35,29 @@ PLACE_TYPES = (
 PRECISIONS = ("exact", "city", "region", "country")
 # A point standing for a whole region or country is drawn as approximate.
 APPROXIMATE_PRECISIONS = ("region", "country")
-ACTOR_TYPES = ("person", "faction", "party", "state", "organisation", "publication")
+# historian and writer: people the texts introduce by that trade, added for the holders of claims (debates).
+ACTOR_TYPES = ("person", "historian", "writer", "faction", "party", "state", "organisation", "publication")
 RELATION_TYPES = (
     "member_of", "leader_of", "allied_with", "supported", "opposed", "criticized", "expelled", "exiled", "executed",
     "killed", "persecuted", "split_from", "influenced", "succeeded", "founded",
 )
 PERIOD_TYPES = ("section", "era")
-KINDS = ("movements", "periods", "events", "places", "routes", "actors", "relations", "estimates", "waivers")
+# Where a claim stands on its question: at either pole, between them (agrees with reservations), or elsewhere (a
+# position that is neither pole: "red fascism" on the nature of the Soviet state).
+STANCES = ("pole_a", "pole_b", "qualified", "other")
+# A claim's summary fits on one line of a hover or a table cell.
+SUMMARY_MAX_CHARS = 100
+# A pole is written whole at one end of its row in the Debates view: a few words.
+POLE_MAX_CHARS = 40
+KINDS = ("movements", "periods", "events", "places", "routes", "actors", "relations", "estimates", "waivers",
+         "questions", "claims", "comparisons")
 ID_FIELD = MappingProxyType({
     "movements": "movement_id", "periods": "period_id", "events": "event_id", "places": "place_id",
     "routes": "route_id", "actors": "actor_id", "relations": "relation_id", "estimates": "estimate_id",
+    "questions": "question_id", "claims": "claim_id", "comparisons": "comparison_id",
 })
 ID_PREFIX = MappingProxyType({"periods": "per_", "events": "ev_", "places": "pl_", "routes": "rt_", "relations": "rel_",
-             "estimates": "est_"})
+             "estimates": "est_", "questions": "q_", "claims": "cl_", "comparisons": "cmp_"})
 _SLUG = re.compile(r"^[a-z0-9_]+$")
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -259,8 +269,9 @@ class EstimateRecord(_Dated):
 
 
 # What a waiver explains (pipeline/coverage.py): a sentence that needs no record, a sentence where actors stand
-# with a relation verb but state no tie, a sentence naming a movement that needs no movement record.
-WAIVES = ("records", "ties", "movements")
+# with a relation verb but state no tie, a sentence naming a movement that needs no movement record, a sentence
+# where a known actor stands with an attribution verb but holds no position on a debated question.
+WAIVES = ("records", "ties", "movements", "claims")
 
 
 class WaiverRecord(_Record):
@@ -268,11 +279,71 @@ class WaiverRecord(_Record):
     waives: tuple[Literal[WAIVES], ...] = ("records",)  # type: ignore[valid-type]
 
 
+class QuestionRecord(_Record):
+    """A question the texts debate, with its two poles; `quote` is the sentence that frames the debate."""
+
+    question_id: str
+    label: str = Field(min_length=3)
+    pole_a: str = Field(min_length=2, max_length=POLE_MAX_CHARS)
+    pole_b: str = Field(min_length=2, max_length=POLE_MAX_CHARS)
+    # Why a pole has no claim, where the texts give it no named holder ("some Western experts").
+    poles_note: str | None = None
+
+    _id = field_validator("question_id")(classmethod(lambda cls, v: _slug(v)))
+
+
+class ClaimRecord(_Record):
+    """A position the texts attribute to a named holder (an actor) on one question; `quote` states it."""
+
+    claim_id: str
+    question_id: str
+    holder_id: str
+    stance: str
+    summary: str = Field(min_length=3, max_length=SUMMARY_MAX_CHARS)
+    # The year of the work in which the holder says so, where the text gives it.
+    work_year: Year | None = Field(default=None, ge=YEAR_MIN, le=YEAR_MAX)
+    about_actor_ids: tuple[str, ...] = ()
+    about_event_ids: tuple[str, ...] = ()
+
+    _id = field_validator("claim_id")(classmethod(lambda cls, v: _slug(v)))
+
+    @field_validator("stance")
+    @classmethod
+    def _stance(cls, v: str) -> str:
+        if v not in STANCES:
+            raise ValueError(f"stance {v!r} is not one of pole_a (the question's first pole), pole_b (its second), "
+                             "qualified (between them) or other (neither)")
+        return v
+
+    @field_validator("summary")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        if "\n" in v.strip():
+            raise ValueError("a summary is one line")
+        return v
+
+
+class ComparisonRecord(BaseModel):
+    """A curated pair of records (of either text) stating one figure or date differently, where no shared
+    happening lets the build find them: each record keeps its own quote; the pair names what both are of."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    comparison_id: str
+    what: str = Field(min_length=3)
+    record_ids: tuple[str, ...] = Field(min_length=2, max_length=2)
+    note: str | None = None
+
+    _id = field_validator("comparison_id")(classmethod(lambda cls, v: _slug(v)))
+
+
 RECORD_MODELS: MappingProxyType = MappingProxyType({
     "movements": MovementRecord, "periods": PeriodRecord, "events": EventRecord, "places": PlaceRecord,
     "routes": RouteRecord, "actors": ActorRecord, "relations": RelationRecord, "estimates": EstimateRecord,
-    "waivers": WaiverRecord,
+    "waivers": WaiverRecord, "questions": QuestionRecord, "claims": ClaimRecord, "comparisons": ComparisonRecord,
 })
+# Kinds whose records quote no text of their own (a comparison points at two records that do).
+UNQUOTED_KINDS = ("comparisons",)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -420,7 +491,7 @@ FRAME_COLUMNS: MappingProxyType = MappingProxyType({
     "actors": (
         _c("actor_id", "string", "Id of the actor."),
         _c("name", "string", "Name."),
-        _c("actor_type", "string", "person, faction, party, state, organisation or publication."),
+        _c("actor_type", "string", ", ".join(ACTOR_TYPES[:-1]) + " or " + ACTOR_TYPES[-1] + "."),
         _c("movement_ids", "list", "Movements the actor belongs to (either level: a family or a movement in one).",
            ref="movements"),
         _c("movement_quotes", "list", "Per movement tag, why: 'movement_id: \u201cthe sentence that gives it\u201d' "
@@ -455,8 +526,63 @@ FRAME_COLUMNS: MappingProxyType = MappingProxyType({
         _c("reason", "string", "Why this sentence needs no record."),
         _c("waives", "list", "Which coverage lists the waiver clears: records (no record needed), ties (no tie "
                              "stated although actors stand with a relation verb), movements (no movement record "
-                             "needed for a movement it names)."),
+                             "needed for a movement it names), claims (an actor stands with an attribution verb but "
+                             "holds no position on a debated question)."),
         *_CITATION,
+    ),
+    "questions": (
+        _c("question_id", "string", "Id of the debated question."),
+        _c("label", "string", "The question, in a few words."),
+        _c("pole_a", "string", f"One answer (at most {POLE_MAX_CHARS} characters), written at the left end of its row "
+                               "in the Debates view."),
+        _c("pole_b", "string", "The opposite answer, written at the right end."),
+        _c("poles_note", "string", "Why a pole has no claim (the texts name no holder for it); empty if none."),
+        _c("claim_count", "integer", "Claims on this question."),
+        *_CITATION, *_NOTE,
+    ),
+    "claims": (
+        _c("claim_id", "string", "Id of the claim."),
+        _c("question_id", "string", "Id of the question it answers.", ref="questions"),
+        _c("holder_id", "string", "Id of the actor who holds it (historian, writer, politician, party, group).",
+           ref="actors"),
+        _c("stance", "string", "Where it stands: " + ", ".join(STANCES) + " (between the poles; neither pole)."),
+        _c("summary", "string", f"The position in one line (at most {SUMMARY_MAX_CHARS} characters)."),
+        _c("work_year", "integer", "Year of the work in which the holder says so, where the text gives it.",
+           nullable=True),
+        _c("about_actor_ids", "list", "Ids of the actors the claim is about.", ref="actors"),
+        _c("about_event_ids", "list", "Ids of the events the claim is about.", ref="events"),
+        *_CITATION, *_NOTE,
+    ),
+    "disagreements": (
+        _c("disagreement_id", "string", "Id of the disagreement (built, not curated)."),
+        _c("basis", "string", "dates (the sides' years differ) or figures (their numbers differ)."),
+        _c("found_by", "string", "happening (records sharing a happening_id) or comparison (a curated pair)."),
+        _c("happening_id", "string", "The happening both sides tell; empty for a curated pair."),
+        _c("comparison_id", "string", "The curated pair (data/**/comparisons.yaml); empty when found by happening."),
+        _c("what", "string", "What both sides date or count."),
+        _c("overlap", "string", "contained (one side's span of years or figures lies inside the other's: the vaguer "
+                                "or more open statement), overlapping or disjoint."),
+        _c("a_record_ids", "list", "Ids of the records of side A (they state the same value); the first is quoted."),
+        _c("a_doc_id", "string", "Id of the text of side A's quoted record."),
+        _c("a_value", "string", "Side A's value as its text states it (the words of its quote: 'in the 1930s', "
+                             "'nearly 700,000')."),
+        _c("a_when", "string", "Side A's date as EDTF (its record's `when`); empty for a figure."),
+        _c("a_figure", "string", "Side A's figure as read by its estimate (low–high, qualifier); empty for a date."),
+        _c("a_quote", "string", "The quote of side A's first record, verbatim."),
+        _c("a_char_start", "integer", "Offset of that quote in its text."),
+        _c("a_char_end", "integer", "Offset just past that quote."),
+        _c("a_passage_id", "string", "Id of the sentence that quote starts in."),
+        _c("b_record_ids", "list", "Ids of the records of side B (they state the same value); the first is quoted."),
+        _c("b_doc_id", "string", "Id of the text of side B's quoted record."),
+        _c("b_value", "string", "Side B's value as its text states it (the words of its quote: 'in the 1930s', "
+                             "'nearly 700,000')."),
+        _c("b_when", "string", "Side B's date as EDTF (its record's `when`); empty for a figure."),
+        _c("b_figure", "string", "Side B's figure as read by its estimate (low–high, qualifier); empty for a date."),
+        _c("b_quote", "string", "The quote of side B's first record, verbatim."),
+        _c("b_char_start", "integer", "Offset of that quote in its text."),
+        _c("b_char_end", "integer", "Offset just past that quote."),
+        _c("b_passage_id", "string", "Id of the sentence that quote starts in."),
+        _c("note", "string", "The curated pair's note; empty if none."),
     ),
 })
 FRAME_NAMES = tuple(FRAME_COLUMNS)

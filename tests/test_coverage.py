@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from helpers import write
 from dashboard.pipeline.build import build_frames
-from dashboard.pipeline.coverage import movement_terms, report, uncovered, unrecorded_movements, untied
+from dashboard.pipeline.coverage import movement_terms, report, unclaimed, uncovered, unrecorded_movements, untied
 
 
 def test_corpus_has_no_unexplained_sentence(frames):
@@ -27,7 +27,8 @@ def test_report_lists_an_uncited_sentence_and_a_waiver_clears_it(mini_data):
     f = build_frames(mini_data)
     assert sentence not in {u.text for u in uncovered(f)}
     text, n = report(f)
-    assert "total uncovered: " in text and n == len(uncovered(f)) + len(untied(f)) + len(unrecorded_movements(f))
+    assert "total uncovered: " in text and n == len(uncovered(f)) + len(untied(f)) + len(unrecorded_movements(f)) \
+        + len(unclaimed(f))
 
 
 DISAGREED = "Leon Trotsky and Stalin disagreed on issues of industrialization and revolutionary tactics."

@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from dashboard import paths
+from dashboard.pipeline.debates import disagreements
 from dashboard.pipeline.mentions import find_mentions
 from dashboard.pipeline.records import BuildError, Problem, load_records
 from dashboard.pipeline.texts import Document, passages
@@ -26,9 +27,9 @@ from dashboard.dates import parse_when, when_of_years
 from dashboard.schema import APPROXIMATE_PRECISIONS, FRAME_COLUMNS, ID_FIELD, LABEL_MAX_CHARS, frame_schemas
 
 # Bump when the frames' layout changes so that old caches are not read.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 _CODE_FILES = ("schema.py", "dates.py", "pipeline/texts.py", "pipeline/records.py", "pipeline/mentions.py",
-               "pipeline/build.py")
+               "pipeline/build.py", "pipeline/debates.py")
 
 
 def load_documents(data_dir: Path) -> list[Document]:
@@ -127,7 +128,7 @@ def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
             df[c.name] = df[c.name].fillna("").astype("str")
         elif c.dtype == "string":
             df[c.name] = df[c.name].astype("str")
-    if name in ID_FIELD or name in ("documents", "passages", "mentions", "waivers"):
+    if name in ID_FIELD or name in ("documents", "passages", "mentions", "waivers", "disagreements"):
         df = df.sort_values(cols[0].name, kind="stable").reset_index(drop=True)
     return df
 
@@ -150,7 +151,8 @@ def build_frames(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     mentions = find_mentions(texts, passage_frame, recs)
 
     rows = {kind: [_row(loc, passages_by_doc) for loc in recs.get(kind, [])] for kind in
-            ("movements", "periods", "events", "places", "routes", "actors", "relations", "estimates")}
+            ("movements", "periods", "events", "places", "routes", "actors", "relations", "estimates",
+             "questions", "claims")}
     for r in rows["periods"] + rows["events"] + rows["routes"] + rows["relations"] + rows["estimates"]:
         _dates(r)
     uncut = []
@@ -178,6 +180,9 @@ def build_frames(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
         r["movement_quotes"] = tuple(_tag_text(t) for t in r.get("movement_quotes") or ())
         r["mention_count"] = int(actor_mentions.get(r["actor_id"], 0))
         r["tie_count"] = int(ties.get(r["actor_id"], 0))
+    claim_counts = pd.Series([r["question_id"] for r in rows["claims"]], dtype=object).value_counts()
+    for r in rows["questions"]:
+        r["claim_count"] = int(claim_counts.get(r["question_id"], 0))
     waiver_rows = []
     for loc in recs.get("waivers", []):
         r = _row(loc, passages_by_doc)
@@ -198,6 +203,8 @@ def build_frames(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
         **{kind: _frame(kind, rows[kind]) for kind in rows},
         "waivers": _frame("waivers", waiver_rows),
     }
+    frames["disagreements"] = _frame("disagreements", disagreements(
+        frames, [loc.record.model_dump() for loc in recs.get("comparisons", [])]))
     import pandera.errors as pandera_errors  # only when building: serving reads the cache
 
     problems = []

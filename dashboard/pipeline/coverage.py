@@ -3,7 +3,10 @@
 - sentences that mention a year, a known place or a known actor, cited by no record;
 - sentences in which two known actors stand with a relation verb (opposed, expelled, founded, killed…) but no tie
   (relation) cites them;
-- sentences naming a movement, current, tendency or group with no movement record of that name.
+- sentences naming a movement, current, tendency or group with no movement record of that name;
+- sentences in which a known actor stands with an attribution verb (argues, writes, believes, criticized…) but no
+  claim (a position on a debated question) cites them, nor a record that gives the actor as its voice
+  (`according_to`: an attributed fact, not a position).
 
 A sentence counts as cited when a record's quote overlaps it; a waiver (data/**/waivers.yaml) explains one that
 needs nothing, for the lists its `waives` names (default: the first). Back matter (See also, References,
@@ -20,7 +23,7 @@ import pandas as pd
 
 from dashboard.schema import SELECTABLE
 
-CITING_FRAMES = (*SELECTABLE, "movements")
+CITING_FRAMES = (*SELECTABLE, "movements", "claims", "questions")
 FLAGGING_ENTITIES = ("year", "place", "actor")
 
 # Words by which a sentence states a tie between two actors.
@@ -53,6 +56,15 @@ NOT_MOVEMENTS = frozenset("""
     "communist movement", "soviet communism", "orthodox communism", "revolutionary communism", "soviet marxism",
     "red fascism", "slavic fascism", "bureaucratic absolutism", "state interventionism", "pure socialism",
 }
+
+
+# Words by which a sentence gives someone's position rather than a fact.
+ATTRIBUTION_VERBS = re.compile(
+    r"\b(argu(?:e|es|ed|ing)|wr(?:ite|ites|ote)|contend\w*|believ\w*|consider(?:s|ed|ing)?|disput(?:es|ed|ing)|"
+    r"claim(?:s|ed|ing)?|say(?:s|ing)?|said|critici[sz](?:e|es|ed|ing)|critical of|prais\w*|assert\w*|"
+    r"stated|states(?=\s*:|\s+that)|not(?:es|ed) that|stress(?:es|ed)|emphasi[sz]ed|lament\w*|question(?:s|ed)|"
+    r"caution\w*|according to|viewed|regard(?:s|ed)|recall\w*|relates|explains|cit(?:es|ed)|described|"
+    r"accus\w*|conclu(?:des|ded)|denounc\w*|condemn\w*)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -189,12 +201,51 @@ def unrecorded_movements(frames: dict[str, pd.DataFrame]) -> list[Uncovered]:
     return out
 
 
+def _voiced(prose: pd.DataFrame, frames, ids_by_passage) -> np.ndarray:
+    """True for sentences a record cites with one of the sentence's actors as its voice (according_to)."""
+    hit = np.zeros(len(prose), dtype=bool)
+    for name in ("events", "relations", "estimates"):
+        df = frames[name]
+        if not len(df):
+            continue
+        voiced = df[[bool(v) for v in df["according_to"]]]
+        for i, row in enumerate(prose.itertuples()):
+            if hit[i]:
+                continue
+            ids = set(ids_by_passage.get(row.passage_id, ()))
+            near = voiced[(voiced["doc_id"] == row.doc_id) & (voiced["char_start"] < row.char_end)
+                          & (voiced["char_end"] > row.char_start)]
+            hit[i] = any(ids & set(v) for v in near["according_to"])
+    return hit
+
+
+def unclaimed(frames: dict[str, pd.DataFrame]) -> list[Uncovered]:
+    """Sentences where a known actor stands with an attribution verb, cited by no claim (nor framing a question), by
+    no record giving that actor as its voice, and not waived (waives: [claims])."""
+    prose = _prose(frames)
+    actors = frames["mentions"][frames["mentions"]["entity_type"] == "actor"]
+    ids_by_passage = actors.groupby("passage_id")["entity_id"].agg(lambda s: tuple(dict.fromkeys(s))).to_dict()
+    cited = _overlapped(prose, _spans(frames, ["claims", "questions"])) \
+        | _overlapped(prose, _waiver_spans(frames, "claims"))
+    cited |= _voiced(prose, frames, ids_by_passage)
+    out = []
+    for i, row in prose.iterrows():
+        ids = ids_by_passage.get(row["passage_id"], ())
+        if cited[i] or not ids:
+            continue
+        verbs = tuple(dict.fromkeys(m.group(0).lower() for m in ATTRIBUTION_VERBS.finditer(row["text"])))
+        if verbs:
+            out.append(Uncovered(row["doc_id"], row["passage_id"], row["section"], row["text"], (*ids, "|", *verbs)))
+    return out
+
+
 def report(frames: dict[str, pd.DataFrame]) -> tuple[str, int]:
-    """A readable report and the number of sentences still to cite or waive (all three lists)."""
+    """A readable report and the number of sentences still to cite or waive (all four lists)."""
     lists = (
         ("mention a year, place or actor but are cited by no record", "mentions", uncovered(frames)),
         ("have two actors and a relation verb but no tie", "actors | verbs", untied(frames)),
         ("name a movement or current that has no movement record", "names", unrecorded_movements(frames)),
+        ("have a known actor and an attribution verb but no claim", "actors | verbs", unclaimed(frames)),
     )
     lines = []
     for what, label, items in lists:
@@ -205,5 +256,6 @@ def report(frames: dict[str, pd.DataFrame]) -> tuple[str, int]:
                 lines.append(f"- [{u.passage_id}] ({u.section or 'intro'}) {label}: {', '.join(u.reasons)}")
                 lines.append(f"    {u.text}")
     counts = [len(items) for _, _, items in lists]
-    lines.append(f"total uncovered: {counts[0]} · untied: {counts[1]} · unrecorded movements: {counts[2]}")
+    lines.append(f"total uncovered: {counts[0]} · untied: {counts[1]} · unrecorded movements: {counts[2]} · "
+                 f"unclaimed: {counts[3]}")
     return "\n".join(lines), sum(counts)

@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from dashboard.dates import edtf_problem, parse_when
-from dashboard.schema import ID_FIELD, ID_PREFIX, KINDS, RECORD_MODELS, REFERENCES, EventRecord
+from dashboard.schema import ID_FIELD, ID_PREFIX, KINDS, RECORD_MODELS, REFERENCES, UNQUOTED_KINDS, EventRecord
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,17 @@ def _load_one(loaded: Loaded, kind: str, rel: str, n: int, item: object, folder_
         return
     rid = str(item.get(ID_FIELD.get(kind, ""), "") or f"record {n}")
     item = dict(item)
+    if kind in UNQUOTED_KINDS:  # points at records that carry the quotes (checked with the references)
+        try:
+            rec = RECORD_MODELS[kind].model_validate(item)
+        except ValidationError as e:
+            loaded.problems.extend(Problem(rel, rid, msg) for msg in _describe(e))
+            return
+        prefix = ID_PREFIX.get(kind)
+        if prefix and not rid.startswith(prefix):
+            loaded.problems.append(Problem(rel, rid, f"{ID_FIELD[kind]} must start with {prefix!r}"))
+        loaded.records[kind].append(Located(kind, rec, rel, -1, -1))
+        return
     if folder_doc:
         if item.get("doc_id", folder_doc) != folder_doc:
             loaded.problems.append(Problem(rel, rid, f"doc_id {item['doc_id']!r} differs from its folder "
@@ -288,17 +299,49 @@ def _check_ids(loaded: Loaded) -> None:
 def _check_references(loaded: Loaded) -> None:
     ids = {kind: {loc.record_id for loc in loaded.records.get(kind, [])} for kind in ID_FIELD}
     for kind, fld, target in REFERENCES:
-        if fld not in RECORD_MODELS[kind].model_fields:  # derived by the build (a route's movements)
+        model = RECORD_MODELS.get(kind)
+        if model is None or fld not in model.model_fields:  # derived by the build (a route's movements)
             continue
         for loc in loaded.records.get(kind, []):
             value = getattr(loc.record, fld)
             for ref in (value if isinstance(value, tuple) else (value,)):
-                if ref is not None and ref not in ids[target]:
-                    loaded.problems.append(Problem(loc.file, loc.record_id, f"unknown {target[:-1]} id {ref!r} "
-                                                                             f"in {fld}"))
+                if ref is None or ref in ids[target]:
+                    continue
+                if fld == "holder_id":
+                    msg = (f"unknown holder {ref!r}: a claim's holder_id is an actor id (add the holder to an "
+                           "actors.yaml with the sentence that introduces them)")
+                elif fld == "question_id":
+                    msg = f"unknown question {ref!r} in question_id (questions are curated in questions.yaml)"
+                else:
+                    msg = f"unknown {target[:-1]} id {ref!r} in {fld}"
+                loaded.problems.append(Problem(loc.file, loc.record_id, msg))
+    _check_comparisons(loaded, ids)
     for loc in loaded.records.get("relations", []):
         if loc.record.source_id == loc.record.target_id:
             loaded.problems.append(Problem(loc.file, loc.record_id, "a relation links an actor to itself"))
+
+
+# Kinds a curated comparison may set against each other: records that carry a date or a figure.
+COMPARABLE_KINDS = ("events", "periods", "estimates", "routes", "relations")
+
+
+def _check_comparisons(loaded: Loaded, ids: dict[str, set[str]]) -> None:
+    """A curated comparison names two existing dated or counted records, of one kind (two dates or two figures)."""
+    kind_of = {rid: kind for kind in COMPARABLE_KINDS for rid in ids.get(kind, ())}
+    for loc in loaded.records.get("comparisons", []):
+        rec = loc.record
+        kinds = []
+        for ref in rec.record_ids:
+            if ref not in kind_of:
+                loaded.problems.append(Problem(loc.file, loc.record_id, f"unknown record {ref!r} in record_ids (an "
+                                               f"id of one of {', '.join(COMPARABLE_KINDS)})"))
+            else:
+                kinds.append("figure" if kind_of[ref] == "estimates" else "date")
+        if len(set(rec.record_ids)) < len(rec.record_ids):
+            loaded.problems.append(Problem(loc.file, loc.record_id, "record_ids names one record twice"))
+        if len(set(kinds)) > 1:
+            loaded.problems.append(Problem(loc.file, loc.record_id, "record_ids sets a figure (an estimate) against a "
+                                           "date: compare two estimates, or two dated records"))
 
 
 def _check_movement_tags(loaded: Loaded, texts: dict[str, str]) -> None:
