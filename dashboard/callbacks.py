@@ -25,7 +25,8 @@ from dashboard.views.table import table_caption, table_rows
 from dashboard.views.text import view_text
 
 def root_class(sel: Selection) -> str:
-    return " ".join(["app"] + (["theme-dark"] if sel.theme == "dark" else []) + (["present"] if sel.present else []))
+    return " ".join(["app"] + (["theme-dark"] if sel.theme == "dark" else []) + (["present"] if sel.present else [])
+                    + (["view-debates"] if sel.view == "debates" else []))
 
 
 def register(app, app_ctx: AppContext, topojson_url: str) -> None:
@@ -41,6 +42,7 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         Input(ids.RESET, "n_clicks"), *(Input(c, "value") for c, _ in OPTION_CONTROLS),
         Input(ids.THEME, "n_clicks"), Input(ids.PRESENT, "n_clicks"), Input(ids.PRESENT_EXIT, "n_clicks"),
         Input(ids.TIMELINE, "clickData"), Input(ids.TIMELINE, "relayoutData"), Input(ids.MAP, "clickData"),
+        Input(ids.DEBATES, "clickData"),
         Input(ids.NETWORK, "tapNodeData"), Input(ids.NETWORK, "tapEdgeData"), Input(ids.BG_CLICK, "data"),
         Input({"type": ids.CITE_LINK, "record": ALL}, "n_clicks"),
         Input({"type": ids.CLEAR, "scope": ALL}, "n_clicks"),
@@ -63,7 +65,8 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         return PLAY_SPEEDS.get(value, PLAY_SPEEDS["normal"]) if isinstance(value, str) else PLAY_SPEEDS["normal"]
 
     @app.callback(
-        Output(ids.TIMELINE, "figure"), Output(ids.MAP, "figure"), Output(ids.NETWORK, "elements"),
+        Output(ids.TIMELINE, "figure"), Output(ids.MAP, "figure"), Output(ids.DEBATES, "figure"),
+        Output(ids.NETWORK, "elements"),
         Output(ids.SUMMARY, "children"), Output(ids.VIEW_TEXT, "children"),
         Output(ids.NETWORK_NOTE, "children"), Output(ids.NETWORK, "zoom"), Output(ids.NETWORK, "pan"),
         Input(ids.SELECTION, "data"), Input(ids.VIEW_SIZES, "data"),
@@ -73,7 +76,7 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         sel = from_dict(data, vocab)
         out = render(app_ctx, sel, sizes=clean_sizes(sizes))
         vp = out.network_viewport
-        return (out.timeline, out.map, out.elements, out.summary,
+        return (out.timeline, out.map, no_update if out.debates is None else out.debates, out.elements, out.summary,
                 view_text(app_ctx.bundle, out), out.network_note, vp["zoom"], vp["pan"])
 
     @app.callback(Output(ids.NETWORK_LEGEND, "children"), Input(ids.SELECTION, "data"),

@@ -34,6 +34,7 @@ from dashboard.views.map import EXPORT_RESOLUTION, SCREEN_RESOLUTION, MapPrep, m
 from dashboard.views.network import (NetworkPrep, network_elements, network_model, network_note, network_positions,
                                      prepare_network, viewport)
 from dashboard.views.source import overview_model, render_source, source_model
+from dashboard.views.debates import debates_figure
 from dashboard.views.timeline import TimelinePrep, prepare_timeline, timeline_figure
 
 
@@ -155,6 +156,7 @@ class Rendered:
     network_viewport: dict | None = None  # the cytoscape zoom and pan the labels were placed for
     shown: object = None  # selection.Shown: what every view draws
     selection: Selection | None = None
+    debates: dict | None = None  # the Debates view, when the map's panel shows it (sel.view == "debates")
 
 
 def borders_layer(ctx: AppContext, sel: Selection, *, export: bool = False) -> tuple[tuple[int, dict] | None, str]:
@@ -194,6 +196,8 @@ def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bo
     return Rendered(
         timeline=named(timeline_figure(b, sel, sh, rel, present=present, year_span=ctx.year_span, palette=palette,
                                        prep=ctx.timeline, size=sizes["timeline"]), "timeline", sel),
+        debates=named(debates_figure(b, sel, size=sizes["map"], present=present, palette=palette), "debates", sel)
+        if sel.view == "debates" else None,
         map=named(map_figure(b, sel, sh, rel, present=present, palette=palette, prep=ctx.map, borders=borders,
                              borders_credit=credit, resolution=EXPORT_RESOLUTION if export else SCREEN_RESOLUTION,
                              size=sizes["map"]),

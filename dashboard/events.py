@@ -79,7 +79,7 @@ def event_of(trigger, value) -> tuple[str | None, object]:
         if trigger.get("type") == ids.CLEAR:
             return ("clear", None) if value else (None, None)
         return None, None
-    if trigger in (ids.TIMELINE, ids.MAP) and isinstance(value, dict) and "points" in value:
+    if trigger in (ids.TIMELINE, ids.MAP, ids.DEBATES) and isinstance(value, dict) and "points" in value:
         picked = _first_customdata(value)
         if isinstance(picked, int):  # a cell of the timeline's per-year counts: zoom in around its year
             return "timeline_range", [picked - _ZOOM_BEFORE, picked + _ZOOM_AFTER + 1]

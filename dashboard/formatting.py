@@ -13,7 +13,7 @@ import pandas as pd
 
 # What each kind of record is called, by its frame (source panel, table, downloads).
 KIND_LABELS = MappingProxyType({"events": "Event", "places": "Place", "routes": "Deportation route", "actors": "Actor",
-               "relations": "Tie", "estimates": "Estimate", "periods": "Named period"})
+               "relations": "Tie", "estimates": "Estimate", "periods": "Named period", "claims": "Claim"})
 QUOTE_PREVIEW_CHARS = 140
 HOVER_LINE_CHARS = 60
 

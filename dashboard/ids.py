@@ -8,6 +8,7 @@ BG_CLICK = "background-click"
 VIEW_SIZES = "view-sizes"  # the px size of each view, measured in the browser (assets/view_sizes.js)
 NETWORK_MODE = "network-mode"
 DATE_MODE = "date-mode"
+VIEW_SWITCH = "view-switch"  # the map panel shows the map or the Debates view
 
 PERIOD_SLIDER = "period-slider"
 PERIOD_BUTTON = "period-button"  # pattern-matching type: {"type": PERIOD_BUTTON, "period": period_id}
@@ -47,6 +48,7 @@ TABLE_PANEL = "table-panel"  # the screen-reader description of what every view 
 
 TIMELINE = "timeline-graph"
 MAP = "map-graph"
+DEBATES = "debates-graph"
 NETWORK = "network-graph"
 NETWORK_LEGEND = "network-legend"
 SOURCE = "source-panel"

@@ -18,7 +18,7 @@ from dashboard.legend import Legend, legend_model
 from dashboard.selection import Selection
 from dashboard.theme import LIGHT
 from dashboard.views.filters import (borders_toggle, dates_toggle, filter_bar, lane_toggle, network_toggle,
-                                     play_controls, region_toggle)
+                                     play_controls, region_toggle, view_switch)
 from dashboard.views.network import network_elements, network_model, network_stylesheet, viewport
 from dashboard.views.table import TABLE_COLUMNS
 
@@ -144,11 +144,21 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                 dcc.Graph(id=ids.TIMELINE, className="graph", config=graph_config(topojson_url, "timeline"),
                           style={"height": "100%"}),
             ]),
-            html.Section(className="panel panel-map", **{"aria-label": "Map"}, children=[
-                html.Div(className="panel-head", children=[html.H2("Deportations and sites"), region_toggle(),
-                                                           borders_toggle(), _svg_button("map")]),
-                dcc.Graph(id=ids.MAP, className="graph", config=graph_config(topojson_url, "map"),
-                          style={"height": "100%"}),
+            html.Section(className="panel panel-map", **{"aria-label": "Map or debates"}, children=[
+                html.Div(className="panel-head", children=[
+                    html.H2([html.Span("Deportations and sites", className="map-only"),
+                             html.Span("Debates: who argues what", className="debates-only")]),
+                    view_switch(),
+                    html.Span(className="map-only", children=[region_toggle(), borders_toggle(), _svg_button("map")]),
+                ]),
+                # both graphs keep the panel's size (the map's is what assets/view_sizes.js measures); the one not
+                # chosen is hidden under the other
+                html.Div(className="graph-stack", children=[
+                    dcc.Graph(id=ids.MAP, className="graph map-only", config=graph_config(topojson_url, "map"),
+                              style={"height": "100%"}),
+                    dcc.Graph(id=ids.DEBATES, className="graph debates-only",
+                              config=graph_config(topojson_url, "debates"), style={"height": "100%"}),
+                ]),
             ]),
             html.Section(className="panel panel-network", **{"aria-label": "Faction network"}, children=[
                 html.Div(className="panel-head", children=[

@@ -587,7 +587,7 @@ FRAME_COLUMNS: MappingProxyType = MappingProxyType({
 })
 FRAME_NAMES = tuple(FRAME_COLUMNS)
 # Frames whose rows a user can select (their ids share one namespace).
-SELECTABLE = ("events", "places", "routes", "actors", "relations", "estimates", "periods")
+SELECTABLE = ("events", "places", "routes", "actors", "relations", "estimates", "periods", "claims")
 PRIMARY_KEY = MappingProxyType({name: cols[0].name for name, cols in FRAME_COLUMNS.items()})
 # Every reference between frames: (frame, column, referenced frame), from the columns' `ref`.
 REFERENCES = tuple((name, c.name, c.ref) for name, cols in FRAME_COLUMNS.items() for c in cols if c.ref)

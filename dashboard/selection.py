@@ -28,6 +28,8 @@ REGIONS = ("fit", "ussr", "europe", "world")
 NETWORK_MODES = ("shown", "all")
 # Dates drawn: the refined date where a record has one (marked as from outside the texts), or the texts' own.
 DATE_MODES = ("refined", "text")
+# What the map's panel shows: the map, or the Debates view (who argues what: views/debates.py).
+PANEL_VIEWS = ("map", "debates")
 # Map borders: modern (Natural Earth) or those of the period's time (historical basemaps, the nearest year not after
 # the period's end).
 BORDERS = ("modern", "period")
@@ -75,6 +77,7 @@ VIEW_OPTIONS = (
     Option("borders", BORDERS, "borders", control=ids.BORDERS),
     Option("network", NETWORK_MODES, "network", control=ids.NETWORK_MODE),
     Option("dates", DATE_MODES, "dates", control=ids.DATE_MODE),
+    Option("view", PANEL_VIEWS, "view", control=ids.VIEW_SWITCH),
     Option("theme", THEMES, "theme"),  # a button toggles it
     Option("present", (False, True), "present"),  # a button enters, Esc or a button leaves
 )

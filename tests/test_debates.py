@@ -331,3 +331,25 @@ def test_sources_disagree_side_by_side_for_a_happening(bundle):
     assert disagreements_for(bundle, "est_great_terror_executions")[0].basis == "figures"
     assert len(disagreements_for(bundle)) == len(bundle.disagreements)
     assert disagreements_for(bundle, "ev_kronstadt_nowhere") == ()
+
+
+@pytest.mark.parametrize("size", [(768, 455), (470, 250), (1920, 1080)])
+def test_debates_text_never_meets_other_text(bundle, size):
+    """Titles and their counts share a line only when both fit; the poles take two lines when they do not fit
+    side by side; the rows and the note on left-out questions stay inside the figure."""
+    from dashboard.selection import Selection
+    from dashboard.textwidth import text_height, text_width
+    from dashboard.views.debates import LABEL_PX, MARGIN, POLE_PX, TITLE_PX, debates_model
+
+    m = debates_model(bundle, Selection(), size=size)
+    s = m.scale
+    track = m.track[1] - m.track[0]
+    for r in m.rows:
+        if r.note:
+            assert text_width(r.label, TITLE_PX * s, bold=True) + text_width(r.note, POLE_PX * s) < track
+        if r.pole_b_y == r.pole_y:
+            assert text_width("◀ " + r.pole_a, POLE_PX * s) + text_width(r.pole_b + " ▶", POLE_PX * s) < track
+        assert r.bottom <= size[1] - MARGIN + 0.5
+    if m.hidden_questions and m.rows:
+        assert m.rows[-1].bottom + text_height(POLE_PX * s) <= size[1] - MARGIN + 0.5
+    assert m.overlapping() == [] and LABEL_PX

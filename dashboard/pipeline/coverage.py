@@ -23,7 +23,7 @@ import pandas as pd
 
 from dashboard.schema import SELECTABLE
 
-CITING_FRAMES = (*SELECTABLE, "movements", "claims", "questions")
+CITING_FRAMES = tuple(dict.fromkeys((*SELECTABLE, "movements", "claims", "questions")))
 FLAGGING_ENTITIES = ("year", "place", "actor")
 
 # Words by which a sentence states a tie between two actors.

@@ -83,6 +83,8 @@ class Row:
     bottom: float
     hidden: int  # holders of this row with no room for their chip
     unlabelled: int  # chips drawn without their name (no room for it)
+    note: str = ""  # the counts written at the end of the title's line, as long as there is room for ('' if none)
+    pole_b_y: float = 0.0  # pole B's line: pole A's, or the next when both do not fit on one
 
 
 @dataclass(frozen=True)
@@ -266,11 +268,29 @@ def debates_model(bundle, sel: Selection, *, size: tuple[float, float] = PANEL_S
 
     title_h, pole_h = text_height(f_title) + 2 * scale, text_height(f_pole) + 2 * scale
     head_h = text_height(f_pole) + 4 * scale  # the "neither pole" header above the rows
+    def two_pole_lines(qid: str) -> bool:
+        q = q_by_id.loc[qid]
+        pole_w = text_width("◀ " + q["pole_a"], f_pole) + text_width(q["pole_b"] + " ▶", f_pole) + 12 * scale
+        return pole_w > track[1] - track[0]
+
+    base_h = {qid: title_h + pole_h * (2 if two_pole_lines(qid) else 1) + line for qid in order}
+
+    def rows_fitting(avail: float) -> tuple[int, float]:
+        """How many rows (most debated first) fit in `avail` px with one lane each, and the px left over."""
+        used, k = 0.0, 0
+        for qid in order:
+            step = base_h[qid] + (ROW_GAP if k else 0.0)
+            if used + step > avail:
+                break
+            used, k = used + step, k + 1
+        return k, avail - used
+
     avail = h - 2 * MARGIN - head_h
-    min_row = title_h + pole_h + line
-    n_rows = min(len(order), max(int((avail + ROW_GAP) // (min_row + ROW_GAP)), 0))
+    n_rows, left = rows_fitting(avail)
+    if n_rows < len(order):  # keep a line for the note saying how many questions are left out
+        n_rows, left = rows_fitting(avail - text_height(f_pole) - ROW_GAP)
     lanes_of = {qid: 1 for qid in order[:n_rows]}
-    spare = int((avail - n_rows * (min_row + ROW_GAP) + ROW_GAP) // line) if n_rows else 0
+    spare = int(left // line) if n_rows else 0
     while spare > 0:
         short = [q for q in order[:n_rows] if lanes_of[q] < need(q)]
         if not short:
@@ -286,8 +306,11 @@ def debates_model(bundle, sel: Selection, *, size: tuple[float, float] = PANEL_S
         top = y
         title_y = top + title_h / 2
         pole_y = top + title_h + pole_h / 2
-        track_y = top + title_h + pole_h
-        row_h = title_h + pole_h + line * lanes_of[qid]
+        # both poles on one line when they fit side by side, else pole B on the next, at the right
+        two = two_pole_lines(qid)
+        pole_b_y = pole_y + pole_h if two else pole_y
+        track_y = top + title_h + pole_h * (2 if two else 1)
+        row_h = title_h + pole_h * (2 if two else 1) + line * lanes_of[qid]
         lanes = {z: [_Lane(track_y + line * (k + 0.5), x0, x1, flow, []) for k in range(lanes_of[qid])]
                  for z, (x0, x1, flow) in zones.items()}
         hidden = unlabelled = 0
@@ -320,8 +343,14 @@ def debates_model(bundle, sel: Selection, *, size: tuple[float, float] = PANEL_S
             chips.append(Chip(qid, holder, name, stance, tuple(g["claim_id"]), colors.get(holder, palette.no_movement),
                               cx, lane.y, with_label, box, hover,
                               selected=holder == sel_holder and (selected in set(g["claim_id"]))))
+        # the counts after the title, shortened (or left out) to the room the title leaves
+        room = track[1] - track[0] - text_width(q["label"], f_title, bold=True) - 10 * scale
+        notes = [" · ".join(p for p in (f"+{hidden} not shown" if hidden else "",
+                                        f"{unlabelled} unnamed (hover)" if unlabelled else "") if p),
+                 f"+{hidden} not shown" if hidden else "", f"+{hidden}" if hidden else ""]
+        note = next((t for t in notes if t and text_width(t, f_pole) <= room), "")
         rows.append(Row(qid, q["label"], q["pole_a"], q["pole_b"], top, title_y, pole_y, track_y,
-                        top + row_h, hidden, unlabelled))
+                        top + row_h, hidden, unlabelled, note=note, pole_b_y=pole_b_y))
         y = top + row_h + ROW_GAP
     empty = "" if order else ("No claim matches the filters." if len(bundle.claims) else "No claims in the data.")
     return DebatesModel(w, h, scale, track, (other_x0, other_x1), tuple(rows), tuple(chips),
@@ -354,18 +383,12 @@ def render_debates(m: DebatesModel, palette: Palette = LIGHT) -> dict:
         shapes.append(dict(type="line", xref="x", yref="y", x0=m.other[0] - 4 * s, x1=m.other[0] - 4 * s,
                            y0=MARGIN, y1=m.rows[-1].bottom, line=dict(color=palette.grid, width=1)))
     for r in m.rows:
-        title = r.label
-        extra = []
-        if r.hidden:
-            extra.append(f"+{r.hidden} not shown")
-        if r.unlabelled:
-            extra.append(f"{r.unlabelled} unnamed (hover)")
-        ann.append(_annotation(m.track[0], r.title_y, title, f_title, palette.ink, bold=True))
-        if extra:
-            ann.append(_annotation(m.track[1], r.title_y, " · ".join(extra), f_pole, palette.muted, anchor="right"))
+        ann.append(_annotation(m.track[0], r.title_y, r.label, f_title, palette.ink, bold=True))
+        if r.note:
+            ann.append(_annotation(m.track[1], r.title_y, r.note, f_pole, palette.muted, anchor="right"))
         ann.append(_annotation(m.track[0], r.pole_y, "◀ " + r.pole_a, f_pole, palette.muted, italic=True))
-        ann.append(_annotation(m.track[1], r.pole_y, r.pole_b + " ▶", f_pole, palette.muted, anchor="right",
-                               italic=True))
+        ann.append(_annotation(m.track[1], r.pole_b_y or r.pole_y, r.pole_b + " ▶", f_pole, palette.muted,
+                               anchor="right", italic=True))
         shapes.append(dict(type="line", xref="x", yref="y", x0=m.track[0], x1=m.track[1], y0=r.track_y,
                            y1=r.track_y, line=dict(color=palette.grid, width=1)))
         if r is not m.rows[-1]:

@@ -117,6 +117,13 @@ def region_toggle() -> dcc.RadioItems:
                           value="fit", inline=True, className="view-toggle")
 
 
+def view_switch() -> dcc.RadioItems:
+    """The map's panel shows the map, or the Debates view (?view=debates)."""
+    return dcc.RadioItems(id=ids.VIEW_SWITCH, options=[{"label": "Map", "value": "map"},
+                                                       {"label": "Debates", "value": "debates"}],
+                          value="map", inline=True, className="view-toggle view-switch")
+
+
 def borders_toggle() -> dcc.RadioItems:
     return dcc.RadioItems(id=ids.BORDERS, options=[{"label": "modern borders", "value": "modern"},
                                                    {"label": "borders of the time", "value": "period"}],

@@ -181,7 +181,7 @@ def _label(bundle, rid: str) -> str:
     if found is None:
         return rid
     kind, row = found
-    for key in ("title", "name", "label", "people", "what"):
+    for key in ("title", "name", "label", "people", "what", "summary"):
         if isinstance(row.get(key), str):
             return row[key]
     if kind == "relations":
@@ -195,6 +195,8 @@ def _title(bundle, kind: str, row: dict) -> str:
         return f"Deportation of {row['people']}"
     if kind == "relations":
         return _label(bundle, row["relation_id"])
+    if kind == "claims":
+        return f"{_label(bundle, row['holder_id'])}: {row['summary']}"
     return _label(bundle, row[next(iter(row))])
 
 
@@ -243,9 +245,7 @@ def _attributes(bundle, kind: str, row: dict) -> list[tuple[str, str]]:
                 ("Place", _label(bundle, row["place_id"]) if isinstance(row.get("place_id"), str) else "—"),
                 ("Taking part", names(row["actor_ids"]) or "—"),
                 ("Movements", ", ".join(mv.get(m, m) for m in row["movement_ids"]) or "—")]
-    if row.get("according_to") is not None and len(row.get("according_to") or ()):
-        out.append(("According to", names(row["according_to"])))
-    elif kind == "places":
+    if kind == "places":
         out += [("Type", row["place_type"].replace("_", " ")), ("Precision", row["precision"]),
                 ("Coordinates", f"{row['lat']:.3f}, {row['lon']:.3f}")]
     elif kind == "routes":
@@ -267,6 +267,19 @@ def _attributes(bundle, kind: str, row: dict) -> list[tuple[str, str]]:
                                                                 row.get("unit", "")))]
     elif kind == "periods":
         out += [("Kind", "section heading" if row["period_type"] == "section" else "era named in the text")]
+    elif kind == "claims":
+        q = bundle.questions.set_index("question_id").loc[row["question_id"]]
+        stance = {"pole_a": q["pole_a"], "pole_b": q["pole_b"]}.get(row["stance"], row["stance"])
+        out += [("Question", q["label"]), ("Held by", _label(bundle, row["holder_id"])), ("Stance", stance),
+                ("Position", row["summary"])]
+        if not pd.isna(row.get("work_year")):
+            out.append(("Year of the work", str(int(row["work_year"]))))
+        about = list(row.get("about_actor_ids") or ()) + list(row.get("about_event_ids") or ())
+        if about:
+            out.append(("About", names(about)))
+    # whom the sentence attributes the statement to (participants are listed above, under "Taking part")
+    if row.get("according_to") is not None and len(row.get("according_to") or ()):
+        out.append(("According to", names(row["according_to"])))
     if isinstance(row.get("note"), str) and row["note"]:
         out.append(("Note", row["note"]))
     return out
