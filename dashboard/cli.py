@@ -41,12 +41,14 @@ def _build(args) -> int:
 
 
 def _export_data(args) -> int:
+    from dashboard.context import cached_positions
+    from dashboard.frames import bundle_from_frames
     from dashboard.pipeline.export import export
 
     frames = _frames()
     if frames is None:
         return 1
-    for path in export(frames, Path(args.out)):
+    for path in export(frames, Path(args.out), positions=cached_positions(bundle_from_frames(frames))):
         print(path)
     return 0
 
@@ -115,7 +117,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--debug", action="store_true")
     b = sub.add_parser("build", help="build and validate the frames from the texts and data files")
     b.add_argument("--force", action="store_true", help="rebuild even when the cache is fresh")
-    e = sub.add_parser("export-data", help="write one CSV per frame and a Frictionless datapackage.json")
+    e = sub.add_parser("export-data", help="write one CSV per frame, the places as Linked Places "
+                       "(places.lpf.json), the network as GEXF and GraphML, the sources as CSL-JSON and BibTeX, and a "
+                       "Frictionless datapackage.json listing them")
     e.add_argument("--out", required=True, help="output folder")
     c = sub.add_parser("coverage", help="list sentences with a year, place or actor that no record cites")
     c.add_argument("--strict", action="store_true", help="exit 1 when any sentence is uncovered")
