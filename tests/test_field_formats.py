@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import html
 import io
 import json
 import re
@@ -333,3 +334,22 @@ def test_fmt013_dashboard_downloads_name_and_fill_each_format(bundle, positions)
     assert name == "sources.csl.json" and json.loads(data)[0]["accessed"]["date-parts"] == [[2025, 3, 5]]
     data, name = field_download(bundle, SEL, sh, "bib", today=DAY)
     assert name == field_filename("bib", SEL) == "sources.bib" and data.startswith(b"@misc{")
+
+
+def test_fmt014_the_slide_carries_the_citation_below_its_credits(app_ctx):
+    from dashboard import slides
+
+    sel = Selection(1936, 1938, movement_ids=("trotskyism",), selected="trotsky")
+    fig = slides.slide_figure(app_ctx, sel)
+    notes = {a.get("name"): a for a in fig["layout"]["annotations"] if a.get("name")}
+    cite = notes["citation"]
+    text = html.unescape(cite["text"])
+    assert to_query(sel) in text and f"v{__version__}" in text and ff.TITLE in text
+    assert dt.date.today().isoformat() in text
+    # its own line under the credit lines, inside the credits' strip that the views' boxes end above
+    boxes, _, _ = slides.slide_layout(app_ctx, sel)
+    credit_ys = [a["y"] for n, a in notes.items() if n.startswith("credit")]
+    line = slides.SMALL_PX * 1.3 / slides.BASE_SIZE[1]
+    assert all(cite["y"] <= y - line + 1e-9 for y in credit_ys)
+    assert 1 - cite["y"] >= boxes["credits"].y / slides.BASE_SIZE[1] - 1e-9
+    assert slides.text_px(text, slides.SMALL_PX) <= slides.BASE_SIZE[0] - 2 * slides.SIDE_PX
