@@ -15,9 +15,8 @@ import datetime as dt
 import io
 import re
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import networkx as nx
 
 from dashboard import __version__
 from dashboard.dates import parse_when
@@ -25,6 +24,9 @@ from dashboard.schema import APPROXIMATE_PRECISIONS
 from dashboard.selection import Selection, to_query
 from dashboard.theme import EDGE_STYLES, LIGHT, RELATION_LABELS
 from dashboard.views.network import network_actor_ids, network_positions, prepare_network
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 TITLE = "Stalinism and the anti-Stalinist left"
 # The LPF v1.1 JSON-LD context, named (never fetched): the LinkedPasts repository's own address for it.
@@ -346,6 +348,8 @@ def network_graph(bundle, shown=None, *, positions=None, dates: str = "refined")
     (source → target as the text states it) with its type, whether the dashboard draws it with an arrow, its EDTF
     dates and its years as an interval (`start`/`end`, ISO dates; an open end has none). `dates`: 'refined' takes
     when_refined where there is one (as the views draw), 'text' the texts' own dates."""
+    import networkx as nx  # imported here: the citations (on every slide) need none of it
+
     positions = positions if positions is not None else network_positions(bundle)
     prep = prepare_network(bundle, dict(positions))
     keep = set(network_actor_ids(bundle))
@@ -401,6 +405,7 @@ def network_gexf(bundle, shown=None, *, positions=None, dates: str = "refined") 
     """The network as GEXF 1.2 (Gephi's own format): viz colour, size and position per node, each tie's years as
     its interval (mode="dynamic", timeformat="date"), so Gephi's timeline plays the network. No date of writing
     (the same data give the same bytes)."""
+    import networkx as nx
     from networkx.readwrite.gexf import GEXFWriter
 
     G = network_graph(bundle, shown, positions=positions, dates=dates)
@@ -423,6 +428,8 @@ def network_gexf(bundle, shown=None, *, positions=None, dates: str = "refined") 
 def network_graphml(bundle, shown=None, *, positions=None, dates: str = "refined") -> bytes:
     """The network as GraphML (yEd, Cytoscape, igraph): the GEXF's attributes as plain data keys (position as x and
     y in the page's px, colour as #RRGGBB; start/end as ISO dates)."""
+    import networkx as nx
+
     G = network_graph(bundle, shown, positions=positions, dates=dates)
     for _, d in G.nodes(data=True):
         d.pop("viz", None)
