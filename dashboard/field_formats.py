@@ -427,7 +427,7 @@ def network_gexf(bundle, shown=None, *, positions=None, dates: str = "refined") 
 
 def network_graphml(bundle, shown=None, *, positions=None, dates: str = "refined") -> bytes:
     """The network as GraphML (yEd, Cytoscape, igraph): the GEXF's attributes as plain data keys (position as x and
-    y in the page's px, colour as #RRGGBB; start/end as ISO dates)."""
+    y in the network's layout units, as drawn, y pointing down; colour as #RRGGBB; start/end as ISO dates)."""
     import networkx as nx
 
     G = network_graph(bundle, shown, positions=positions, dates=dates)
