@@ -12,7 +12,8 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, no_upd
 
 from dashboard import ids
 from dashboard.context import AppContext, clean_sizes, render, source_key, source_panel
-from dashboard.downloads import data_filename, package_filename, package_zip, shown_zip
+from dashboard.downloads import data_filename, field_download, package_filename, package_zip, shown_zip
+from dashboard.field_formats import cite_view
 from dashboard.filenames import export_name
 from dashboard.layout import network_legend_children
 from dashboard.legend import legend_model
@@ -148,11 +149,36 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
     def download_data(data_clicks, package_clicks, data):
         b = app_ctx.bundle
         if ctx.triggered_id == ids.PACKAGE_BUTTON and package_clicks:
-            return dcc.send_bytes(package_zip(b), package_filename())
+            return dcc.send_bytes(package_zip(b, app_ctx.positions), package_filename())
         if ctx.triggered_id == ids.DATA_BUTTON and data_clicks:
             sel = from_dict(data, vocab)
             return dcc.send_bytes(shown_zip(b, sel, vocab, app_ctx.shown_for(sel)), data_filename(sel))
         return no_update
+
+    field_buttons = {ids.LPF_BUTTON: "lpf", ids.GEXF_BUTTON: "gexf", ids.GRAPHML_BUTTON: "graphml",
+                     ids.CSL_BUTTON: "csl", ids.BIB_BUTTON: "bib"}
+
+    @app.callback(
+        Output(ids.FIELD_DOWNLOAD, "data"),
+        *(Input(b, "n_clicks") for b in field_buttons), State(ids.SELECTION, "data"), prevent_initial_call=True,
+    )
+    def download_field_format(*args):
+        kind = field_buttons.get(ctx.triggered_id)
+        if kind is None or not ctx.triggered[0]["value"]:
+            return no_update
+        sel = from_dict(args[-1], vocab)
+        data, name = field_download(app_ctx.bundle, sel, app_ctx.shown_for(sel), kind,
+                                    positions=app_ctx.positions)
+        return dcc.send_bytes(data, name)
+
+    @app.callback(Output(ids.CITE_TEXT, "children"), Input(ids.SELECTION, "data"), State(ids.URL, "href"))
+    def cite_text(data, href):
+        import datetime as dt
+
+        from dashboard import __version__
+
+        base = href.split("?")[0] if isinstance(href, str) else ""
+        return cite_view(from_dict(data, vocab), base, __version__, dt.date.today(), bundle=app_ctx.bundle)
 
     @app.callback(
         Output(ids.SLIDE_DOWNLOAD, "data"),

@@ -41,12 +41,14 @@ def _build(args) -> int:
 
 
 def _export_data(args) -> int:
+    from dashboard.context import cached_positions
+    from dashboard.frames import bundle_from_frames
     from dashboard.pipeline.export import export
 
     frames = _frames()
     if frames is None:
         return 1
-    for path in export(frames, Path(args.out)):
+    for path in export(frames, Path(args.out), positions=cached_positions(bundle_from_frames(frames))):
         print(path)
     return 0
 
@@ -87,6 +89,35 @@ def _export_slides(args) -> int:
     return 0
 
 
+def _export_animation(args) -> int:
+    import time
+
+    from dashboard.animation import export_animation
+    from dashboard.context import make_context
+    from dashboard.frames import bundle_from_frames
+    from dashboard.slide_export import parse_period, slide_selections
+
+    frames = _frames()
+    if frames is None:
+        return 1
+    ctx = make_context(bundle_from_frames(frames))
+    try:
+        period = parse_period(args.period, ctx.vocab)
+        (sel,) = slide_selections(ctx, period=args.period, movement_ids=(args.movement or "").split(","),
+                                  theme=args.theme, region="auto" if args.region == "auto" else args.region)
+        w, _, h = args.size.partition("x")
+        size = (int(w), int(h))
+        t0 = time.perf_counter()
+        path, n = export_animation(ctx, sel, Path(args.out), period=period, step=args.step, fmt=args.format,
+                                   size=size, fps=args.fps, detailed=args.detailed,
+                                   progress=lambda i, k: print(f"frame {i}/{k}", flush=True))
+    except ValueError as e:
+        print(f"export-animation: {e}", file=sys.stderr)
+        return 2
+    print(f"{path}: {n} frames, {size[0]}×{size[1]} ({time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
 def _loadtest(args) -> int:
     import json
 
@@ -115,7 +146,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--debug", action="store_true")
     b = sub.add_parser("build", help="build and validate the frames from the texts and data files")
     b.add_argument("--force", action="store_true", help="rebuild even when the cache is fresh")
-    e = sub.add_parser("export-data", help="write one CSV per frame and a Frictionless datapackage.json")
+    e = sub.add_parser("export-data", help="write one CSV per frame, the places as Linked Places "
+                       "(places.lpf.json), the network as GEXF and GraphML, the sources as CSL-JSON and BibTeX, and a "
+                       "Frictionless datapackage.json listing them")
     e.add_argument("--out", required=True, help="output folder")
     c = sub.add_parser("coverage", help="list sentences with a year, place or actor that no record cites")
     c.add_argument("--strict", action="store_true", help="exit 1 when any sentence is uncovered")
@@ -133,6 +166,19 @@ def parser() -> argparse.ArgumentParser:
     es.add_argument("--theme", choices=("light", "dark"), default="light")
     es.add_argument("--region", choices=("auto", "ussr", "europe", "world"), default="auto",
                     help="map region (auto: the first that holds every site shown)")
+    ea = sub.add_parser("export-animation", help="write the period played as a film (GIF or MP4): one slide per step "
+                        "with its year written large")
+    ea.add_argument("--out", required=True, help="output file (.gif or .mp4)")
+    ea.add_argument("--period", default="1917-1991", help="YEAR-YEAR or a named period's id (default 1917-1991)")
+    ea.add_argument("--step", type=int, choices=(1, 5), default=1, help="years per frame")
+    ea.add_argument("--format", choices=("gif", "mp4"), help="default: from the file's suffix")
+    ea.add_argument("--size", default="1920x1080", help="16:9 WIDTHxHEIGHT (default 1920x1080)")
+    ea.add_argument("--fps", type=float, default=2.0, help="frames per second (default 2)")
+    ea.add_argument("--movement", help="comma-separated movement ids")
+    ea.add_argument("--theme", choices=("light", "dark"), default="light")
+    ea.add_argument("--region", choices=("auto", "ussr", "europe", "world"), default="auto",
+                    help="map region (auto: the first that holds every site of the whole period)")
+    ea.add_argument("--detailed", action="store_true", help="coastlines at 1:50m like the slides (slower)")
     lt = sub.add_parser("loadtest", help="simulate users against a running server on loopback")
     lt.add_argument("--url", default="http://127.0.0.1:8050")
     lt.add_argument("--users", type=int, default=50)
@@ -143,5 +189,6 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handlers = {None: _serve, "serve": _serve, "build": _build, "export-data": _export_data, "coverage": _coverage,
-                "loadtest": _loadtest, "bench": _bench, "export-slides": _export_slides}
+                "loadtest": _loadtest, "bench": _bench, "export-slides": _export_slides,
+                "export-animation": _export_animation}
     return handlers[args.command](args)

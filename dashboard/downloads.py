@@ -15,12 +15,13 @@ import hashlib
 import io
 import json
 import zipfile
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from dashboard.filenames import export_name
-from dashboard.pipeline.export import LIST_SEPARATOR, datapackage, to_csv_frame
+from dashboard.pipeline.export import FIELD_FILES, LIST_SEPARATOR, datapackage, field_files, to_csv_frame
 from dashboard.schema import FRAME_COLUMNS, FRAME_NAMES, PRIMARY_KEY
 from dashboard.selection import SHOWN_FIELDS, Selection, Shown, Vocab, summary, to_query
 from dashboard.formatting import KIND_LABELS
@@ -101,26 +102,30 @@ def _zip(files: list[tuple[str, bytes]]) -> bytes:
     return buf.getvalue()
 
 
-def _package(frames: dict[str, pd.DataFrame], documents: pd.DataFrame, description: str) -> list[tuple[str, bytes]]:
-    """datapackage.json and one CSV per frame; the descriptor lists exactly those files, with their size and
-    SHA-256."""
+def _package(frames: dict[str, pd.DataFrame], documents: pd.DataFrame, description: str,
+             extra: list[tuple[str, bytes]] = ()) -> list[tuple[str, bytes]]:
+    """datapackage.json, one CSV per frame and the `extra` field-format files (pipeline.export.FIELD_FILES); the
+    descriptor lists exactly those files, with their size and SHA-256."""
     csvs = [(f"{name}.csv", _csv_bytes(df, name)) for name, df in frames.items()]
-    pkg = datapackage(list(frames), documents)
+    pkg = datapackage(list(frames), documents, extra)
     pkg["description"] = description
     for res, (_, data) in zip(pkg["resources"], csvs):
         res["bytes"] = len(data)
         res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
     descriptor = (json.dumps(pkg, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    return [("datapackage.json", descriptor), *csvs]
+    return [("datapackage.json", descriptor), *csvs, *extra]
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _readme(heading: str, lines: list[str], frames: dict[str, pd.DataFrame], documents: pd.DataFrame) -> bytes:
-    width = max(len(n) for n in ["datapackage.json", *(f"{name}.csv" for name in frames)])
+def _readme(heading: str, lines: list[str], frames: dict[str, pd.DataFrame], documents: pd.DataFrame,
+            extra: tuple[str, ...] = ()) -> bytes:
+    width = max(len(n) for n in ["datapackage.json", *(f"{name}.csv" for name in frames), *extra])
     files = [f"  {(name + '.csv').ljust(width)}  {_plural(len(df), 'row')}" for name, df in frames.items()]
+    what = {f[0]: f[4].split(". Read by ")[-1].rstrip(".") for f in FIELD_FILES}
+    files += [f"  {name.ljust(width)}  for {what[name]}" for name in extra]
     credits = [f"  {c}" for c in documents["credit"]]
     text = "\n".join([
         _TITLE, heading, "",
@@ -187,17 +192,57 @@ def shown_zip(bundle, sel: Selection, vocab: Vocab, shown: Shown, *, today: dt.d
     return _zip([("README.txt", readme), *files])
 
 
-def package_zip(bundle) -> bytes:
-    """The full data package: every frame of the schema (FRAME_NAMES), datapackage.json and README.txt. The same
-    bundle always gives the same bytes (no date in it), so it can be built once per process and cached."""
+def package_zip(bundle, positions=None) -> bytes:
+    """The full data package: every frame of the schema (FRAME_NAMES), the field-format files (places as Linked
+    Places, the network as GEXF and GraphML, the sources as CSL-JSON and BibTeX: pipeline.export.FIELD_FILES),
+    datapackage.json and README.txt. The same bundle always gives the same bytes (no date in it), so it can be built
+    once per process and cached. `positions`: the network layout as drawn, when the caller has it."""
     frames = {name: bundle.frame(name)[_columns(name)] for name in FRAME_NAMES}
     docs = bundle.documents
     lines = [
         "Every record of the dashboard, with the texts' sentences (passages), the mentions of actors, places,",
         "movements and years found in them, and the sentences that need no record (waivers).",
     ]
-    files = _package(frames, docs, "Every record derived from the two texts, with their passages and mentions.")
-    return _zip([("README.txt", _readme("The full data package", lines, frames, docs)), *files])
+    extra = field_files(bundle, positions)
+    files = _package(frames, docs, "Every record derived from the two texts, with their passages and mentions, and "
+                     "the places, the network and the sources in the formats of the field's tools.", extra)
+    readme = _readme("The full data package", lines, frames, docs, tuple(name for name, _ in extra))
+    return _zip([("README.txt", readme), *files])
+
+
+# What each field-format button hands out: (the file name's view word, its extension).
+FIELD_DOWNLOADS = MappingProxyType({"lpf": ("places", "lpf.json"), "gexf": ("network", "gexf"),
+                                    "graphml": ("network", "graphml"), "csl": ("sources", "csl.json"),
+                                    "bib": ("sources", "bib")})
+
+
+def field_filename(kind: str, sel: Selection) -> str:
+    """`places_1936-1938_trotskyism.lpf.json`, `network_all-years.gexf`; `sources.bib` (the texts, whatever the
+    filters)."""
+    view, ext = FIELD_DOWNLOADS[kind]
+    if view == "sources":
+        return f"{view}.{ext}"
+    return export_name(view, sel, "x")[:-2] + "." + ext
+
+
+def field_download(bundle, sel: Selection, sh: Shown, kind: str, *, positions=None,
+                   today: dt.date | None = None) -> tuple[bytes, str]:
+    """(bytes, file name) of one field-format download: the places or the network the filters show (as Linked
+    Places, GEXF or GraphML, the ties' years read as `sel.dates` says), or the two source texts as CSL-JSON or
+    BibTeX with `today` (today's date when None) as their access date. KeyError for an unknown kind."""
+    from dashboard import field_formats as ff
+
+    name = field_filename(kind, sel)
+    if kind == "lpf":
+        data = (json.dumps(ff.places_lpf(bundle, sh), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    elif kind in ("gexf", "graphml"):
+        build = ff.network_gexf if kind == "gexf" else ff.network_graphml
+        data = build(bundle, sh, positions=positions, dates=sel.dates)
+    else:
+        day = today or dt.date.today()
+        data = ((json.dumps(ff.sources_csl(bundle, day), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+                if kind == "csl" else ff.sources_bibtex(bundle, day).encode("utf-8"))
+    return data, name
 
 
 def data_filename(sel: Selection) -> str:

@@ -31,6 +31,16 @@ TABLE = "record-table"
 DATA_BUTTON = "download-data-button"
 PACKAGE_BUTTON = "download-package-button"
 DATA_DOWNLOAD = "data-download"
+# The field's formats (dashboard.field_formats): what the filters show as Linked Places, GEXF, GraphML; the view's
+# citation, and the source texts as CSL-JSON and BibTeX.
+LPF_BUTTON = "download-lpf-button"
+GEXF_BUTTON = "download-gexf-button"
+GRAPHML_BUTTON = "download-graphml-button"
+CITE_TEXT = "cite-view-text"
+CITE_COPY = "cite-view-copy"
+CSL_BUTTON = "download-csl-button"
+BIB_BUTTON = "download-bib-button"
+FIELD_DOWNLOAD = "field-format-download"
 SLIDE_BUTTON = "download-slide-button"
 SLIDE_SIZE = "slide-size"
 SLIDE_DOWNLOAD = "slide-download"  # the slide figure (a dcc.Store) the browser renders and downloads

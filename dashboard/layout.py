@@ -90,6 +90,43 @@ def _first_network(ctx: AppContext):
                          size=DEFAULT_SIZES["network"])
 
 
+def _menu(label: str, title: str, body: list, extra_class: str = "") -> html.Details:
+    """A header button that folds out a small panel (a native <details>: keyboard and screen readers know it)."""
+    return html.Details(className=f"tool-menu {extra_class}".strip(), children=[
+        html.Summary(label, className="tool-button", title=title),
+        html.Div(body, className="tool-menu-body"),
+    ])
+
+
+def _field_menu() -> html.Details:
+    """Downloads of what the filters show in the formats of the field's tools (dashboard.field_formats)."""
+    def button(label: str, bid: str, title: str) -> html.Button:
+        return html.Button(label, id=bid, n_clicks=0, className="tool-button menu-item", title=title)
+    return _menu("Gazetteer · Gephi", "The places and the network shown, in the formats of gazetteers and network "
+                 "tools", [
+                     button("Places as Linked Places (LPF)", ids.LPF_BUTTON,
+                            "GeoJSON-LD for the World Historical Gazetteer, Peripleo and GeoJSON tools"),
+                     button("Network as GEXF", ids.GEXF_BUTTON, "For Gephi: the ties' years play on its timeline"),
+                     button("Network as GraphML", ids.GRAPHML_BUTTON, "For yEd, Cytoscape, igraph"),
+                 ])
+
+
+def _cite_menu() -> html.Details:
+    """The view's citation (written by a callback), a copy button, and the two texts for a reference manager."""
+    return _menu("Cite this view", "A citation of this view, and the source texts for a reference manager", [
+        html.P(id=ids.CITE_TEXT, className="cite-text"),
+        html.Div(className="cite-actions", children=[
+            dcc.Clipboard(id=ids.CITE_COPY, target_id=ids.CITE_TEXT, title="Copy the citation",
+                          className="tool-button cite-copy"),
+            html.Span("Sources:", className="cite-label"),
+            html.Button("CSL-JSON", id=ids.CSL_BUTTON, n_clicks=0, className="tool-button small",
+                        title="The two source texts as CSL-JSON (Zotero, Mendeley, any reference manager)"),
+            html.Button("BibTeX", id=ids.BIB_BUTTON, n_clicks=0, className="tool-button small",
+                        title="The two source texts as BibTeX"),
+        ]),
+    ], extra_class="cite-menu")
+
+
 def _header_controls() -> html.Div:
     return html.Div(className="header-controls control", children=[
         html.Button("Present", id=ids.PRESENT, n_clicks=0, className="tool-button",
@@ -106,7 +143,11 @@ def _header_controls() -> html.Div:
         html.Button("Download data", id=ids.DATA_BUTTON, n_clicks=0, className="tool-button",
                     title="CSV files of the records shown, with a data package description (zip)"),
         html.Button("Full data package", id=ids.PACKAGE_BUTTON, n_clicks=0, className="tool-button",
-                    title="Every record, passage and mention as CSV with datapackage.json (zip)"),
+                    title="Every record, passage and mention as CSV with datapackage.json, and the places, network "
+                          "and sources in the formats below (zip)"),
+        _field_menu(),
+        _cite_menu(),
+        dcc.Download(id=ids.FIELD_DOWNLOAD),
         dcc.Store(id=ids.SLIDE_DOWNLOAD, storage_type="memory"),
         dcc.Store(id=ids.SLIDE_RENDERED, storage_type="memory"),
         dcc.Download(id=ids.DATA_DOWNLOAD),

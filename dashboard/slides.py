@@ -16,6 +16,7 @@ Module state: one semaphore (a constant) letting one thread per process build a 
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import re
 import threading
@@ -184,6 +185,16 @@ def _credit_lines(ctx, sel: Selection) -> list[str]:
     return [fit_text(" · ".join(parts[:-2]), SMALL_PX, width), fit_text(" · ".join(parts[-2:]), SMALL_PX, width)]
 
 
+def _citation_line(sel: Selection, accessed: dt.date | None = None) -> str:
+    """How to cite the slide's view (field_formats.cite_short: title, version, the view's query, today's date),
+    cut to the slide's width."""
+    from dashboard import __version__
+    from dashboard.field_formats import cite_short
+
+    line = cite_short(sel, __version__, accessed or dt.date.today())
+    return fit_text(line, SMALL_PX, BASE_SIZE[0] - 2 * SIDE_PX)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The canvas
 # ---------------------------------------------------------------------------------------------------------------
@@ -218,10 +229,12 @@ def slide_layout(ctx, sel: Selection, sh=None) -> tuple[dict[str, Box], list[dic
                            name="selected"))
         y += TEXT_PX * 1.3 * len(lines) + TEXT_PX * 0.2
     credits = _credit_lines(ctx, sel)
+    names = ["credit" if i == 0 else f"credit{i + 1}" for i in range(len(credits))] + ["citation"]
+    credits.append(_citation_line(sel))
     credit_y = H - 16 - len(credits) * SMALL_PX * 1.3
-    for i, line in enumerate(credits):
+    for i, (line, name) in enumerate(zip(credits, names)):
         notes.append(_note(esc(line), SIDE_PX, credit_y + i * SMALL_PX * 1.3, size=SMALL_PX, color=pal.muted,
-                           name="credit" if i == 0 else f"credit{i + 1}"))
+                           name=name))
     return {"header": Box(SIDE_PX, 0, inner, y), "credits": Box(SIDE_PX, credit_y, inner, H - credit_y)}, notes, y
 
 

@@ -194,9 +194,10 @@ def test_cache_follows_content_changes(mini_data, tmp_path):
 def test_export_data_writes_csvs_and_datapackage(frames, tmp_path):
     export(frames, tmp_path)
     pkg = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
-    names = {r["name"] for r in pkg["resources"]}
+    tabular = [r for r in pkg["resources"] if r["profile"] == "tabular-data-resource"]  # then the field formats
+    names = {r["name"] for r in tabular}
     assert names == set(FRAME_COLUMNS)
-    for res in pkg["resources"]:
+    for res in tabular:
         header = (tmp_path / res["path"]).read_text(encoding="utf-8").splitlines()[0].split(",")
         assert header == [f["name"] for f in res["schema"]["fields"]]
         assert all(f["description"] for f in res["schema"]["fields"])

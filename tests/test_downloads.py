@@ -17,7 +17,7 @@ from dashboard.downloads import (
     SHOWN_FRAMES, ZIP_TIMESTAMP, data_filename, package_filename, package_zip, shown_frames, shown_zip,
 )
 from dashboard.frames import bundle_from_frames
-from dashboard.pipeline.export import LIST_SEPARATOR
+from dashboard.pipeline.export import FIELD_FILES, LIST_SEPARATOR
 from dashboard.schema import FRAME_COLUMNS, FRAME_NAMES
 from dashboard.selection import Selection, shown, summary, vocab_from_bundle
 
@@ -163,9 +163,10 @@ def test_download009b_same_frames_from_ids_alone(bundle):
 
 def test_download010_full_package_has_every_frame(bundle):
     zf = _open(package_zip(bundle))
-    assert zf.namelist() == ["README.txt", "datapackage.json", *(f"{n}.csv" for n in FRAME_NAMES)]
+    field = [f[0] for f in FIELD_FILES]  # the field's formats follow the CSVs (tests/test_field_formats.py)
+    assert zf.namelist() == ["README.txt", "datapackage.json", *(f"{n}.csv" for n in FRAME_NAMES), *field]
     pkg = json.loads(zf.read("datapackage.json"))
-    assert [r["name"] for r in pkg["resources"]] == list(FRAME_NAMES)
+    assert [r["name"] for r in pkg["resources"]] == [*FRAME_NAMES, *(f[1] for f in FIELD_FILES)]
     for name in FRAME_NAMES:
         df = _read(zf, f"{name}.csv")
         assert len(df) == len(bundle.frame(name)), name
