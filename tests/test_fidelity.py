@@ -695,3 +695,23 @@ def test_audit2_refined_dates_narrow_the_texts(frames):
                 assert ref.end <= w.end, f"{r[1]}: {r.when_refined} after {r.when}"
     for rid in REFINED_OUTSIDE:
         assert _row(frames, "events", rid)["outside_text"]
+
+
+MID_CENTURY = "By the mid-20th century"
+
+
+@pytest.mark.parametrize("rid", ["rel_r2_social_democrats_usa_split_from_trotskyists",
+                                 "rel_r2_shachtman_split_from_trotskyists"])
+def test_audit2_by_the_mid_20th_century_is_an_open_start_about_1950(frames, rid):
+    r = _row(frames, "relations", rid)
+    assert r["when"] == "../1950~" and pd.isna(r["year_start"]) and r["year_end"] == 1950
+
+
+def test_audit2_every_record_quoting_the_mid_20th_century_reads_it_alike(frames):
+    seen = []
+    for kind in ("events", "relations", "estimates"):
+        df = frames[kind]
+        for r in df[df["quote"].str.contains(MID_CENTURY, regex=False)].itertuples():
+            seen.append(r[1])
+            assert r.when == "../1950~", f"{r[1]}: {r.when!r}"
+    assert len(seen) >= 4, seen
