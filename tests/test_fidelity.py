@@ -621,3 +621,97 @@ def test_a_long_title_without_a_label_is_refused(mini_data):
                                                 "beside its mark", 1), encoding="utf-8")
     with _pytest.raises(BuildError, match="add `label:`"):
         build_frames(mini_data)
+
+
+# --- audit round 2 (docs/audit-round2.md), fixed record by record -------------------------------------------------
+
+@pytest.mark.parametrize("rid, actors", [
+    ("ev_asl_irmc_founded", ["irmc"]),                        # the Comintern is what it "rejected"
+    ("ev_asl_monthly_review_1960", ["monthly_review"]),       # "influenced by the writings of" Sweezy and Huberman
+    ("ev_asl_attack_on_critics_1930s", ["cpsu"]),             # "critics of Stalin ... under heavy attack by the party"
+    ("ev_asl_opposition_bloc_formed",                         # a bloc "to oppose Stalin"
+     ["opposition_bloc", "right_opposition_faction", "trotsky", "zinoviev", "kamenev"]),
+    ("ev_asl_ryutin_affair", ["right_opposition_faction"]),   # a manifesto against "the dictatorship of Stalin"
+    ("ev_asl_stalin_turns_on_right", ["stalin", "right_opposition_faction"]),  # Trotsky "out of the way"
+    ("ev_asl_ccf_founded", ["ccf", "ncl", "der_monat", "encounter"]),  # the Partisan Review "existing", "influenced"
+    ("ev_asl_god_that_failed",                                # "a key text for this movement"
+     ["crossman", "fischer", "gide", "koestler", "silone", "spender", "richard_wright"]),
+    ("ev_asl_vail_group", ["vail_group"]),                    # "read texts by ... the Workers Opposition"
+    ("ev_socialism_in_one_country_introduced", ["stalin"]),   # "in sharp contrast to Trotsky's permanent revolution"
+    ("ev_kirov_assassination", ["kirov", "stalin"]),          # the scheme's targets took no part in the murder
+])
+def test_audit2_participants(frames, rid, actors):
+    assert list(_row(frames, "events", rid)["actor_ids"]) == actors
+
+
+def test_audit2_splits_after_hungary_have_no_place(frames):
+    """'splits within and departures from Communist parties' 'globally': not at Budapest."""
+    place = _row(frames, "events", "ev_asl_hungary_splits")["place_id"]
+    assert pd.isna(place) or place == ""
+    assert _row(frames, "events", "ev_asl_hungarian_revolution")["place_id"] == "pl_budapest"
+
+
+@pytest.mark.parametrize("rid, movement", [
+    ("ev_asl_cpusa_subsidy", "stalinism"),             # "no longer officially Stalinist"
+    ("ev_asl_stalin_turns_on_right", "trotskyism"),    # Trotsky is the background, not a participant
+])
+def test_audit2_movement_tags(frames, rid, movement):
+    assert movement not in _row(frames, "events", rid)["movement_ids"]
+
+
+SERIES = ("ev_wartime_deportations", "ev_deportation_to_kazakhstan", "rt_soviet_koreans", "rt_volga_germans",
+          "rt_crimean_tatars", "rt_chechens", "rt_poles")
+
+
+@pytest.mark.parametrize("rid", SERIES)
+def test_audit2_shortly_before_the_war_is_an_approximate_start(frames, rid):
+    r = _row(frames, "routes" if rid.startswith("rt_") else "events", rid)
+    w = parse_when(r["when"])
+    assert (w.start, w.end, w.start_approximate, w.end_approximate) == (1939, 1949, True, False), r["when"]
+    assert "shortly before" in r["date_note"]
+
+
+def test_audit2_after_the_occupation_of_the_caucasus_keeps_a_closed_start(frames):
+    for kind, rid in (("events", "ev_deportation_highland_peoples_crimean_tatars"), ("routes", "rt_highland_peoples")):
+        w = parse_when(_row(frames, kind, rid)["when"])
+        assert (w.start, w.end, w.start_approximate) == (1939, 1949, False)
+
+
+# Refined dates outside the text's own span: section-dated records that outside knowledge places elsewhere, each
+# saying so in outside_text (docs/audit-round2.md, pattern 4). Any other is a refinement that contradicts the text.
+REFINED_OUTSIDE = {"ev_asl_ccf_founded", "ev_asl_political_diary", "ev_wwi_state_intervention"}
+
+
+def test_audit2_refined_dates_narrow_the_texts(frames):
+    for kind in ("events", "relations", "routes", "estimates", "periods"):
+        for r in frames[kind].itertuples():
+            if not r.when or not r.when_refined or r[1] in REFINED_OUTSIDE:
+                continue
+            w, ref = parse_when(r.when), parse_when(r.when_refined)
+            slack = 2 if w.start_approximate else 0     # "shortly before" the war: the Koreans' 1937
+            if w.start is not None and ref.start is not None:
+                assert ref.start >= w.start - slack, f"{r[1]}: {r.when_refined} before {r.when}"
+            if w.end is not None and ref.end is not None:
+                assert ref.end <= w.end, f"{r[1]}: {r.when_refined} after {r.when}"
+    for rid in REFINED_OUTSIDE:
+        assert _row(frames, "events", rid)["outside_text"]
+
+
+MID_CENTURY = "By the mid-20th century"
+
+
+@pytest.mark.parametrize("rid", ["rel_r2_social_democrats_usa_split_from_trotskyists",
+                                 "rel_r2_shachtman_split_from_trotskyists"])
+def test_audit2_by_the_mid_20th_century_is_an_open_start_about_1950(frames, rid):
+    r = _row(frames, "relations", rid)
+    assert r["when"] == "../1950~" and pd.isna(r["year_start"]) and r["year_end"] == 1950
+
+
+def test_audit2_every_record_quoting_the_mid_20th_century_reads_it_alike(frames):
+    seen = []
+    for kind in ("events", "relations", "estimates"):
+        df = frames[kind]
+        for r in df[df["quote"].str.contains(MID_CENTURY, regex=False)].itertuples():
+            seen.append(r[1])
+            assert r.when == "../1950~", f"{r[1]}: {r.when!r}"
+    assert len(seen) >= 4, seen

@@ -161,8 +161,9 @@ def test_sites_take_their_movement_colour(bundle, prep):
         if len(mvs) == 1:
             assert prep.place_color[pid.index(place)] == colors[mvs.pop()], place
     # the grey of "no movement" is a minority
-    # grey is left only for places whose records (and their actors) belong to no movement: a third at most
-    assert (prep.place_color == "#8C959F").mean() < 0.34
+    # grey is left only for places whose records (and their actors) belong to no movement: about a third at most
+    # (17 of 49 since the splits after Hungary, which happened "globally", no longer sit at Budapest: audit round 2)
+    assert (prep.place_color == "#8C959F").mean() < 0.36
 
 
 def test_region_fit_round_trips_through_the_url(bundle):
