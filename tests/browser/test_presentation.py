@@ -132,7 +132,11 @@ def test_play001_playback_steps_the_period_and_views_follow(dash_page):
     first = summary(page)
     assert first.startswith("1937–1938")
     wait_summary_change(page, first)
-    assert summary(page).startswith("1938–1939")
+    # the next steps follow, a year at a time (a busy machine may draw a step too late to be seen: the period
+    # only moves on, by whole years, keeping its two-year length)
+    later = summary(page)
+    start, end = (int(y) for y in later.split(" · ")[0].split("–"))
+    assert start >= 1938 and end == start + 1
     page.click("#play-button")  # pause
     page.wait_for_function("() => document.querySelector('#play-button').textContent.includes('Play')",
                            timeout=TIMEOUT)
