@@ -176,9 +176,18 @@ RELATION_CUES = (
     ("supported", r"support\w*|fund(?:ed|ing)|subsid\w*|defend\w*|backed|aided|praised|endorse\w*|sympath\w*|"
                   r"admir\w*|sided with|invited", False),
     ("influenced", r"influenc\w*|inspir\w*|follow(?:ed|ers?)|disciples?|student of|drew on", False),
-    ("succeeded", r"succeed\w*|successor", False),
+    ("succeeded", r"succeed\w*|successor|came (?:in)?to power", False),
+    ("opposed", r"dispute\w*|differences|contrast|conflicts?\b|rivalry|versus", True),
+    ("influenced", r"pupil|writings of|appropriated|drew on|read texts", False),
+    ("allied_with", r"associate\w*|triumvirate|alongside|on the side of|taking the side", True),
 )
-_RELATION_CUES = tuple((t, re.compile(r"\b(?:" + p + r")", re.I), sym) for t, p, sym in RELATION_CUES)
+# Words by which a sentence gives one actor's view of another ("X argued that Y …"): a criticism as often as not,
+# proposed with less confidence (WEAK_TIE_PENALTY) for the reviewer to type.
+WEAK_RELATION_CUES = r"argu\w*|wrote|writes|stated|states|said|says|concluded|described|viewed|considered|blamed|" \
+    r"disputes|disputed|claimed|compar\w*|cautioned"
+WEAK_TIE_PENALTY = 0.20
+_RELATION_CUES = tuple((t, re.compile(r"\b(?:" + p + r")", re.I), sym, 0.0) for t, p, sym in RELATION_CUES) + (
+    ("criticized", re.compile(r"\b(?:" + WEAK_RELATION_CUES + r")\b", re.I), False, WEAK_TIE_PENALTY),)
 _PASSIVE_BY = re.compile(r"^\S*\s+by\b", re.I)  # "expelled by", "led by": the actor after "by" is the source
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -188,7 +197,8 @@ _PASSIVE_BY = re.compile(r"^\S*\s+by\b", re.I)  # "expelled by", "led by": the a
 
 def find_mentions(text: str, passage_frame: pd.DataFrame, vocab: Vocabulary) -> tuple[Mention, ...]:
     """Every known actor, place and movement named in the text's sentences, as the corpus's mentions are found:
-    a PhraseMatcher on the names as written (actors, places) and lower-cased (movements), longest match winning.
+    a PhraseMatcher on the names as written (actors, places) and lower-cased (movements), the longest match of
+    each kind winning (an actor and a place of the same words are both kept).
     Matched sentence by sentence, so that a long text never meets spaCy's length limit."""
     from spacy.matcher import PhraseMatcher
     from spacy.util import filter_spans
@@ -209,7 +219,10 @@ def find_mentions(text: str, passage_frame: pd.DataFrame, vocab: Vocabulary) -> 
                 span = doc[s:e]
                 span.label_ = nlp.vocab.strings[match_id]
                 spans.append(span)
-        for sp in sorted(filter_spans(spans), key=lambda s: s.start_char):
+        # longest match wins within a kind; an actor and a place (or movement) of the same words both count
+        kept = [sp for kind in ("actor", "place", "movement")
+                for sp in filter_spans([x for x in spans if x.label_.startswith(kind + "|")])]
+        for sp in sorted(kept, key=lambda s: (s.start_char, s.label_)):
             kind, eid = sp.label_.split("|", 1)
             out.append(Mention(kind, eid, p.char_start + sp.start_char, p.char_start + sp.end_char, sp.text))
     return tuple(out)
@@ -225,7 +238,10 @@ def _clamp(x: float) -> float:
 
 
 def slug(text: str, limit: int = 40) -> str:
-    s = re.sub(r"[^a-z0-9]+", "_", text.lower().translate(str.maketrans("áàâäãåéèêëíìîïóòôöõúùûüçñš", "aaaaaaeeeeiiiiooooouuuucns")))
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower())
     return s.strip("_")[:limit].strip("_") or "x"
 
 
@@ -390,39 +406,73 @@ def _quote(rec: dict, text: str, s: _Sentence) -> None:
     rec["passage_id"] = s.pid
 
 
-def _ties(s: _Sentence, text: str, taken: set[str], doc_id: str) -> list[Draft]:
+def _anti(s: _Sentence, vocab_names) -> list[str]:
+    """Actors the sentence names through an "anti-<Name>ist" word ("anti-Stalinist" → the actor named Stalin): the
+    actor of a one-word name from which the adjective is made."""
+    out = []
+    for m in _ANTI.finditer(s.text):
+        stem = m.group(1)
+        for aid, names in vocab_names.items():
+            if stem in names or any(n.split()[-1] == stem for n in names if n.split()):
+                out.append(aid)
+                break
+    return list(dict.fromkeys(out))
+
+
+_ANTI = re.compile(r"anti-([A-Z][a-z]+?)(?:ist|ists|ism|ite|ites)\b")
+# Two actors on the same side of a relation word, or both of a symmetric one, further apart than this (characters)
+# are not proposed as a tie.
+SAME_SIDE_MAX_CHARS = 90
+
+
+def _ties(s: _Sentence, text: str, taken: set[str], doc_id: str, actor_names) -> list[Draft]:
+    """Ties between the sentence's known actors: two actors with a relation word between them (type and direction
+    from the word; "by" after it names the source), more weakly two actors standing near each other on one side of
+    it, and every actor of a sentence that calls it "anti-<Name>ist" opposed to that actor."""
     actors = [m for m in s.mentions if m.kind == "actor"]
-    if len({m.entity_id for m in actors}) < 2:
-        return []
     best: dict[frozenset, tuple] = {}
-    for rtype, pattern, symmetric in _RELATION_CUES:
-        for v in pattern.finditer(s.text):
-            vs, ve = s.start + v.start(), s.start + v.end()
-            if any(m.start <= vs < m.end for m in actors):  # the verb is inside a name ("Left Opposition")
-                continue
-            left = [m for m in actors if m.end <= vs]
-            right = [m for m in actors if m.start >= ve]
-            passive = bool(_PASSIVE_BY.match(s.text[v.start():]))
-            pairs = [(a, b, False) for a in left for b in right]
-            if symmetric:
-                pairs += [(a, b, True) for side in (left, right) for i, a in enumerate(side) for b in side[i + 1:]]
-            for a, b, one_side in pairs:
-                if a.entity_id == b.entity_id:
+
+    def offer(conf, src, tgt, rtype, verb, how):
+        key = frozenset((src, tgt))
+        if src != tgt and (key not in best or conf > best[key][0]):
+            best[key] = (conf, src, tgt, rtype, verb, how)
+
+    if len({m.entity_id for m in actors}) >= 2:
+        for rtype, pattern, symmetric, penalty in _RELATION_CUES:
+            for v in pattern.finditer(s.text):
+                vs, ve = s.start + v.start(), s.start + v.end()
+                if any(m.start <= vs < m.end for m in actors):  # the word is inside a name ("Left Opposition")
                     continue
-                lo, hi = min(a.start, b.start), max(a.end, b.end)
-                between = len({m.entity_id for m in actors if lo < m.start < hi} - {a.entity_id, b.entity_id})
-                conf = 0.65 - 0.10 * between - (0.15 if hi - lo > 120 else 0) - (0.10 if one_side else 0)
-                src, tgt = (b, a) if passive and not one_side else (a, b)
-                key = frozenset((a.entity_id, b.entity_id))
-                if key not in best or conf > best[key][0]:
-                    best[key] = (conf, src.entity_id, tgt.entity_id, rtype, v.group(0), passive)
+                left = [m for m in actors if m.end <= vs]
+                right = [m for m in actors if m.start >= ve]
+                passive = bool(_PASSIVE_BY.match(s.text[v.start():]))
+                for a in left:
+                    for b in right:
+                        lo, hi = a.start, b.end
+                        between = len({m.entity_id for m in actors if lo < m.start < hi} - {a.entity_id, b.entity_id})
+                        conf = 0.65 - 0.10 * between - (0.15 if hi - lo > 120 else 0) - penalty
+                        src, tgt = (b, a) if passive else (a, b)
+                        offer(conf, src.entity_id, tgt.entity_id, rtype, v.group(0),
+                              "passive: 'by' names the source" if passive else "the word stands between them")
+                for side in (left, right):
+                    for i, a in enumerate(side):
+                        for b in side[i + 1:]:
+                            if b.start - a.end > SAME_SIDE_MAX_CHARS:
+                                continue
+                            conf = (0.45 if symmetric else 0.30) - penalty - 0.05 * abs(
+                                (vs if side is left else ve) - (a.start if side is left else b.end)) / 40
+                            offer(conf, a.entity_id, b.entity_id, rtype, v.group(0),
+                                  "both on one side of the word: read the direction from the sentence")
+    for target in _anti(s, actor_names):
+        for m in actors:
+            offer(0.40, m.entity_id, target, "opposed", "anti-…", "the sentence calls them anti-… of this actor")
     out = []
     dates = s.dates
-    for conf, src, tgt, rtype, verb, passive in best.values():
+    for conf, src, tgt, rtype, verb, how in best.values():
         rid = _unique(f"rel_{doc_id}_{slug(src, 16)}_{rtype}_{slug(tgt, 16)}", taken)
-        why = f"{src} … {verb!r} … {tgt}" + (" (passive: 'by' names the source)" if passive else "")
-        rec = {"relation_id": rid, "status": "proposed", "confidence": _clamp(conf), "why": why,
-               "source_id": src, "target_id": tgt, "relation_type": rtype}
+        rec = {"relation_id": rid, "status": "proposed", "confidence": _clamp(conf),
+               "why": f"{src} … {verb!r} … {tgt} ({how})", "source_id": src, "target_id": tgt,
+               "relation_type": rtype}
         if len(dates) == 1:
             rec["when"] = dates[0].when
             if dates[0].date_note:
@@ -509,7 +559,7 @@ def _estimates(s: _Sentence, text: str, taken: set[str], doc_id: str) -> list[Dr
         found.append((m.start(), m.group(0), "people" if noun in _PEOPLE_NOUNS else noun, m.group("noun"), n, n,
                       "exact", 0.25 + (0.2 if noun in _PEOPLE_NOUNS else 0), None))
     out = []
-    for start, figure, unit, what, low, high, qual, conf, note in sorted(found, key=lambda f: f[0]):
+    for _start, figure, unit, what, low, high, qual, conf, note in sorted(found, key=lambda f: f[0]):
         conf += 0.10 if s.dates else 0
         rid = _unique(f"est_{doc_id}_{slug(what, 28)}", taken)
         rec = {"estimate_id": rid, "status": "proposed", "confidence": _clamp(conf), "why": f"figure {figure!r}",
@@ -613,7 +663,10 @@ def propose(text: str, doc_id: str, vocab: Vocabulary, title: str = "", context_
     event cue word and a known name dated by their context), ties, estimates, and new actors and places."""
     doc = Document(doc_id, title or doc_id, Path(f"{doc_id}.txt"), "", "", text)
     frame = passages(doc)
-    prose = frame[~frame["back_matter"] & frame["passage_type"].isin(("sentence", "list_item"))] if len(frame) else frame
+    if len(frame):
+        prose = frame[~frame["back_matter"] & frame["passage_type"].isin(("sentence", "list_item"))]
+    else:
+        prose = frame
     mentions = find_mentions(text, prose, vocab) if len(prose) else ()
     taken = set(vocab.ids)
     actor_names = vocab.names_of("actors")
@@ -641,7 +694,7 @@ def propose(text: str, doc_id: str, vocab: Vocabulary, title: str = "", context_
             ctx = _context_date(s, para, sect, heading_date.get(s.section))
             if ctx:
                 drafts.append(_event(s, text, None, ctx[0], ctx[1], 0, False, taken, doc_id, actor_names))
-        drafts += _ties(s, text, taken, doc_id)
+        drafts += _ties(s, text, taken, doc_id, actor_names)
         drafts += _estimates(s, text, taken, doc_id)
         if s.dates:
             prev_para = (s.paragraph, s.dates[-1])
