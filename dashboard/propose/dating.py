@@ -207,7 +207,7 @@ PATTERNS = (
                 + r"(?:\s+onwards?)?", _I), _open_end),
     (re.compile(r"\b(?:after|following|since)\s+" + _WORDS + r"in\s+" + _date("a"), _I), _open_end),
     (re.compile(r"\b(?i:after|following)\s+(?:the\s+|[A-Z][\w’']*['’]s\s+)(?:[\w'’-]+\s+){0,3}?" + _y("ay")
-                + r"(?:(?:\s+[A-Z][\w'’-]*){1,3}|\s+[a-z]+)(?P<am>)(?P<as>)"), _open_end),
+                + r"(?:\s+[A-Z][\w'’-]*){0,3}(?P<am>)(?P<as>)"), _open_end),
     (re.compile(_date("a") + r"\s+onwards?\b(?P<dummy>)", _I), _open_end),
     (re.compile(r"\b(?P<w>until|till|up to|by|before|prior to)\s+" + _date("a"), _I), _open_start),
     (re.compile(r"(?<![\w-])(?P<w>pre-)" + _y("ay") + r"(?P<am>)(?P<as>)", _I), _open_start),

@@ -36,11 +36,14 @@ from dashboard.pipeline.mentions import loose_alias
 from dashboard.pipeline.records import VAGUE_PLURALS, _argue_only
 from dashboard.pipeline.texts import Document, passages, sentence_splitter
 from dashboard.propose.dating import DateExpr, find_dates
+from dashboard.propose.inputs import InputError
 from dashboard.schema import LABEL_MAX_CHARS
 
 # Fields a draft carries for its reviewer, stripped when the reviewed records are built (files.py).
 PROPOSAL_FIELDS = ("status", "confidence", "why", "passage_id")
 STATUSES = ("proposed", "accepted", "rejected")
+# A sentence has at least this many words; a text with none is refused.
+MIN_SENTENCE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -508,9 +511,12 @@ def _value(s: str) -> float:
 
 def _what(sentence: str, end: int) -> tuple[str, str]:
     """(unit, what) from the words after a figure: 'people', 'people executed in the Great Terror'."""
-    after = re.match(r"\s*(?:of\s+)?([^.;:,()]{0,80})", sentence[end:]).group(1).split()
+    after = re.match(r"\s*(?:of\s+)?([^.;:,()\d]{0,80})", sentence[end:]).group(1).split()
     words = [w for w in after[:8]]
     unit = re.sub(r"\W", "", words[0]).lower() if words else ""
+    if re.fullmatch(r"[a-z]+ed", unit) or re.fullmatch(r"[A-Z]?[a-z]+(?:ians|ans|ese|s)", words[0] if words else "") \
+            and words[0][0].isupper():
+        unit = "people"  # "200,000 fled", "2,500 Hungarians": people
     what = " ".join(words).strip(" –—-\"“”")
     return unit, what
 
@@ -588,7 +594,8 @@ _NOT_NAMES = frozenset("""
     Consequently Subsequently Likewise Indeed Similarly Rather Perhaps Initially Eventually Concurrently Primarily
     Officially Prominent Notable Here Its If Whether Upon Beyond Throughout Towards Toward Via Per Whilst Along
     January February March April May June July August September October November December Monday Tuesday
-    Wednesday Thursday Friday Saturday Sunday Mr Mrs Ms Dr St
+    Wednesday Thursday Friday Saturday Sunday Mr Mrs Ms Dr St Western Eastern Northern Southern Central Soviet
+    Communist Communists Socialist Socialists Marxist Leninist Red White Old New Great Civil World
 """.split())
 _CAP = r"[A-Z][\w'’.-]*[\w]"
 _NAME_RE = re.compile(r"(?<![\w'’-])" + _CAP + r"(?:\s+(?:(?:of|de|von|van|der|del|di|du|la|le|y)\s+)?" + _CAP
@@ -596,10 +603,19 @@ _NAME_RE = re.compile(r"(?<![\w'’-])" + _CAP + r"(?:\s+(?:(?:of|de|von|van|der
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|to|near|into|across|outside|inside|from|throughout)\s+(?:the\s+)?$")
 _ORG_WORDS = re.compile(r"\b(?:Party|Union|Committee|Congress|Council|International|League|Front|Group|Movement|"
                         r"Army|Association|Federation|Bureau|Opposition|Society|Institute|Review|Times|Press|"
-                        r"Column|Workers|Bloc|Government|Republic|Commissariat|Tendency)\b")
+                        r"Column|Workers|Bloc|Government|Republic|Commissariat|Tendency|Pact|Treaty|Revolution|War|Conference|"
+                        r"Plan|Terror|Trials?|Speech|Thaw|Purge)\b")
 
 
-def _candidate_names(sentences: list[_Sentence], text: str) -> dict[str, list]:
+def _known_words(vocab: Vocabulary) -> frozenset[str]:
+    """Every word of a known name: a one-word candidate among them is a known name shortened ("Nagy" for Imre
+    Nagy) or an adjective of one ("Soviet"), not a new name."""
+    return frozenset(w for kind in ("actors", "places", "movements") for n in getattr(vocab, kind) for name in n.names
+                     for w in name.replace("’s", "").replace("'s", "").split())
+
+
+def _candidate_names(sentences: list[_Sentence], text: str, known_words: frozenset[str] = frozenset()
+                     ) -> dict[str, list]:
     """Proper-noun spans no known name covers: capitalised words (with 'of', 'de', 'von' … inside), leaving out
     sentence-initial common words, -isms and -ists (movements, not names), nationality adjectives and anything
     a known actor, place, movement or date already covers."""
@@ -623,7 +639,7 @@ def _candidate_names(sentences: list[_Sentence], text: str) -> dict[str, list]:
                 continue
             if len(words) == 1:
                 w = words[0]
-                if len(w) < 3 or w.lower() in lower_words and start == 0 or re.search(
+                if len(w) < 3 or w in known_words or w.lower() in lower_words and start == 0 or re.search(
                         r"(?:ism|isms|ist|ists|ian|ians|ean|ish|ese|ic|ics)$", w) or w.isdigit():
                     continue
             if re.search(r"\d", name):
@@ -635,10 +651,10 @@ def _candidate_names(sentences: list[_Sentence], text: str) -> dict[str, list]:
 
 def _new_names(sentences: list[_Sentence], text: str, vocab: Vocabulary, taken: set[str]) -> list[Draft]:
     out = []
-    for name, hits in _candidate_names(sentences, text).items():
+    for name, hits in _candidate_names(sentences, text, _known_words(vocab)).items():
         s, _, _ = hits[0]
         place_votes = sum(1 for _, _, p in hits if p)
-        is_place = place_votes * 2 > len(hits)
+        is_place = place_votes * 2 >= len(hits)
         conf = 0.20 + 0.10 * min(len({h[0].pid for h in hits}) - 1, 3) + (0.15 if " " in name else 0)
         why = (f"a name the vocabulary does not know, in {len(hits)} place{'s' if len(hits) > 1 else ''}; "
                + ("read as a place (after 'in', 'at', 'to' …)" if is_place else "read as an actor"))
@@ -658,6 +674,18 @@ def _new_names(sentences: list[_Sentence], text: str, vocab: Vocabulary, taken: 
     return out
 
 
+def _distinct_dates(dates: tuple[DateExpr, ...]) -> list[DateExpr]:
+    """One date per span of years: "the Revolution of 1956 began on 23 October 1956" is one event, dated by its
+    most precise expression; "in 1937 and 1938" is two."""
+    best: dict[tuple, DateExpr] = {}
+    for d in dates:
+        w = parse_when(d.when)
+        key = (w.start, w.end, w.start_open, w.end_open)
+        if key not in best or len(d.when) > len(best[key].when):
+            best[key] = d
+    return sorted(best.values(), key=lambda d: d.start)
+
+
 def propose(text: str, doc_id: str, vocab: Vocabulary, title: str = "", context_dates: bool = True) -> Proposal:
     """Draft records for one text: events for its dated sentences (and, with `context_dates`, for sentences with an
     event cue word and a known name dated by their context), ties, estimates, and new actors and places."""
@@ -667,7 +695,11 @@ def propose(text: str, doc_id: str, vocab: Vocabulary, title: str = "", context_
         prose = frame[~frame["back_matter"] & frame["passage_type"].isin(("sentence", "list_item"))]
     else:
         prose = frame
-    mentions = find_mentions(text, prose, vocab) if len(prose) else ()
+    words = prose["text"].map(lambda t: len(re.findall(r"[^\W\d_]{2,}", t))) if len(prose) else pd.Series([0])
+    if not (words >= MIN_SENTENCE_WORDS).any():
+        raise InputError(f"{title or doc_id} has no sentences (no line of at least {MIN_SENTENCE_WORDS} words that "
+                         "reads as prose rather than a heading)")
+    mentions = find_mentions(text, prose, vocab)
     taken = set(vocab.ids)
     actor_names = vocab.names_of("actors")
     drafts: list[Draft] = []
@@ -681,11 +713,7 @@ def propose(text: str, doc_id: str, vocab: Vocabulary, title: str = "", context_
     for _, s in _sentences(doc_id, text, prose, mentions):
         sentences.append(s)
         if s.dates:
-            seen = set()
-            for d in s.dates:
-                if d.when in seen:
-                    continue
-                seen.add(d.when)
+            for d in _distinct_dates(s.dates):
                 drafts.append(_event(s, text, d, d.when, d.date_note, len(s.dates), True, taken, doc_id,
                                      actor_names))
         elif context_dates and s.mentions and _event_type(s.text)[1]:
