@@ -534,7 +534,7 @@ def _estimates(s: _Sentence, text: str, taken: set[str], doc_id: str) -> list[Dr
         if m.group("b") and " " not in m.group("a").strip() and " " in m.group("b").strip() and low < high / 1000:
             low *= _SCALES[m.group("b").split()[1].lower()]  # "1 to 1.5 million": the scale is shared
         q = (m.group("q") or "").lower()
-        qual = q or ("exact" if not m.group("b") else "")
+        qual = q or ("over" if m.group("q2") else "exact" if not m.group("b") else "")
         if m.group("q2") or q in ("over", "more than", "upwards of", "at least"):
             high = None
         if q in ("up to", "fewer than", "less than"):
