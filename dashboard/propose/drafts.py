@@ -50,6 +50,7 @@ MIN_SENTENCE_WORDS = 3
 class Name:
     entity_id: str
     names: tuple[str, ...]  # the name and aliases matched
+    entity_type: str = ""  # an actor's actor_type (person, party, …)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def vocabulary_from_frames(frames) -> Vocabulary:
         for r in get(kind).to_dict("records"):
             rec = SimpleNamespace(name=r["name"], precision=r.get("precision"))
             ns = {n for n in (r["name"], *r["aliases"]) if n and len(n) > 2 and not loose_alias(kind, rec, n)}
-            out.append(Name(r[id_col], tuple(sorted(ns))))
+            out.append(Name(r[id_col], tuple(sorted(ns)), r.get("actor_type") or ""))
         return tuple(out)
 
     ids = set()
@@ -428,15 +429,48 @@ _ANTI = re.compile(r"anti-([A-Z][a-z]+?)(?:ist|ists|ism|ite|ites)\b")
 SAME_SIDE_MAX_CHARS = 90
 
 
-def _ties(s: _Sentence, text: str, taken: set[str], doc_id: str, actor_names) -> list[Draft]:
+_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
+_NAME_ADJECTIVE = re.compile(r"(?<![\w-])([A-Z][a-z]+?)(?:ist|ists)\b")
+# Confidence taken off a tie one of whose actors is read from a pronoun or an adjective rather than named.
+IMPLICIT_PENALTY = 0.15
+
+
+def implicit_actors(s: _Sentence, previous_person: str | None, persons: MappingProxyType) -> list[Mention]:
+    """Actors a sentence names without their name: a pronoun ("he", "her") before any person it names, read as the
+    person the previous sentence of the paragraph named first; an adjective made from a person's name
+    ("Stalinist terror" → Stalin, not "anti-Stalinist", which _anti reads)."""
+    out = []
+    named = [m for m in s.mentions if m.kind == "actor" and m.entity_id in persons]
+    p = _PRONOUN.search(s.text)
+    if p and previous_person and not any(m.start - s.start < p.start() for m in named):
+        out.append(Mention("actor", previous_person, s.start + p.start(), s.start + p.end(), p.group(0)))
+    for m in _NAME_ADJECTIVE.finditer(s.text):
+        if s.text[max(m.start() - 5, 0):m.start()].lower().endswith("anti-"):
+            continue
+        if any(x.start <= s.start + m.start() < x.end for x in s.mentions if x.kind == "actor"):
+            continue
+        for aid, surname in persons.items():
+            if surname == m.group(1):
+                out.append(Mention("actor", aid, s.start + m.start(), s.start + m.end(), m.group(0)))
+                break
+    return out
+
+
+def _ties(s: _Sentence, text: str, taken: set[str], doc_id: str, actor_names,
+          implicit: tuple[Mention, ...] = ()) -> list[Draft]:
     """Ties between the sentence's known actors: two actors with a relation word between them (type and direction
     from the word; "by" after it names the source), more weakly two actors standing near each other on one side of
-    it, and every actor of a sentence that calls it "anti-<Name>ist" opposed to that actor."""
-    actors = [m for m in s.mentions if m.kind == "actor"]
+    it, and every actor of a sentence that calls it "anti-<Name>ist" opposed to that actor. Actors the sentence
+    names only by a pronoun or an adjective (`implicit`) count, with less confidence."""
+    actors = sorted([m for m in s.mentions if m.kind == "actor"] + list(implicit), key=lambda m: m.start)
     best: dict[frozenset, tuple] = {}
 
     def offer(conf, src, tgt, rtype, verb, how):
         key = frozenset((src, tgt))
+        read = [f"{m.text!r} read as {m.entity_id}" for m in implicit if m.entity_id in (src, tgt)]
+        if read:
+            conf -= IMPLICIT_PENALTY
+            how += "; " + ", ".join(read)
         if src != tgt and (key not in best or conf > best[key][0]):
             best[key] = (conf, src, tgt, rtype, verb, how)
 
@@ -709,6 +743,10 @@ def propose(text: str, doc_id: str, vocab: Vocabulary, title: str = "", context_
         ds = find_dates(h.text)
         heading_date[h.text] = (h.text, ds[0]) if len(ds) == 1 else None
     prev_para: tuple[int, DateExpr] | None = None
+    # surname of every person the vocabulary knows (for "Stalinist" → Stalin), and the last person named
+    persons = MappingProxyType({n.entity_id: max(n.names, key=len).split()[-1] for n in vocab.actors
+                                if n.entity_type == "person" and n.names})
+    previous_person, previous_paragraph = None, -1
     prev_section: tuple[str, DateExpr] | None = None
     for _, s in _sentences(doc_id, text, prose, mentions):
         sentences.append(s)
@@ -722,7 +760,12 @@ def propose(text: str, doc_id: str, vocab: Vocabulary, title: str = "", context_
             ctx = _context_date(s, para, sect, heading_date.get(s.section))
             if ctx:
                 drafts.append(_event(s, text, None, ctx[0], ctx[1], 0, False, taken, doc_id, actor_names))
-        drafts += _ties(s, text, taken, doc_id, actor_names)
+        drafts += _ties(s, text, taken, doc_id, actor_names,
+                        tuple(implicit_actors(s, previous_person if previous_paragraph == s.paragraph else None,
+                                              persons)))
+        first_person = next((m.entity_id for m in s.mentions if m.kind == "actor" and m.entity_id in persons), None)
+        if first_person or previous_paragraph != s.paragraph:
+            previous_person, previous_paragraph = first_person, s.paragraph
         drafts += _estimates(s, text, taken, doc_id)
         if s.dates:
             prev_para = (s.paragraph, s.dates[-1])

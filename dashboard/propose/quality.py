@@ -39,6 +39,8 @@ class Quality:
     missed_year_sentences: tuple[str, ...]
     missed_events: tuple[str, ...]
     missed_ties: tuple[str, ...]
+    confident_ties: int = 0  # draft ties with confidence ≥ CONFIDENT
+    confident_ties_matching: int = 0
 
     @property
     def event_recall(self) -> float:
@@ -56,10 +58,15 @@ class Quality:
             "have no date of the text",
             f"draft events matching a curated one: {pct(self.draft_events_matching, self.draft_events)}",
             f"ties recovered (same sentence, same pair): {pct(self.ties_recovered, self.ties)}",
-            f"draft ties matching a curated one: {pct(self.draft_ties_matching, self.draft_ties)}",
+            f"draft ties matching a curated one: {pct(self.draft_ties_matching, self.draft_ties)}; of those with "
+            f"confidence ≥ {CONFIDENT}: {pct(self.confident_ties_matching, self.confident_ties)}",
             f"sentences with a year and no waiver that have a draft event: "
             f"{pct(self.year_sentences_with_event, self.year_sentences)}",
         ]
+
+
+# The confidence above which a draft counts as confident in the figures.
+CONFIDENT = 0.5
 
 
 def _span(when: str) -> tuple[float, float] | None:
@@ -108,6 +115,8 @@ def measure(frames, props: dict[str, Proposal] | None = None) -> Quality:
     cur_ties = {(r.passage_id, frozenset((r.source_id, r.target_id))): r.relation_id for r in rel.itertuples()}
     d_ties = {(d.passage_id, frozenset((d.record["source_id"], d.record["target_id"]))) for d in drafts
               if d.kind == "relations"}
+    sure = {(d.passage_id, frozenset((d.record["source_id"], d.record["target_id"]))) for d in drafts
+            if d.kind == "relations" and d.confidence >= CONFIDENT}
     ties_missed = tuple(f"{rid} [{key[0]}]" for key, rid in cur_ties.items() if key not in d_ties)
 
     passages = frames["passages"]
@@ -128,6 +137,19 @@ def measure(frames, props: dict[str, Proposal] | None = None) -> Quality:
         events=len(curated), events_recovered=recovered, events_strict=strict, events_undated=undated,
         draft_events=len(d_events), draft_events_matching=matching,
         ties=len(cur_ties), ties_recovered=len(cur_ties) - len(ties_missed), draft_ties=len(d_ties),
-        draft_ties_matching=len(d_ties & set(cur_ties)),
+        draft_ties_matching=len(d_ties & set(cur_ties)), confident_ties=len(sure),
+        confident_ties_matching=len(sure & set(cur_ties)),
         year_sentences=len(year_pids), year_sentences_with_event=len(year_pids) - len(missed_years),
         missed_year_sentences=tuple(missed_years), missed_events=tuple(missed), missed_ties=ties_missed)
+
+
+def main() -> int:
+    """Print the figures (the README's "Bring your own text" section quotes them)."""
+    from dashboard.pipeline.build import cached_frames
+
+    print("\n".join(measure(cached_frames()).lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
