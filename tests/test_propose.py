@@ -151,6 +151,9 @@ DATES = [
     ("Revolutionary era critiques (pre-1924)", "../1923"),
     ("By the mid-20th century", "../1950~"),
     ("around 1929", "1929~"),
+    ("in 1937 and 1938", "1937/1938"),
+    ("from 1922 to his death on 5 March 1953", "1922/1953-03-05"),
+    ("from 1917 until his death in 1924", "1917/1924"),
 ]
 
 

@@ -96,9 +96,20 @@ def _from_to(m):
     else:
         b = int(m.group("by"))
         end = _point(m, "b")
+        day = m.groupdict().get("bd")
+        if day and m.group("bm") and 1 <= int(day) <= 31:
+            end += f"-{int(day):02d}"
     if b <= a or b > 2030:
         return None
     return f"{_point(m, 'a')}/{end}", _q(m), "range"
+
+
+def _consecutive(m):
+    """"in 1937 and 1938": two consecutive years read as the span they make; other pairs stay two dates."""
+    a, b = int(m.group("ay")), int(m.group("by"))
+    if b != a + 1 or m.group("am") or m.group("as") or m.group("bm") or m.group("bs"):
+        return None
+    return f"{a}/{b}", f"{_q(m)}: read as {a}–{b}", "range"
 
 
 def _dash_range(m):
@@ -194,6 +205,9 @@ PATTERNS = (
     (re.compile(r"\bbetween\s+" + _date("a") + r"\s+and\s+" + _date("b"), _I), _between),
     (re.compile(r"\bfrom\s+" + _date("a") + r"\s*(?:to|until|till|through|–|—|-)\s*(?:" + _date("b")
                 + r"|(?P<b2>\d\d)(?!\d))", _I), _from_to),
+    (re.compile(r"\bfrom\s+" + _date("a") + r"\s+(?:to|until|till)\s+(?:[\w'’]+\s+){1,4}?(?:on|in)\s+"
+                + r"(?:(?P<bd>\d{1,2})\s+)?" + _date("b") + r"(?P<b2>)", _I), _from_to),
+    (re.compile(r"\b(?:in\s+)?" + _date("a") + r"\s+and\s+" + _date("b"), _I), _consecutive),
     (re.compile(r"\b(?:the\s+)?(?P<a>1[89]\d0)s\s*(?:and|to|–|—|-)\s*(?:the\s+)?(?P<b>1[89]\d0|20[0-2]0)s\b", _I),
      _decades),
     (re.compile(_y("ay") + r"\s*[–—-]\s*(?:(?P<b>\d{4}|\d{2})(?!\d)|(?P<now>present|today|now)\b)", _I), _dash_range),

@@ -13,6 +13,7 @@ Confidence (0–1) is a sum of stated evidence, clamped to [0.05, 0.95] and roun
   sentence of its paragraph or section, or the section heading's years), +0.25 when a cue word gives the type,
   +0.15 with at least one known participant, +0.10 with a known place, +0.10 for a single year, month or season
   (+0.05 for a closed range, nothing for an open or vague date), −0.10 when the sentence holds other dates too;
+  at most 0.45 when the date is read from the context;
 - tie: 0.65, −0.10 for each other actor named between the two, −0.15 when they stand more than 120 characters
   apart, −0.10 when the relation is read from a symmetric word with both actors on one side;
 - estimate: 0.45, +0.20 when it counts people (or a percentage), +0.10 with a date in the sentence, −0.20 for a
@@ -42,6 +43,8 @@ from dashboard.schema import LABEL_MAX_CHARS
 # Fields a draft carries for its reviewer, stripped when the reviewed records are built (files.py).
 PROPOSAL_FIELDS = ("status", "confidence", "why", "passage_id")
 STATUSES = ("proposed", "accepted", "rejected")
+# The highest confidence of an event dated from its context rather than its own words.
+CONTEXT_CONFIDENCE_MAX = 0.45
 # A sentence has at least this many words; a text with none is refused.
 MIN_SENTENCE_WORDS = 3
 
@@ -382,6 +385,8 @@ def _event(s: _Sentence, text: str, date: DateExpr | None, when: str, note: str,
     title = event_title(s.text, date)
     conf = (0.35 if own else 0.15) + (0.25 if cue else 0) + (0.15 if actors else 0) + (0.10 if places else 0)
     conf += (_date_strength(date) if date else 0) - (0.10 if n_dates > 1 else 0)
+    if not own:  # a date read from the context is a guess, however good the rest
+        conf = min(conf, CONTEXT_CONFIDENCE_MAX)
     year = re.search(r"\d{4}", when)
     rid = _unique(f"ev_{doc_id}_{year.group(0) if year else 'x'}_{slug(title, 24)}", taken)
     why = [f"date {'in the sentence' if own else 'from its context'}: {when}"]
