@@ -40,6 +40,8 @@ BAD_INPUTS = {
     "one word repeated": (b"spam " * 200_000, "one word repeated"),
     "one long word": (b"a" * 1_000_000, "with no space"),
     "no letters": (b"1 2 3 4 5\n6 7 8 9\n", "no letters"),
+    "one huge paragraph": (" ".join(f"Stalin ruled the party in {1924 + i % 29} with others." for i in range(12_000))
+                           .encode(), "break it into paragraphs"),
     "no sentences": (b"Stalinism\nPurges\nDeportations\n", "no sentences"),
 }
 

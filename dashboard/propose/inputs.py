@@ -19,6 +19,9 @@ from pathlib import Path
 MAX_BYTES = 2 * 1024 * 1024
 # A "word" longer than this (characters with no space) is not prose (the longest URL in the texts is ~100).
 MAX_WORD_CHARS = 1000
+# A paragraph (one line) longer than this is refused: the sentence splitter reads a paragraph at a time, and spaCy
+# reads at most 1,000,000 characters at once.
+MAX_LINE_CHARS = 500_000
 # A text of at least this many words whose most common word is more than this share of them is one word repeated.
 REPEAT_MIN_WORDS = 200
 REPEAT_MAX_SHARE = 0.5
@@ -83,6 +86,10 @@ def decode(data: bytes, name: str = "the text") -> ReadText:
         if n > REPEAT_MAX_SHARE * len(words):
             raise InputError(f"{name} is one word repeated ({word[:20]!r}, {n:,} of its {len(words):,} words): "
                              "not prose")
+    longest_line = max((len(line) for line in text.split("\n")), default=0)
+    if longest_line > MAX_LINE_CHARS:
+        raise InputError(f"{name} has a paragraph (a line) of {longest_line:,} characters; the limit is "
+                         f"{MAX_LINE_CHARS:,}: break it into paragraphs")
     if not re.search(r"[^\W\d_]", text):
         raise InputError(f"{name} has no letters: no sentences to read")
     return ReadText(text, encoding, note)
