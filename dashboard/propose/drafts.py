@@ -633,9 +633,18 @@ _NOT_NAMES = frozenset("""
     Consequently Subsequently Likewise Indeed Similarly Rather Perhaps Initially Eventually Concurrently Primarily
     Officially Prominent Notable Here Its If Whether Upon Beyond Throughout Towards Toward Via Per Whilst Along
     January February March April May June July August September October November December Monday Tuesday
-    Wednesday Thursday Friday Saturday Sunday Mr Mrs Ms Dr St Western Eastern Northern Southern Central Soviet
-    Communist Communists Socialist Socialists Marxist Leninist Red White Old New Great Civil World
+    Wednesday Thursday Friday Saturday Sunday Mr Mrs Ms Dr St Article Let None Everybody Everyone Nobody
 """.split())
+# Words that are names only with others ("the Red Army", "World War II"): never a new name on their own.
+_NOT_ALONE = frozenset("""
+    Western Eastern Northern Southern Central Soviet Communist Communists Socialist Socialists Marxist Leninist Red
+    White Old New Great Civil World West East North South Party State Union Government Revolution War First Second
+    Third Fourth Fifth Sixth Seventh Eighth Ninth Tenth Anglo
+""".split())
+# Last words of the names of happenings, periods, documents and offices: not new actors or places.
+_NOT_ACTOR_OR_PLACE = re.compile(r"\b(?:Revolution|War|Wars|Purge|Terror|Famine|Thaw|Trials?|Congress|Depression|"
+                                 r"Congresses|Policy|Plan|Code|Question|Diary|Speech|Pact|Treaty|Crisis|Rebellion|Uprising|Doctrine|"
+                                 r"Secretary|Liquidation|Dekulakization|Collectivization|Holodomor|Turn|II|I)$")
 _CAP = r"[A-Z][\w'’.-]*[\w]"
 _NAME_RE = re.compile(r"(?<![\w'’-])" + _CAP + r"(?:\s+(?:(?:of|de|von|van|der|del|di|du|la|le|y)\s+)?" + _CAP
                       + r")*")
@@ -678,14 +687,18 @@ def _candidate_names(sentences: list[_Sentence], text: str, known_words: frozens
                 continue
             if len(words) == 1:
                 w = words[0]
-                if len(w) < 3 or w in known_words or w.lower() in lower_words and start == 0 or re.search(
-                        r"(?:ism|isms|ist|ists|ian|ians|ean|ish|ese|ic|ics)$", w) or w.isdigit():
+                if len(w) < 3 or "-" in w or w in known_words or w in _NOT_ALONE or w.lower() in lower_words \
+                        or re.search(r"(?:ism|isms|ist|ists|ian|ians|ean|ish|ese|ic|ics)$", w) or w.isdigit():
                     continue
-            if re.search(r"\d", name):
+            if re.search(r"\d|-[a-z]", name) or _NOT_ACTOR_OR_PLACE.search(name):
+                continue
+            quotes_before = len(re.findall(r"[\"“”]", s.text[:start]))
+            if quotes_before % 2 == 1:  # inside a quotation or a title: "There Is No Communism in Russia"
                 continue
             place = bool(_PLACE_BEFORE.search(s.text[:start])) and not _ORG_WORDS.search(name)
             found[name].append((s, start, place))
-    return found
+    # a one-word name must also stand somewhere other than at the start of a sentence ("Conversely", "Together")
+    return {name: hits for name, hits in found.items() if " " in name or any(start > 0 for _, start, _ in hits)}
 
 
 def _new_names(sentences: list[_Sentence], text: str, vocab: Vocabulary, taken: set[str]) -> list[Draft]:
