@@ -12,7 +12,7 @@ import yaml
 from dashboard import cli, paths
 from dashboard.dates import edtf_problem, parse_when
 from dashboard.pipeline.build import build_frames
-from dashboard.pipeline.records import BuildError, _open_note_problems
+from dashboard.pipeline.records import BuildError, _date_problems, _open_note_problems
 from dashboard.propose.dating import find_dates
 from dashboard.propose.drafts import PROPOSAL_FIELDS, propose, vocabulary_from_frames
 from dashboard.propose.files import build_with, write_proposal
@@ -220,7 +220,8 @@ def test_prop021_drafts_are_located_valid_records(corpus_proposals, frames):
             assert pos == d.char_start, rec  # verbatim, and the occurrence points at its sentence
             if d.kind in ("events", "relations", "estimates"):
                 clean = {k: v for k, v in rec.items() if k not in PROPOSAL_FIELDS}
-                RECORD_MODELS[d.kind].model_validate({**clean, "doc_id": doc_id})
+                model = RECORD_MODELS[d.kind].model_validate({**clean, "doc_id": doc_id})
+                assert not _date_problems(model), (rec, _date_problems(model))  # the build's date and figure rules
             if d.kind == "events":
                 assert len(rec["label"]) <= LABEL_MAX_CHARS and not rec["label"].endswith("…")
             if d.kind == "places":
