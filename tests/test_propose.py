@@ -306,6 +306,16 @@ def test_prop030_build_with_adds_the_accepted_records(reviewed, tmp_path):
     exported = (tmp_path / "accepted" / "kronstadt_notes" / "events.yaml").read_text(encoding="utf-8")
     assert "status:" not in exported and "confidence:" not in exported and accepted["quote"] in exported
     assert (tmp_path / "accepted" / "texts" / "kronstadt_notes.txt").read_text(encoding="utf-8") == ROUND_TRIP_TEXT
+    # committing as the README says: copy the folders into data/, append documents.yaml, build
+    import shutil
+
+    ready = tmp_path / "accepted"
+    shutil.copytree(ready / "kronstadt_notes", reviewed.data / "kronstadt_notes")
+    shutil.copy(ready / "texts" / "kronstadt_notes.txt", reviewed.data / "texts" / "kronstadt_notes.txt")
+    with (reviewed.data / "documents.yaml").open("a", encoding="utf-8") as f:
+        f.write((ready / "documents.yaml").read_text(encoding="utf-8"))
+    committed = build_frames(reviewed.data)
+    assert accepted["event_id"] in set(committed["events"]["event_id"])
 
 
 def test_prop031_include_proposed_adds_the_rest_but_not_unfilled_names(reviewed):
