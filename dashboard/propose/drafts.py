@@ -436,14 +436,31 @@ SAME_SIDE_MAX_CHARS = 90
 
 _PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
 _NAME_ADJECTIVE = re.compile(r"(?<![\w-])([A-Z][a-z]+?)(?:ist|ists)\b")
+_DOCTRINE = re.compile(r"(?<![\w-])([A-Z][a-z]{3,}?)ism\b")
+
+
+def group_stems(vocab: Vocabulary) -> MappingProxyType:
+    """Stem → id of every group (not a person) whose one-word name is a plural of it: 'Bolshevik' → bolsheviks,
+    so that "Bolshevism" names them."""
+    out = {}
+    for n in vocab.actors:
+        if n.entity_type == "person":
+            continue
+        for name in n.names:
+            m = re.fullmatch(r"([A-Z][a-z]{3,}?)(?:iks|ists|ites|s)", name)
+            if m:
+                out.setdefault(m.group(1), n.entity_id)
+    return MappingProxyType(out)
 # Confidence taken off a tie one of whose actors is read from a pronoun or an adjective rather than named.
 IMPLICIT_PENALTY = 0.15
 
 
-def implicit_actors(s: _Sentence, previous_person: str | None, persons: MappingProxyType) -> list[Mention]:
+def implicit_actors(s: _Sentence, previous_person: str | None, persons: MappingProxyType,
+                    groups: MappingProxyType = MappingProxyType({})) -> list[Mention]:
     """Actors a sentence names without their name: a pronoun ("he", "her") before any person it names, read as the
     person the previous sentence of the paragraph named first; an adjective made from a person's name
-    ("Stalinist terror" → Stalin, not "anti-Stalinist", which _anti reads)."""
+    ("Stalinist terror" → Stalin, not "anti-Stalinist", which _anti reads); a doctrine named after a group
+    ("Bolshevism" → the Bolsheviks; `groups`: stem → actor id)."""
     out = []
     named = [m for m in s.mentions if m.kind == "actor" and m.entity_id in persons]
     p = _PRONOUN.search(s.text)
@@ -458,6 +475,12 @@ def implicit_actors(s: _Sentence, previous_person: str | None, persons: MappingP
             if surname == m.group(1):
                 out.append(Mention("actor", aid, s.start + m.start(), s.start + m.end(), m.group(0)))
                 break
+    for m in _DOCTRINE.finditer(s.text):  # "critics of Bolshevism" → the Bolsheviks
+        if any(x.start <= s.start + m.start() < x.end for x in s.mentions if x.kind == "actor"):
+            continue
+        aid = groups.get(m.group(1))
+        if aid:
+            out.append(Mention("actor", aid, s.start + m.start(), s.start + m.end(), m.group(0)))
     return out
 
 
@@ -499,8 +522,8 @@ def _ties(s: _Sentence, text: str, taken: set[str], doc_id: str, actor_names,
                 for side in (left, right):
                     for i, a in enumerate(side):
                         for b in side[i + 1:]:
-                            if b.start - a.end > SAME_SIDE_MAX_CHARS:
-                                continue
+                            if b.start - a.end > SAME_SIDE_MAX_CHARS or a in implicit or b in implicit:
+                                continue  # (an actor read from a pronoun is too weak a guess beside the word)
                             conf = (0.45 if symmetric else 0.30) - penalty - 0.05 * abs(
                                 (vs if side is left else ve) - (a.start if side is left else b.end)) / 40
                             offer(conf, a.entity_id, b.entity_id, rtype, v.group(0),
@@ -765,6 +788,7 @@ def propose(text: str, doc_id: str, vocab: Vocabulary, title: str = "", context_
     persons = MappingProxyType({n.entity_id: max(n.names, key=len).split()[-1] for n in vocab.actors
                                 if n.entity_type == "person" and n.names})
     previous_person, previous_paragraph = None, -1
+    groups = group_stems(vocab)
     prev_section: tuple[str, DateExpr] | None = None
     for _, s in _sentences(doc_id, text, prose, mentions):
         sentences.append(s)
@@ -780,7 +804,7 @@ def propose(text: str, doc_id: str, vocab: Vocabulary, title: str = "", context_
                 drafts.append(_event(s, text, None, ctx[0], ctx[1], 0, False, taken, doc_id, actor_names))
         drafts += _ties(s, text, taken, doc_id, actor_names,
                         tuple(implicit_actors(s, previous_person if previous_paragraph == s.paragraph else None,
-                                              persons)))
+                                              persons, groups)))
         first_person = next((m.entity_id for m in s.mentions if m.kind == "actor" and m.entity_id in persons), None)
         if first_person or previous_paragraph != s.paragraph:
             previous_person, previous_paragraph = first_person, s.paragraph
