@@ -277,7 +277,15 @@ def _cut(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    return text[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:–-(\"“")
+    words = text[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:–-(\"“").split()
+    while len(words) > 2 and words[-1].lower().strip(",;:") in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:–-(\"“")
+
+
+# Words a cut label should not end on ("Khrushchev ordered the").
+_DANGLING = frozenset("""the a an of and or to in on at by for with from his her its their that which who whom as
+    was were is are had has have be been into than but""".split())
 
 
 _LEAD = re.compile(r"^(?:in|on|during|by|from|since|after|around|between|until|of)\s+$", re.I)
