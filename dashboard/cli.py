@@ -1,4 +1,4 @@
-"""The one command-line entry point: `python -m dashboard [serve|build|export-data|coverage|…]`.
+"""The one command-line entry point: `python -m dashboard [serve|build|export-data|coverage|propose|…]`.
 
 Thin: parses arguments and hands off. Serving is the default when no subcommand is given.
 """
@@ -32,11 +32,67 @@ def _frames(force: bool = False):
 
 
 def _build(args) -> int:
+    if args.with_dirs:
+        return _build_with(args)
     frames = _frames(force=args.force)
     if frames is None:
         return 1
     for name, df in frames.items():
         print(f"{name:10} {len(df):6d} rows")
+    return 0
+
+
+def _build_with(args) -> int:
+    from dashboard.pipeline.records import BuildError
+    from dashboard.propose.files import build_with
+
+    try:
+        frames, added = build_with(args.with_dirs, include_proposed=args.include_proposed,
+                                   accepted_out=args.accepted_out)
+    except BuildError as e:
+        print(e, file=sys.stderr)
+        return 1
+    for name, df in frames.items():
+        print(f"{name:10} {len(df):6d} rows")
+    for a in added:
+        counts = ", ".join(f"{n} {kind}" for kind, n in a.counts if n) or "no records"
+        why = "rejected, or new names still without type or coordinates" if args.include_proposed else \
+            "rejected or still proposed"
+        print(f"added from {a.folder}: {counts}; {a.left_out} left out ({why})")
+    if args.accepted_out:
+        print(f"the added records, in data/'s layout: {args.accepted_out} (copy its folders into data/ and append "
+              "its documents.yaml to data/documents.yaml)")
+    return 0
+
+
+def _propose(args) -> int:
+    from dashboard.propose.drafts import propose, vocabulary_from_frames
+    from dashboard.propose.files import doc_id_for, write_proposal
+    from dashboard.propose.inputs import InputError, read_text
+
+    path = Path(args.file)
+    try:
+        read = read_text(path)
+        if read.note:
+            print(f"note: {read.note}", file=sys.stderr)
+        frames = _frames()
+        if frames is None:
+            return 1
+        doc_id = doc_id_for(path, args.doc_id, set(frames["documents"]["doc_id"]))
+        proposal = propose(read.text, doc_id, vocabulary_from_frames(frames), title=args.title or path.stem)
+        written = write_proposal(proposal, Path(args.out), source=path.name, force=args.force)
+    except InputError as e:
+        print(f"propose: refused: {e}", file=sys.stderr)
+        return 2
+    counts = {}
+    for d in proposal.drafts:
+        counts[d.kind] = counts.get(d.kind, 0) + 1
+    print(f"{len(proposal.passages)} passages; proposed " + (", ".join(f"{n} {k}" for k, n in counts.items())
+                                                            or "nothing"))
+    for p in written:
+        print(p)
+    print(f"review: set status: accepted (or rejected) in each record, then "
+          f"`python -m dashboard build --with {args.out}`")
     return 0
 
 
@@ -146,6 +202,18 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--debug", action="store_true")
     b = sub.add_parser("build", help="build and validate the frames from the texts and data files")
     b.add_argument("--force", action="store_true", help="rebuild even when the cache is fresh")
+    b.add_argument("--with", dest="with_dirs", action="append", type=Path, metavar="DIR",
+                   help="also build the reviewed records of a proposal folder (`propose --out`); repeatable")
+    b.add_argument("--include-proposed", action="store_true",
+                   help="with --with: add the records still `proposed` too, not only the `accepted` ones")
+    b.add_argument("--accepted-out", type=Path, metavar="OUT",
+                   help="with --with: write the added records to OUT in data/'s own layout, ready to commit")
+    pr = sub.add_parser("propose", help="propose draft records (events, ties, estimates, names) from a new text")
+    pr.add_argument("file", help="a plain-text file (UTF-8; cp1252 or latin-1 read with a note), at most 2 MB")
+    pr.add_argument("--doc-id", help="the text's id (a slug; default: from the file name)")
+    pr.add_argument("--title", help="the text's title (default: the file name)")
+    pr.add_argument("--out", default="proposals", help="folder to write DOC_ID/ in (default: proposals)")
+    pr.add_argument("--force", action="store_true", help="overwrite an earlier proposal of the same id")
     e = sub.add_parser("export-data", help="write one CSV per frame, the places as Linked Places "
                        "(places.lpf.json), the network as GEXF and GraphML, the sources as CSL-JSON and BibTeX, and a "
                        "Frictionless datapackage.json listing them")
@@ -190,5 +258,5 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handlers = {None: _serve, "serve": _serve, "build": _build, "export-data": _export_data, "coverage": _coverage,
                 "loadtest": _loadtest, "bench": _bench, "export-slides": _export_slides,
-                "export-animation": _export_animation}
+                "export-animation": _export_animation, "propose": _propose}
     return handlers[args.command](args)
