@@ -32,6 +32,7 @@ from dashboard.formatting import esc
 from dashboard.legend import Legend, legend_model
 from dashboard.selection import Selection, clean_period, related_ids, shown, summary
 from dashboard.theme import FONT_FAMILY, LIGHT, PALETTES
+from dashboard.views.debates import debates_figure
 from dashboard.views.map import EXPORT_RESOLUTION, map_figure
 from dashboard.views.network import network_figure, network_model
 from dashboard.views.source import source_model
@@ -64,7 +65,7 @@ COORDS_CREDIT = "Coordinates: editor's geocoding"
 _PAYLOAD_SLOT = threading.BoundedSemaphore(1)
 # A record's kind as the selected-record line names it.
 _KIND_WORDS = MappingProxyType({"events": "event", "places": "site", "routes": "route", "actors": "actor",
-                                "relations": "tie", "estimates": "estimate", "periods": "period"})
+                                "relations": "tie", "estimates": "estimate", "periods": "period", "claims": "claim"})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -112,6 +113,7 @@ class SlideViews:
     network: dict
     legend: Legend
     boxes: MappingProxyType  # view → Box on the canvas
+    debates: dict | None = None  # the Debates view, in the map's place when the page shows it (sel.view)
 
 
 def slide_views(ctx, sel: Selection, boxes: dict[str, Box] | None = None, *, inline_assets: bool = True,
@@ -134,8 +136,13 @@ def slide_views(ctx, sel: Selection, boxes: dict[str, Box] | None = None, *, inl
                           **_sized(network_model, size("network")))
     net = network_figure(model, pal)
     legend = legend or legend_model(b, sh, pal, ctx.map, ctx.network)
+    deb = None
+    if sel.view == "debates":
+        box = boxes.get("map_panel") if boxes else None
+        deb = debates_figure(b, sel, present=True, palette=pal,
+                             **({"size": (int(box.w) - 8, int(box.h) - 8)} if box is not None else {}))
     return SlideViews(timeline=tl, map=mp, network=net, legend=legend,
-                      boxes=MappingProxyType(dict(boxes or {})))
+                      boxes=MappingProxyType(dict(boxes or {})), debates=deb)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -287,15 +294,21 @@ def slide_figure(ctx, sel: Selection, *, size: tuple[int, int] = BASE_SIZE, inli
 
     canvas = Canvas(data=[], layout={}, annotations=[], shapes=[])
     place_cartesian(views.timeline, boxes["timeline"], canvas)
-    place_geo(views.map, boxes["map"], canvas, own_legend=False)  # the legend model's column stands beside it
+    if views.debates is not None:  # the page shows the Debates view in the map's place: so does the slide
+        place_cartesian(views.debates, boxes["map_panel"].inset(4, 4, 4, 4), canvas, own_legend=False)
+    else:
+        place_geo(views.map, boxes["map"], canvas, own_legend=False)  # the legend model's column stands beside it
+        legend_traces(map_placed, boxes["map_legend"], canvas, pal, "map legend")
     place_cartesian(views.network, boxes["network"], canvas, own_legend=False)
     legend_traces(mv_placed, boxes["movements"], canvas, pal, "movement legend")
-    legend_traces(map_placed, boxes["map_legend"], canvas, pal, "map legend")
     legend_traces(net_placed, boxes["network_legend"], canvas, pal, "network legend")
 
-    titles = (("map_panel", "Deportations and sites"), ("network_panel", "Factions and ties"))
+    debates = views.debates is not None
+    titles = (("map_panel", "Debates: who argues what" if debates else "Deportations and sites"),
+              ("network_panel", "Factions and ties"))
     period = f"{sel.year_start}–{sel.year_end}" if sel.has_period else ""
-    subtitles = {"map_panel": "modern borders" if sel.borders != "period" else "borders of the time",
+    subtitles = {"map_panel": "the texts' named holders, by stance" if debates else
+                 "modern borders" if sel.borders != "period" else "borders of the time",
                  "network_panel": f"as of {period}" if period else "all years"}
     for key, title in titles:
         box = boxes[key]

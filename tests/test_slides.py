@@ -523,3 +523,17 @@ def test_slide044_cli_size_and_format_are_checked(tmp_path, capsys):
             cli_main(["export-slides", "--out", str(tmp_path), *bad])
         assert e.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_slide040_debates_view_takes_the_maps_place(ctx):
+    """With the Debates view open on the page, the slide shows it where the map was, titled so, without the
+    map's legend column; the chips are the view's own figure (same claims), and no note asks to hover."""
+    fig = slides.slide_figure(ctx, Selection(view="debates", selected="cl_trotsky_lift_ban"))
+    names = [t.get("name") for t in fig["data"]]
+    assert "holders" in names and not any(t.get("type") == "scattergeo" for t in fig["data"])
+    texts = " ".join(str(a.get("text", "")) for a in fig["layout"]["annotations"])
+    assert "Debates: who argues what" in texts and "Deportations and sites" not in texts
+    assert "(hover)" not in texts and "claim" in texts
+    chips = next(t for t in fig["data"] if t.get("name") == "holders")
+    assert set(chips["customdata"]) <= set(ctx.bundle.claims["claim_id"])
+    assert "cl_trotsky_lift_ban" in chips["customdata"]

@@ -345,8 +345,8 @@ def debates_model(bundle, sel: Selection, *, size: tuple[float, float] = PANEL_S
                               selected=holder == sel_holder and (selected in set(g["claim_id"]))))
         # the counts after the title, shortened (or left out) to the room the title leaves
         room = track[1] - track[0] - text_width(q["label"], f_title, bold=True) - 10 * scale
-        notes = [" · ".join(p for p in (f"+{hidden} not shown" if hidden else "",
-                                        f"{unlabelled} unnamed (hover)" if unlabelled else "") if p),
+        unnamed = (f"{unlabelled} unnamed" + ("" if present else " (hover)")) if unlabelled else ""  # a slide: no hover
+        notes = [" · ".join(p for p in (f"+{hidden} not shown" if hidden else "", unnamed) if p),
                  f"+{hidden} not shown" if hidden else "", f"+{hidden}" if hidden else ""]
         note = next((t for t in notes if t and text_width(t, f_pole) <= room), "")
         rows.append(Row(qid, q["label"], q["pole_a"], q["pole_b"], top, title_y, pole_y, track_y,
