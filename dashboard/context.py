@@ -68,7 +68,7 @@ MEMO_SIZE = 64
 
 
 # View options shown() does not read (selection.VIEW_OPTIONS holds them all).
-_NOT_FILTERS = ("theme", "present", "region", "borders", "lanes")
+_NOT_FILTERS = ("theme", "present", "region", "borders", "lanes", "view")
 
 
 def shown_key(sel: Selection) -> Selection:
@@ -214,7 +214,7 @@ def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bo
 def source_key(sel: Selection) -> str:
     """What the source panel depends on: the selected record, or (with none) what the filters show. The panel is
     re-sent only when this changes."""
-    return f"record:{sel.selected}" if sel.selected else "overview:" + repr(shown_key(sel))
+    return f"record:{sel.selected}" if sel.selected else f"overview:{sel.view}:" + repr(shown_key(sel))
 
 
 def source_panel(ctx: AppContext, sel: Selection):

@@ -187,8 +187,9 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
             ]),
             html.Section(className="panel panel-map", **{"aria-label": "Map or debates"}, children=[
                 html.Div(className="panel-head", children=[
+                    # the switch is the panel's visible title; the heading names what it shows for screen readers
                     html.H2([html.Span("Deportations and sites", className="map-only"),
-                             html.Span("Debates: who argues what", className="debates-only")]),
+                             html.Span("Debates: who argues what", className="debates-only")], className="sr-only"),
                     view_switch(),
                     html.Span(className="map-only", children=[region_toggle(), borders_toggle(), _svg_button("map")]),
                 ]),

@@ -353,3 +353,20 @@ def test_debates_text_never_meets_other_text(bundle, size):
     if m.hidden_questions and m.rows:
         assert m.rows[-1].bottom + text_height(POLE_PX * s) <= size[1] - MARGIN + 0.5
     assert m.overlapping() == [] and LABEL_PX
+
+
+def test_source_panel_names_where_the_texts_disagree(bundle):
+    """A record of a curated comparison shows both sides, each with its text and words; with the Debates view
+    open and nothing selected, the overview lists every disagreement."""
+    from dashboard.selection import Selection, shown
+    from dashboard.views.source import overview_model, source_model
+
+    d = bundle.disagreements.set_index("disagreement_id").loc["dis_cmp_great_purge_toll"]
+    rid = d["a_record_ids"][0]
+    m = source_model(bundle, rid)
+    assert m.disagree and m.disagree[0][0] == d["what"]
+    sides = m.disagree[0][1]
+    assert {s[2] for s in sides} == {d["a_value"], d["b_value"]} and sides[0][1] != sides[1][1]
+    ov = overview_model(bundle, Selection(view="debates"), shown(bundle, Selection()))
+    assert len(ov.disagree) == len(bundle.disagreements)
+    assert overview_model(bundle, Selection(), shown(bundle, Selection())).disagree == ()

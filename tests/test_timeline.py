@@ -276,3 +276,15 @@ def test_timeline014_merged_lane_keeps_filtered_and_selected_lanes(bundle, prep)
     was = [mk.lane for mk in plain.marks if mk.event_id in ("ev_secret_speech_1956", "ev_asl_secret_speech")]
     first = [mk for mk in m2.marks if mk.rank == 0]
     assert was == [OTHER_LANE] and first and first[0].lane != OTHER_LANE
+
+
+def test_timeline015_sources_that_disagree_are_marked(bundle, prep):
+    """The Great Purge is 'in the 1930s' in one text and 1936–1938 in the other: its mark says ≠."""
+    from dashboard.views.timeline import DISAGREE_MARK, disputed_events
+    disputed = disputed_events(bundle)
+    purge = set(bundle.events.loc[bundle.events["happening_id"] == "hp_great_purge", "event_id"])
+    assert purge and purge <= disputed
+    _, _, m = _model(bundle, prep, "period=1936-1938")
+    marks = [mk for mk in m.marks if mk.event_id in purge]
+    assert marks and all(mk.label.endswith(DISAGREE_MARK) for mk in marks)
+    assert not any(mk.label.endswith(DISAGREE_MARK) for mk in m.marks if mk.event_id not in disputed)

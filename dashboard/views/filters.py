@@ -119,7 +119,7 @@ def region_toggle() -> dcc.RadioItems:
 
 def view_switch() -> dcc.RadioItems:
     """The map's panel shows the map, or the Debates view (?view=debates)."""
-    return dcc.RadioItems(id=ids.VIEW_SWITCH, options=[{"label": "Map", "value": "map"},
+    return dcc.RadioItems(id=ids.VIEW_SWITCH, options=[{"label": "Deportations and sites", "value": "map"},
                                                        {"label": "Debates", "value": "debates"}],
                           value="map", inline=True, className="view-toggle view-switch")
 

@@ -52,6 +52,8 @@ class SourceModel:
     # the other records of the same happening (events only): (record id, text's title, date in words, quote)
     happening: tuple[tuple[str, str, str, str], ...] = field(default=())
     happening_differs: str = ""  # where the sources differ ("dates: 1956 · 1953/..") or ""
+    # curated comparisons the record is a side of: (what, ((record id, text's title, value, quote) per side))
+    disagree: tuple = field(default=())
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class OverviewModel:
     events: tuple[OverviewEvent, ...]  # the most important shown, most important first
     more_events: int  # shown events not listed (other happenings)
     counts: tuple[tuple[str, int], ...]  # ('events', 41), ('sites', 9), …
+    # with the Debates view open: every place the texts disagree, as in SourceModel.disagree
+    disagree: tuple = field(default=())
 
 
 def event_importance(bundle, rows: np.ndarray, sel: Selection | None = None) -> np.ndarray:
@@ -173,7 +177,8 @@ def overview_model(bundle, sel: Selection, sh: Shown) -> OverviewModel:
     counts = (("events", happening_count(bundle, sh)), ("sites", len(sh.place_ids)), ("routes", len(sh.route_ids)),
               ("ties", len(sh.relation_ids)), ("estimates", len(sh.estimate_ids)))
     return OverviewModel(period=period, sections=sections, events=tuple(listed),
-                         more_events=len(seen) - len(listed), counts=counts)
+                         more_events=len(seen) - len(listed), counts=counts,
+                         disagree=_disagree(bundle, None) if sel.view == "debates" else ())
 
 
 def _label(bundle, rid: str) -> str:
@@ -326,7 +331,39 @@ def source_model(bundle, record_id: str | None) -> SourceModel | None:
         sentence_after=full[se:ctx_end] + ("…" if ctx_end < para_end else ""),
         same_passage=same, same_passage_more=max(len(others) - SAME_PASSAGE_LISTED, 0),
         **_happening(bundle, kind, row),
+        disagree=_disagree(bundle, record_id, comparisons_only=True),
     )
+
+
+def _disagree(bundle, record_id: str | None, *, comparisons_only: bool = False) -> tuple:
+    """Where the texts disagree (the disagreements frame), for a record or (None) all: (what, sides), each side
+    (first record id, text's title, value as stated, quote). `comparisons_only`: the curated pairs alone (a
+    happening's differing sources are already shown side by side)."""
+    from dashboard.views.debates import disagreements_for  # the Debates view's model of a disagreement
+
+    frame = bundle.disagreements
+    curated = set(frame.loc[frame["found_by"] == "comparison", "disagreement_id"])
+    out = []
+    for d in disagreements_for(bundle, record_id):
+        if comparisons_only and d.disagreement_id not in curated:
+            continue
+        out.append((d.what, tuple((x.record_ids[0], x.doc_title, x.value, x.quote) for x in (d.a, d.b))))
+    return tuple(out)
+
+
+def _render_disagree(items: tuple, heading: str) -> html.Div | None:
+    if not items:
+        return None
+    return html.Div(className="disagree", children=[
+        html.H4(heading),
+        *[html.Div(className="disagree-item", children=[
+            html.P(f"{what} ≠", className="disagree-what"),
+            html.Ul([html.Li([html.Button(f"{doc}: “{value}”", id=ids.cite_link(rid), className="link-button",
+                                          n_clicks=0, title="Select this side's record"),
+                              html.Blockquote(quote, className="happening-quote")])
+                     for rid, doc, value, quote in sides]),
+        ]) for what, sides in items],
+    ])
 
 
 def _happening(bundle, kind: str, row: dict) -> dict:
@@ -379,6 +416,9 @@ def render_overview(ov: OverviewModel) -> list:
                              else None]) for e in ov.events])]
         if ov.more_events:
             out.append(html.P(f"and {_plural(ov.more_events, 'others')} on the timeline", className="overview-more"))
+    box = _render_disagree(ov.disagree, "Where the texts disagree")
+    if box is not None:
+        out.append(box)
     out.append(html.P("Click a mark, site, node or tie for its sentence in the text.", className="overview-help"))
     return out
 
@@ -432,4 +472,5 @@ def render_source(model: SourceModel | None, overview: OverviewModel | None = No
                               html.Blockquote(quote, className="happening-quote")])
                      for rid, doc, date, quote in model.happening]),
         ]) if model.happening else None,
+        _render_disagree(model.disagree, "Sources disagree"),
     ])

@@ -324,6 +324,9 @@ def prepare_timeline(bundle) -> TimelinePrep:
 
     labels = tuple(_event_label(lab, title) for lab, title in zip(events["label"] if "label" in events
                                                                   else events["title"], events["title"]))
+    # a happening whose sources disagree (in years or figures: the disagreements frame) is labelled with "≠"
+    disputed = disputed_events(bundle)
+    labels = tuple(f"{lab} {DISAGREE_MARK}" if eid in disputed else lab for lab, eid in zip(labels, ids))
 
     est_hover, est_text, est_x = [], [], {}
     for r in estimates.itertuples():
@@ -353,6 +356,22 @@ def prepare_timeline(bundle) -> TimelinePrep:
         estimate_hover=np.array(est_hover, dtype=object), estimate_text=tuple(est_text),
         estimate_x=MappingProxyType(est_x), sections=_periods("section"), eras=_periods("era"),
     )
+
+
+DISAGREE_MARK = "≠"
+
+
+def disputed_events(bundle) -> frozenset[str]:
+    """Events whose sources disagree: every record of a happening in the disagreements frame, and the events a
+    curated comparison sets against each other."""
+    try:
+        d = bundle.disagreements
+    except AttributeError:
+        return frozenset()
+    ev = bundle.events
+    haps = set(d["happening_id"]) - {""}
+    named = {r for col in ("a_record_ids", "b_record_ids") for ids_ in d[col] for r in ids_}
+    return frozenset(ev.loc[ev["happening_id"].isin(haps) | ev["event_id"].isin(named), "event_id"])
 
 
 def _event_label(label, title) -> str:

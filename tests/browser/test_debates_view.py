@@ -36,7 +36,7 @@ def test_debates001_chip_click_quotes_the_claim_and_highlights_its_holder(dash_p
     page.wait_for_function(f"() => {{ const n = {CY}.$id('trotsky'); return n.nonempty() && n.hasClass('related'); }}",
                            timeout=TIMEOUT)
     # back to the map: the switch keeps the selection
-    page.locator("#view-switch").get_by_text("Map", exact=True).click()
+    page.locator("#view-switch").get_by_text("Deportations and sites", exact=True).click()
     page.wait_for_function("() => !location.search.includes('view=debates')", timeout=TIMEOUT)
     page.wait_for_selector("#map-graph .geo", state="visible", timeout=TIMEOUT)
     assert not page.locator("#debates-graph").is_visible()
