@@ -1,0 +1,83 @@
+/* The functions the records grid names in its column definitions, options and event listeners
+   (dashboard/views/table.py), e.g. {"function": "recordYears(params)"}.
+
+   Why here: the page's Content-Security-Policy has no 'unsafe-eval'. dash-ag-grid reads each such string with its
+   own expression parser and calls the function of that name from window.dashAgGridFunctions, so no code string is
+   ever evaluated and dangerously_allow_code stays off. Every name a {"function": ...} uses must be defined below as
+   `fns.name = function` (tests/test_table.py checks it). Cells stay plain text: nothing here writes HTML. */
+(function () {
+  "use strict";
+  var fns = window.dashAgGridFunctions = window.dashAgGridFunctions || {};
+
+  // The row's own text for a numeric sort key: the years as the texts give them (both dates where refined), the
+  // figure as a range ("600,000 – 1,000,000+"). The CSV export writes these too.
+  fns.recordYears = function (params) {
+    return params && params.data ? params.data.years : "";
+  };
+  fns.recordCount = function (params) {
+    return params && params.data ? params.data.count : "";
+  };
+
+  // Enter on a focused cell selects its record, as a click does: the grid's own cellClicked event, which the
+  // server's sync callback reads (the same selection path as a click on a map or timeline mark).
+  fns.selectOnEnter = function (params, setGridProps) {
+    var e = params && params.event;
+    if (!e || e.key !== "Enter" || e.altKey || e.ctrlKey || e.metaKey || !params.node || params.node.id == null) {
+      return;
+    }
+    setGridProps({
+      cellClicked: {
+        value: params.value,
+        colId: params.column ? params.column.getColId() : null,
+        rowIndex: params.rowIndex,
+        rowId: params.node.id,
+        timestamp: Date.now()
+      }
+    });
+  };
+
+  // The selected record's row, scrolled into view when it is off screen (a row already in view does not move).
+  fns.showSelected = function (params) {
+    var api = params && params.api;
+    if (!api) { return; }
+    var nodes = api.getSelectedNodes();
+    if (nodes.length && nodes[0].rowIndex != null) {
+      api.ensureNodeVisible(nodes[0]);
+    }
+  };
+
+  // The grid's theme: AG Grid's Quartz theme with the app's type and colours (the custom properties of
+  // assets/app.css), so that the dark theme follows by itself. The theme API writes these as CSS custom properties
+  // in a <style> element of its own (style-src 'unsafe-inline', which the page already allows for Plotly).
+  fns.recordsTheme = function (theme) {
+    return theme.withParams({
+      fontFamily: "var(--font)",
+      fontSize: 13,
+      headerFontSize: 12,
+      headerFontWeight: 600,
+      spacing: 5,
+      wrapperBorderRadius: 6,
+      borderRadius: 4,
+      browserColorScheme: "inherit",
+      backgroundColor: "var(--panel)",
+      foregroundColor: "var(--ink)",
+      textColor: "var(--ink)",
+      subtleTextColor: "var(--muted)",
+      headerBackgroundColor: "var(--button-bg)",
+      headerTextColor: "var(--ink)",
+      chromeBackgroundColor: "var(--button-bg)",
+      borderColor: "var(--line)",
+      accentColor: "var(--accent)",
+      inputBorder: { color: "var(--field-line)" },
+      inputBackgroundColor: "var(--panel)",
+      inputTextColor: "var(--ink)",
+      inputPlaceholderTextColor: "var(--muted)",
+      rowHoverColor: "var(--button-bg-strong)",
+      selectedRowBackgroundColor: "color-mix(in srgb, var(--accent) 18%, var(--panel))",
+      oddRowBackgroundColor: "var(--panel)",
+      tooltipBackgroundColor: "var(--panel)",
+      tooltipTextColor: "var(--ink)",
+      tooltipBorder: { color: "var(--line)" }
+    });
+  };
+})();
