@@ -36,13 +36,17 @@
     });
   };
 
-  // The selected record's row, scrolled into view when it is off screen (a row already in view does not move).
+  // The selected record's row, scrolled to the middle of the grid when it is not wholly in view (a row already in
+  // view, e.g. the one just clicked, does not move).
   fns.showSelected = function (params) {
     var api = params && params.api;
     if (!api) { return; }
-    var nodes = api.getSelectedNodes();
-    if (nodes.length && nodes[0].rowIndex != null) {
-      api.ensureNodeVisible(nodes[0]);
+    var node = api.getSelectedNodes()[0];
+    if (!node || node.rowIndex == null) { return; }
+    var range = api.getVerticalPixelRange();
+    var inView = node.rowTop != null && node.rowTop >= range.top && node.rowTop + node.rowHeight <= range.bottom;
+    if (!inView) {
+      api.ensureNodeVisible(node, "middle");
     }
   };
 

@@ -49,34 +49,36 @@ _NUMBER = MappingProxyType({**_COMMON, "filter": "agNumberColumnFilter"})
 
 # AG Grid columnDefs. Read-only: pass column_defs() (a fresh copy) to the grid.
 TABLE_COLUMNS: tuple[dict, ...] = (
-    {"field": "kind", "headerName": "Kind", "width": 130, **_TEXT},
-    {"field": "title", "headerName": "Title / name", "flex": 2, "minWidth": 200, "wrapText": True,
+    {"field": "kind", "headerName": "Kind", "width": 110, "wrapText": True, "autoHeight": True, **_TEXT},
+    {"field": "title", "headerName": "Title / name", "flex": 2, "minWidth": 190, "wrapText": True,
      "autoHeight": True, **_TEXT},
-    {"field": "type", "headerName": "Type", "width": 130, **_TEXT},
+    {"field": "type", "headerName": "Type", "width": 120, "wrapText": True, "autoHeight": True, **_TEXT},
     # sorts and filters by the drawn first year (the last for an open start); shows both dates where refined
-    {"field": "year", "headerName": "Years", "width": 160, "valueFormatter": {"function": "recordYears(params)"},
+    {"field": "year", "headerName": "Years", "width": 150, "valueFormatter": {"function": "recordYears(params)"},
      "tooltipField": "date_note", "wrapText": True, "autoHeight": True,
      "headerTooltip": "The texts' date, and the refined one (⚑, from outside the texts) where there is one. "
                       "Sorted by the first year drawn ('until 1940' as 1940); undated records have none.",
      **_NUMBER},
-    {"field": "movements", "headerName": "Movements", "flex": 1, "minWidth": 140, "wrapText": True,
+    {"field": "movements", "headerName": "Movements", "flex": 1, "minWidth": 130, "wrapText": True,
      "autoHeight": True, **_TEXT},
-    {"field": "place", "headerName": "Place", "flex": 1, "minWidth": 120, "wrapText": True, "autoHeight": True,
+    {"field": "place", "headerName": "Place", "flex": 1, "minWidth": 110, "wrapText": True, "autoHeight": True,
      **_TEXT},
     # sorts and filters by the low figure (the high one when there is no low); shows the range as text
-    {"field": "count_value", "headerName": "Count", "width": 170, "valueFormatter": {"function": "recordCount(params)"},
+    {"field": "count_value", "headerName": "Count", "width": 140, "valueFormatter": {"function": "recordCount(params)"},
      "headerTooltip": "The figure the text gives, low – high; '+' is open-ended. Sorted by the low figure, "
                       "whatever its unit.",
      **_NUMBER},
-    {"field": "qualifier", "headerName": "Qualifier", "width": 140, "wrapText": True, "autoHeight": True,
+    {"field": "qualifier", "headerName": "Qualifier", "width": 110, "wrapText": True, "autoHeight": True,
      "headerTooltip": "How the text qualifies the figure (about, over, nearly …).", **_TEXT},
-    {"field": "quote", "headerName": "Quote (verbatim)", "flex": 4, "minWidth": 320, "wrapText": True,
+    {"field": "quote", "headerName": "Quote (verbatim)", "flex": 4, "minWidth": 300, "wrapText": True,
      "autoHeight": True, **_TEXT},
-    {"field": "source", "headerName": "Source text", "width": 160, **_TEXT},
-    {"field": "outside_flag", "headerName": FLAG, "width": 70, "tooltipField": "outside",
+    {"field": "source", "headerName": "Source text", "width": 130, "wrapText": True, "autoHeight": True,
+     **_TEXT},
+    # no filter field under a 60 px header (its filter is in the header's menu)
+    {"field": "outside_flag", "headerName": FLAG, "width": 60, "tooltipField": "outside",
      "headerTooltip": f"{FLAG}: something in this record comes from outside the texts (hover the flag for what). "
                       "Every place's coordinates come from outside the texts.",
-     **_TEXT},
+     **_TEXT, "floatingFilter": False},
     # hidden, but in the CSV export (allColumns): what a flag means, how the date was read, the record's id
     {"field": "outside", "headerName": "Outside the texts", "hide": True, **_TEXT},
     {"field": "date_note", "headerName": "Date note", "hide": True, **_TEXT},
