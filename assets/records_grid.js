@@ -37,17 +37,23 @@
   };
 
   // The selected record's row, scrolled to the middle of the grid when it is not wholly in view (a row already in
-  // view, e.g. the one just clicked, does not move).
+  // view, e.g. the one just clicked, does not move). Rows of wrapped text take their height once drawn, so rows
+  // above it may grow after the scroll: look again a few times until it stays in view.
   fns.showSelected = function (params) {
     var api = params && params.api;
     if (!api) { return; }
     var node = api.getSelectedNodes()[0];
-    if (!node || node.rowIndex == null) { return; }
-    var range = api.getVerticalPixelRange();
-    var inView = node.rowTop != null && node.rowTop >= range.top && node.rowTop + node.rowHeight <= range.bottom;
-    if (!inView) {
-      api.ensureNodeVisible(node, "middle");
-    }
+    if (!node) { return; }
+    var tries = 4;
+    (function reveal() {
+      if (api.isDestroyed() || !node.isSelected() || node.rowIndex == null) { return; }
+      var range = api.getVerticalPixelRange();
+      var top = node.rowTop;
+      if (top == null || top < range.top || top + Math.min(node.rowHeight, range.bottom - range.top) > range.bottom) {
+        api.ensureNodeVisible(node, "middle");
+      }
+      if (tries-- > 0) { setTimeout(reveal, 150); }
+    })();
   };
 
   // The grid's theme: AG Grid's Quartz theme with the app's type and colours (the custom properties of
