@@ -66,6 +66,7 @@
       headerFontSize: 12,
       headerFontWeight: 600,
       spacing: 5,
+      cellHorizontalPaddingScale: 0.7,  // 10 px each side: the years and counts keep to two lines
       wrapperBorderRadius: 6,
       borderRadius: 4,
       browserColorScheme: "inherit",

@@ -174,7 +174,7 @@ def test_table009_columns_sortable_resizable_filterable():
         assert c["sortable"] and c["resizable"] and c["filter"]
         # header names wrap rather than being cut
         assert c["wrapHeaderText"] and c["autoHeaderHeight"]
-    # a filter field under every visible header but the 60 px flag's
+    # a filter field under every visible header but the 48 px flag's
     assert [c["field"] for c in cols if not c.get("hide") and not c["floatingFilter"]] == ["outside_flag"]
     quote = next(c for c in cols if c["field"] == "quote")
     assert quote["wrapText"] and quote["autoHeight"]

@@ -49,33 +49,34 @@ _NUMBER = MappingProxyType({**_COMMON, "filter": "agNumberColumnFilter"})
 
 # AG Grid columnDefs. Read-only: pass column_defs() (a fresh copy) to the grid.
 TABLE_COLUMNS: tuple[dict, ...] = (
-    {"field": "kind", "headerName": "Kind", "width": 110, "wrapText": True, "autoHeight": True, **_TEXT},
-    {"field": "title", "headerName": "Title / name", "flex": 2, "minWidth": 190, "wrapText": True,
+    {"field": "kind", "headerName": "Kind", "width": 90, "wrapText": True, "autoHeight": True, **_TEXT},
+    {"field": "title", "headerName": "Title / name", "flex": 2, "minWidth": 150, "wrapText": True,
      "autoHeight": True, **_TEXT},
-    {"field": "type", "headerName": "Type", "width": 120, "wrapText": True, "autoHeight": True, **_TEXT},
+    {"field": "type", "headerName": "Type", "width": 100, "wrapText": True, "autoHeight": True, **_TEXT},
     # sorts and filters by the drawn first year (the last for an open start); shows both dates where refined
     {"field": "year", "headerName": "Years", "width": 150, "valueFormatter": {"function": "recordYears(params)"},
      "tooltipField": "date_note", "wrapText": True, "autoHeight": True,
      "headerTooltip": "The texts' date, and the refined one (⚑, from outside the texts) where there is one. "
                       "Sorted by the first year drawn ('until 1940' as 1940); undated records have none.",
      **_NUMBER},
-    {"field": "movements", "headerName": "Movements", "flex": 1, "minWidth": 130, "wrapText": True,
+    {"field": "movements", "headerName": "Movements", "flex": 1, "minWidth": 110, "wrapText": True,
      "autoHeight": True, **_TEXT},
-    {"field": "place", "headerName": "Place", "flex": 1, "minWidth": 110, "wrapText": True, "autoHeight": True,
+    {"field": "place", "headerName": "Place", "flex": 1, "minWidth": 96, "wrapText": True, "autoHeight": True,
      **_TEXT},
     # sorts and filters by the low figure (the high one when there is no low); shows the range as text
-    {"field": "count_value", "headerName": "Count", "width": 140, "valueFormatter": {"function": "recordCount(params)"},
+    {"field": "count_value", "headerName": "Count", "width": 100, "valueFormatter": {"function": "recordCount(params)"},
+     "wrapText": True, "autoHeight": True,
      "headerTooltip": "The figure the text gives, low – high; '+' is open-ended. Sorted by the low figure, "
                       "whatever its unit.",
      **_NUMBER},
-    {"field": "qualifier", "headerName": "Qualifier", "width": 110, "wrapText": True, "autoHeight": True,
+    {"field": "qualifier", "headerName": "Qualifier", "width": 96, "wrapText": True, "autoHeight": True,
      "headerTooltip": "How the text qualifies the figure (about, over, nearly …).", **_TEXT},
-    {"field": "quote", "headerName": "Quote (verbatim)", "flex": 4, "minWidth": 300, "wrapText": True,
+    {"field": "quote", "headerName": "Quote (verbatim)", "flex": 4, "minWidth": 210, "wrapText": True,
      "autoHeight": True, **_TEXT},
-    {"field": "source", "headerName": "Source text", "width": 130, "wrapText": True, "autoHeight": True,
+    {"field": "source", "headerName": "Source text", "width": 100, "wrapText": True, "autoHeight": True,
      **_TEXT},
-    # no filter field under a 60 px header (its filter is in the header's menu)
-    {"field": "outside_flag", "headerName": FLAG, "width": 60, "tooltipField": "outside",
+    # no filter field under a 48 px header (its filter is in the header's menu)
+    {"field": "outside_flag", "headerName": FLAG, "width": 48, "tooltipField": "outside",
      "headerTooltip": f"{FLAG}: something in this record comes from outside the texts (hover the flag for what). "
                       "Every place's coordinates come from outside the texts.",
      **_TEXT, "floatingFilter": False},
