@@ -115,15 +115,19 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
 
     @app.callback(
         Output(ids.TABLE, "rowData"), Output(ids.TABLE_CAPTION, "children"), Output(ids.TABLE, "selectedRows"),
-        Input(ids.SELECTION, "data"), Input(ids.TABLE_OPEN, "data"),
+        Output(ids.TABLE_ROWS_KEY, "data"),
+        Input(ids.SELECTION, "data"), Input(ids.TABLE_OPEN, "data"), State(ids.TABLE_ROWS_KEY, "data"),
     )
-    def table(data, is_open):
+    def table(data, is_open, had):
         if not is_open:
-            return no_update, no_update, no_update
+            return no_update, no_update, no_update, no_update
         sel = from_dict(data, vocab)
         rows = table_rows(app_ctx.bundle, shown(app_ctx.bundle, sel), sel)
-        # the grid marks the selected row (and scrolls to it: showSelected in assets/records_grid.js)
-        return rows.rows, table_caption(rows), {"ids": selected_row_ids(sel, rows)}
+        # rows only when they changed (a click that selects a row resends none); the grid marks the selected row
+        # and scrolls to it (showSelected in assets/records_grid.js)
+        same = rows.key == had
+        return (no_update if same else rows.rows), table_caption(rows), {"ids": selected_row_ids(sel, rows)}, \
+            rows.key
 
     @app.callback(
         Output(ids.TABLE, "exportDataAsCsv"), Output(ids.TABLE, "csvExportParams"),

@@ -27,6 +27,7 @@ PLAY_STEP = "play-step"
 PLAY_SPEED = "play-speed"
 PLAY_TIMER = "play-timer"
 TABLE = "record-table"  # the dash-ag-grid of the records shown
+TABLE_ROWS_KEY = "table-rows-key"  # TableRows.key of the rows the grid has (they are sent only when it changes)
 TABLE_CSV = "table-csv-button"  # the grid's own CSV export of the rows it shows
 DATA_BUTTON = "download-data-button"
 PACKAGE_BUTTON = "download-package-button"

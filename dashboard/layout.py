@@ -113,6 +113,7 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
         dcc.Store(id=ids.BG_CLICK, storage_type="memory"),
         dcc.Store(id=ids.VIEW_SIZES, storage_type="memory"),
         dcc.Store(id=ids.TABLE_OPEN, storage_type="memory", data=False),
+        dcc.Store(id=ids.TABLE_ROWS_KEY, storage_type="memory"),
         html.Button("Exit presentation", id=ids.PRESENT_EXIT, n_clicks=0, className="present-exit"),
         html.Header(className="app-header", children=[
             html.Div([html.H1(TITLE), html.Div(id=ids.SUMMARY, className="summary", role="status",

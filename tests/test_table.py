@@ -379,3 +379,16 @@ def test_table023_deportations_sort_by_their_refined_years(bundle):
         got = {r["id"]: r["year"] for r in table.rows if r["frame"] == "routes"}
         for rec in routes.itertuples():
             assert got[rec.route_id] == getattr(rec, col)
+
+
+def test_table024_rows_key_changes_with_the_rows_only(bundle):
+    def key(sel):
+        return table_rows(bundle, shown(bundle, sel), sel).key
+
+    # selecting a row (shown, within the limit) leaves the rows as they are: the grid is not sent them again
+    picked = table_rows(bundle, shown(bundle, Selection()), Selection()).ids[5]
+    assert key(Selection()) == key(Selection(selected=picked))
+    # other filters, or the other date mode (the refined records sort by other years), are other rows
+    assert key(Selection()) != key(Selection(1936, 1938))
+    assert key(Selection()) != key(Selection(dates="text"))
+    assert len(key(Selection())) == 24

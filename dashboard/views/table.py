@@ -20,6 +20,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 import copy
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,6 +151,15 @@ class TableRows:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(r["id"] for r in self.rows)
+
+    @property
+    def key(self) -> str:
+        """A digest of what the rows hold: their ids in order and the years they sort by (the only field the date
+        mode changes; every other field is the record's own). Equal keys: the grid already has these rows."""
+        h = hashlib.blake2b(digest_size=12)
+        for r in self.rows:
+            h.update(f"{r['id']}\x1f{r['year']}\x1e".encode())
+        return h.hexdigest()
 
 
 def table_caption(table: TableRows) -> str:
