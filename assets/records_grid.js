@@ -19,10 +19,12 @@
   };
 
   // Enter on a focused cell selects its record, as a click does: the grid's own cellClicked event, which the
-  // server's sync callback reads (the same selection path as a click on a map or timeline mark).
+  // server's sync callback reads (the same selection path as a click on a map or timeline mark). Space, which
+  // AG Grid itself uses to select the focused row, does the same, so the grid never marks a row the app has not
+  // selected.
   fns.selectOnEnter = function (params, setGridProps) {
     var e = params && params.event;
-    if (!e || e.key !== "Enter" || e.altKey || e.ctrlKey || e.metaKey || !params.node || params.node.id == null) {
+    if (!e || (e.key !== "Enter" && e.key !== " ") || e.altKey || e.ctrlKey || e.metaKey || !params.node || params.node.id == null) {
       return;
     }
     setGridProps({

@@ -86,19 +86,21 @@ TABLE_COLUMNS: tuple[dict, ...] = (
     {"field": "date_note", "headerName": "Date note", "hide": True, **_TEXT},
     {"field": "id", "headerName": "Id", "hide": True, **_TEXT},
 )
-# dashGridOptions (pass grid_options(), a fresh copy): click a row to select it, one at a time; tooltips for the ⚑
+# dashGridOptions (pass grid_options(), a fresh copy): click a row to select it, one at a time (a click never
+# deselects: the selection is the app's, cleared with the source panel's ×); tooltips for the ⚑
 # and years columns; cell text can be selected and copied; the theme follows the app's colours and type (its
 # custom properties, so the dark theme needs nothing more). Rows are virtualised (AG Grid's default: only the rows
 # in view are in the DOM); ensureDomOrder keeps those in reading order for screen readers.
 _GRID_OPTIONS: dict = MappingProxyType({
-    "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+    "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": "enableSelection"},
     "tooltipShowDelay": 300,
     "enableCellTextSelection": True,
     "ensureDomOrder": True,
     "animateRows": False,
     "theme": {"function": "recordsTheme(themeQuartz)"},
 })
-# Grid events → registered functions: Enter on a focused cell selects its record as a click does (the grid's
+# Grid events → registered functions: Enter (or Space, AG Grid's own row-selection key) on a focused cell selects
+# its record as a click does (the grid's
 # cellClicked, which the sync callback reads); a new selection scrolls its row into view.
 _EVENT_LISTENERS: dict = MappingProxyType({
     "cellKeyDown": ({"function": "selectOnEnter(params, setGridProps)"},),
