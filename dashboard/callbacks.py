@@ -22,7 +22,7 @@ from dashboard.selection import Selection, from_dict, to_query
 from dashboard.theme import PALETTES
 from dashboard.views.filters import PLAY_SPEEDS
 from dashboard.views.network import network_stylesheet
-from dashboard.views.table import table_caption, table_rows
+from dashboard.views.table import csv_export_params, selected_row_ids, table_caption, table_rows
 from dashboard.views.text import view_text
 
 def root_class(sel: Selection) -> str:
@@ -47,7 +47,7 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         Input(ids.NETWORK, "tapNodeData"), Input(ids.NETWORK, "tapEdgeData"), Input(ids.BG_CLICK, "data"),
         Input({"type": ids.CITE_LINK, "record": ALL}, "n_clicks"),
         Input({"type": ids.CLEAR, "scope": ALL}, "n_clicks"),
-        Input(ids.TABLE, "active_cell"), Input(ids.PLAY, "n_clicks"), Input(ids.PLAY_TIMER, "n_intervals"),
+        Input(ids.TABLE, "cellClicked"), Input(ids.PLAY, "n_clicks"), Input(ids.PLAY_TIMER, "n_intervals"),
         State(ids.SELECTION, "data"), State(ids.PLAY_STEP, "value"), State(ids.PLAY_TIMER, "disabled"),
     )
     def sync(search, *args):
@@ -116,17 +116,30 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
         return now, not now, "Hide table" if now else "Show table", "true" if now else "false"
 
     @app.callback(
-        Output(ids.TABLE, "data"), Output(ids.TABLE_CAPTION, "children"), Output(ids.TABLE, "style_data_conditional"),
-        Input(ids.SELECTION, "data"), Input(ids.TABLE_OPEN, "data"),
+        Output(ids.TABLE, "rowData"), Output(ids.TABLE_CAPTION, "children"), Output(ids.TABLE, "selectedRows"),
+        Output(ids.TABLE_ROWS_KEY, "data"),
+        Input(ids.SELECTION, "data"), Input(ids.TABLE_OPEN, "data"), State(ids.TABLE_ROWS_KEY, "data"),
     )
-    def table(data, is_open):
+    def table(data, is_open, had):
         if not is_open:
-            return no_update, no_update, no_update
+            return no_update, no_update, no_update, no_update
         sel = from_dict(data, vocab)
         rows = table_rows(app_ctx.bundle, app_ctx.shown_for(sel), sel)
-        highlight = [{"if": {"filter_query": '{id} = "%s"' % sel.selected}, "backgroundColor": "rgba(11,92,173,0.14)",
-                      "fontWeight": "600"}] if sel.selected else []
-        return rows.rows, table_caption(rows), highlight
+        # rows only when they changed (a click that selects a row resends none); the grid marks the selected row
+        # and scrolls to it (showSelected in assets/records_grid.js)
+        same = rows.key == had
+        return (no_update if same else rows.rows), table_caption(rows), {"ids": selected_row_ids(sel, rows)}, \
+            rows.key
+
+    @app.callback(
+        Output(ids.TABLE, "exportDataAsCsv"), Output(ids.TABLE, "csvExportParams"),
+        Input(ids.TABLE_CSV, "n_clicks"), State(ids.SELECTION, "data"), prevent_initial_call=True,
+    )
+    def table_csv(clicks, data):
+        # the grid writes the file in the browser, from the rows it shows (its sort and filter)
+        if not clicks:
+            return no_update, no_update
+        return True, csv_export_params(export_name("table", from_dict(data, vocab), "csv"))
 
     @app.callback(
         Output(ids.NETWORK, "generateImage"),

@@ -6,10 +6,9 @@ Layout only; no callbacks here. Plotly graphs get an offline config: local topoj
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
+import dash_ag_grid as dag
 import dash_cytoscape as cyto
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from dashboard import ids
 from dashboard.context import DEFAULT_SIZES, AppContext, source_key, source_panel
@@ -20,7 +19,7 @@ from dashboard.theme import LIGHT
 from dashboard.views.filters import (borders_toggle, dates_toggle, filter_bar, lane_toggle, network_toggle,
                                      play_controls, region_toggle, view_switch)
 from dashboard.views.network import network_elements, network_model, network_stylesheet, viewport
-from dashboard.views.table import TABLE_COLUMNS
+from dashboard.views.table import ROW_ID_GETTER, column_defs, event_listeners, grid_options
 
 TITLE = "Stalinism and the anti-Stalinist left"
 # Pixel scale of the PNGs the Plotly toolbar downloads (3× the view's size on screen: sharp on a slide).
@@ -64,15 +63,6 @@ def _network_legend(legend: Legend) -> html.Details:
         html.Summary("Legend", className="legend-summary"),
         html.Div(id=ids.NETWORK_LEGEND, children=network_legend_children(legend)),
     ])
-
-
-# DataTable columns: the table module's columns, shown as text (years and counts as the texts give them).
-_TABLE_FIELDS = MappingProxyType({"year": "years", "count_value": "count", "outside_flag": "outside_flag"})
-
-
-def _table_columns() -> list[dict]:
-    return [{"name": c["headerName"], "id": _TABLE_FIELDS.get(c["field"], c["field"])}
-            for c in TABLE_COLUMNS if not c.get("hide")]
 
 
 def _svg_button(view: str) -> html.Span:
@@ -164,6 +154,7 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
         dcc.Store(id=ids.BG_CLICK, storage_type="memory"),
         dcc.Store(id=ids.VIEW_SIZES, storage_type="memory"),
         dcc.Store(id=ids.TABLE_OPEN, storage_type="memory", data=False),
+        dcc.Store(id=ids.TABLE_ROWS_KEY, storage_type="memory"),
         html.Button("Exit presentation", id=ids.PRESENT_EXIT, n_clicks=0, className="present-exit"),
         html.Header(className="app-header", children=[
             html.Div([html.H1(TITLE), html.Div(id=ids.SUMMARY, className="summary", role="status",
@@ -238,17 +229,16 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
                 html.Button("Show table", id=ids.TABLE_TOGGLE, n_clicks=0, className="tool-button control",
                             **{"aria-expanded": "false", "aria-controls": ids.TABLE_PANEL}),
                 html.Span(id=ids.TABLE_CAPTION, className="hint"),
+                # shown with the table only (assets/records_grid.css)
+                html.Button("Download CSV", id=ids.TABLE_CSV, n_clicks=0, className="tool-button small control",
+                            title="The rows the table shows, as sorted and filtered, as CSV"),
             ]),
             html.Div(id=ids.TABLE_PANEL, hidden=True, children=[
-                dash_table.DataTable(
-                    id=ids.TABLE, columns=_table_columns(), data=[], page_size=20, sort_action="native",
-                    filter_action="native", filter_options={"case": "insensitive"},
-                    style_table={"overflowX": "auto"}, cell_selectable=True, markdown_options={"html": False},
-                    style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": 520,
-                                "fontFamily": "inherit", "fontSize": "13px", "padding": "4px 8px"},
-                    style_header={"fontWeight": "600"},
-                    tooltip_delay=300, tooltip_duration=None,
-                ),
+                # sort: click a header; filter: the fields under the headers; a click or Enter selects a row's
+                # record everywhere. Functions it names are in assets/records_grid.js (no code strings).
+                dag.AgGrid(id=ids.TABLE, className="records-grid", columnDefs=column_defs(), rowData=[],
+                           getRowId=ROW_ID_GETTER, dashGridOptions=grid_options(), eventListeners=event_listeners(),
+                           style={"height": "100%"}),
             ]),
         ]),
         html.Footer(className="app-footer", children=[

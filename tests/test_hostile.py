@@ -127,7 +127,7 @@ def test_page_query_string_never_errors(client, query):
 # Every other server callback (table, network image, downloads, playback speed, theme, table toggle). The slide
 # download (the figure the browser renders) gets a few named cases below.
 _OTHER_CALLBACKS = ("play-timer.interval", "..source-panel.children", "..app-root.className", "..table-open.data",
-                    "..record-table.data", "network-graph.generateImage", "data-download.data")
+                    "..record-table.rowData", "network-graph.generateImage", "data-download.data")
 
 
 @pytest.mark.parametrize("prefix", _OTHER_CALLBACKS)

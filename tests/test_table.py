@@ -1,22 +1,29 @@
-"""Table view rows and columns: exactly what the filters show, quotes verbatim, sorted, text only, bounded at 100×."""
+"""Table view rows and columns: exactly what the filters show, quotes verbatim, sorted, text only, bounded at 100×;
+both dates where a record has a refined one; every function the grid names registered in assets (no code strings)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import math
+import re
 import time
 
 import pandas as pd
 import pytest
 
 from tools.bench import synthetic_frames
+from dashboard import ids, paths
+from dashboard.events import event_of
 from dashboard.frames import bundle_from_frames
 from dashboard.selection import Selection, shown
 from dashboard.views.table import (
-    FLAG, KIND_LABELS, TABLE_COLUMNS, TABLE_ROW_LIMIT, column_defs, record_title, selected_row_ids, table_caption,
-    table_rows,
+    FLAG, KIND_LABELS, ROW_ID_GETTER, TABLE_COLUMNS, TABLE_ROW_LIMIT, column_defs, csv_export_params, dates_text,
+    event_listeners, function_calls, grid_options, record_title, selected_row_ids, table_caption, table_rows,
+    when_words,
 )
+
+GRID_JS = paths.REPO / "assets" / "records_grid.js"
 
 SELECTIONS = [
     Selection(),
@@ -114,9 +121,10 @@ def test_table005_titles_years_and_flags(bundle):
     assert row["title"].startswith(names[rel["source_id"]]) and row["title"].endswith(names[rel["target_id"]])
     assert record_title(bundle, rel["relation_id"]) == row["title"]
     ev = bundle.events.dropna(subset=["year_end"])
-    ev = ev[ev["year_end"] > ev["year_start"]].iloc[0]
+    ev = ev[(ev["year_end"] > ev["year_start"]) & (ev["when_refined"] == "") & ~ev["when"].str.contains("X")].iloc[0]
     row = next(r for r in table.rows if r["id"] == ev["event_id"])
-    assert row["year"] == ev["year_start"] and row["years"].startswith(f"{ev['year_start']}–{ev['year_end']}")
+    assert row["year"] == ev["year_start"] and row["years"] == f"{ev['year_start']}–{ev['year_end']}"
+    assert row["date_note"] == ev["date_note"]
     routes = bundle.routes[bundle.routes["outside_text"] != ""]
     assert len(routes)
     row = next(r for r in table.rows if r["id"] == routes.iloc[0]["route_id"])
@@ -164,6 +172,10 @@ def test_table009_columns_sortable_resizable_filterable():
     assert [c["field"] for c in cols] == [c["field"] for c in TABLE_COLUMNS]
     for c in cols:
         assert c["sortable"] and c["resizable"] and c["filter"]
+        # header names wrap rather than being cut
+        assert c["wrapHeaderText"] and c["autoHeaderHeight"]
+    # a filter field under every visible header but the 48 px flag's
+    assert [c["field"] for c in cols if not c.get("hide") and not c["floatingFilter"]] == ["outside_flag"]
     quote = next(c for c in cols if c["field"] == "quote")
     assert quote["wrapText"] and quote["autoHeight"]
     assert {"kind", "title", "year", "movements", "place", "count_value", "quote", "source", "outside_flag",
@@ -229,3 +241,154 @@ def test_table014_fast_at_100x(big):
             table_rows(big, sh, sel)
             best = min(best, time.process_time() - t)
         assert best < 0.1, f"table_rows took {best * 1000:.0f} ms at 100× for {sel}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Under the Content-Security-Policy: no code strings, every named function registered in assets/records_grid.js
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _registered() -> set[str]:
+    return set(re.findall(r"^\s*fns\.([A-Za-z_]\w*) = function\b", GRID_JS.read_text(encoding="utf-8"), re.M))
+
+
+def _all_calls() -> list[str]:
+    listeners = [c for calls in event_listeners().values() for c in calls]
+    return function_calls(column_defs()) + function_calls(grid_options()) + listeners
+
+
+def test_table015_every_function_is_a_registered_plain_call():
+    registered = _registered()
+    assert {"recordYears", "recordCount", "selectOnEnter", "showSelected", "recordsTheme"} <= registered
+    calls = _all_calls()
+    # the years and count formatters, the theme, the two listeners
+    assert len(calls) == 5
+    for call in calls:
+        m = re.fullmatch(r"([A-Za-z_]\w*)\((\w+(?:, \w+)*)\)", call)
+        assert m, f"not a plain call of a named function: {call!r}"
+        assert m.group(1) in registered, f"{m.group(1)} is not defined in {GRID_JS.name}"
+    year = next(c for c in column_defs() if c["field"] == "year")
+    assert year["valueFormatter"] == {"function": "recordYears(params)"}
+
+
+def test_table016_no_inline_code_anywhere():
+    """No function body, arrow or code string in what the grid is given (dash-ag-grid would block it without
+    dangerously_allow_code, and the policy has no 'unsafe-eval' for it)."""
+    text = json.dumps([column_defs(), grid_options(), event_listeners(), ROW_ID_GETTER, csv_export_params("x.csv")])
+    for bad in ("function(", "function (", "=>", "eval", "dangerously_allow_code", "return ", "new Function"):
+        assert bad not in text, bad
+    # AG Grid evaluates plain strings in these keys as expressions: none is a plain string
+    for col in column_defs():
+        for key in ("valueGetter", "valueFormatter", "cellRenderer", "cellClass", "cellStyle", "tooltipValueGetter"):
+            assert not isinstance(col.get(key), str), (col["field"], key)
+    assert ROW_ID_GETTER == "params.data.id"  # a field path, no call
+
+
+def test_table017_layout_gives_the_grid_no_code_permission(app):
+    grid = _find(app.layout, ids.TABLE)
+    assert type(grid).__name__ == "AgGrid"
+    assert not getattr(grid, "dangerously_allow_code", False)
+    assert grid.columnDefs == column_defs() and grid.dashGridOptions == grid_options()
+    assert grid.eventListeners == event_listeners() and grid.getRowId == ROW_ID_GETTER
+    assert "unsafe-eval" not in _csp(app)
+
+
+def _find(component, wanted):
+    if getattr(component, "id", None) == wanted:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, str):
+            hit = _find(child, wanted)
+            if hit is not None:
+                return hit
+    return None
+
+
+def _csp(app) -> str:
+    from dashboard.app import content_security_policy
+
+    return content_security_policy(app)
+
+
+def test_table018_csv_export_is_every_column_named_after_the_filters():
+    params = csv_export_params("table_1936-1938_trotskyism.csv")
+    assert params == {"fileName": "table_1936-1938_trotskyism.csv", "allColumns": True}
+    hidden = [c["field"] for c in column_defs() if c.get("hide")]
+    assert hidden == ["outside", "date_note", "id"]  # in the CSV, not on screen
+
+
+def test_table019_a_grid_click_or_enter_selects_its_row():
+    # the grid's cellClicked (a click, or Enter through selectOnEnter): its rowId is the record id
+    value = {"value": "x", "colId": "title", "rowIndex": 3, "rowId": "ev_great_purge", "timestamp": 1}
+    assert event_of(ids.TABLE, value) == ("select", "ev_great_purge")
+    assert event_of(ids.TABLE, None) == ("select", None)
+    assert event_of(ids.TABLE, "junk") == ("select", None)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dates: the texts' and the refined one, both; sorted by the drawn year of the date mode
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("when, words", [
+    ("1937", "1937"), ("1939/1949", "1939–1949"), ("1924/..", "from 1924"), ("../1940", "until 1940"),
+    ("1924/", "from 1924"), ("1934~/1936~", "about 1934–about 1936"), ("1936~", "about 1936"),
+    ("193X", "the 1930s"), ("1937/1937", "1937"), ("", "undated"), (None, "undated"),
+])
+def test_table020_when_in_words(when, words):
+    assert when_words(when) == words
+
+
+def test_table021_both_dates_where_refined():
+    assert dates_text("1939/1949", "1944") == f"text: 1939–1949 · refined: 1944 {FLAG}"
+    assert dates_text("1939/1949", "") == "1939–1949"
+    assert dates_text("", "1944") == f"text: undated · refined: 1944 {FLAG}"
+
+
+def test_table022_rows_give_both_dates_and_sort_by_the_drawn_one(bundle):
+    refined_rows = 0
+    for mode in ("refined", "text"):
+        sel = Selection(dates=mode)
+        _, table = _all_rows(bundle, sel)
+        keys = [_sort_key(r) for r in table.rows]
+        assert keys == sorted(keys), mode
+        by_id = {r["id"]: r for r in table.rows}
+        for kind in ("events", "routes", "relations", "estimates"):
+            df = bundle.frame(kind)
+            key = df.columns[0]
+            for rec in df[df["when_refined"] != ""].itertuples():
+                row = by_id[getattr(rec, key)]
+                refined_rows += 1
+                # both dates, whatever the mode
+                assert row["years"] == f"text: {when_words(rec.when)} · refined: {when_words(rec.when_refined)} {FLAG}"
+                start, end = (rec.refined_year_start, rec.refined_year_end) if mode == "refined" else \
+                    (rec.year_start, rec.year_end)
+                drawn = start if not pd.isna(start) else end
+                assert row["year"] == (None if pd.isna(drawn) else int(drawn)), (mode, row["id"])
+    assert refined_rows > 10  # the corpus has refined dates (the wartime deportations among them)
+
+
+def test_table023_deportations_sort_by_their_refined_years(bundle):
+    """The wartime deportations the texts date 1939–1949 sort by their refined years unless dates=text."""
+    routes = bundle.routes[(bundle.routes["when_refined"] != "") & (bundle.routes["year_start"] == 1939)]
+    assert len(routes) >= 2
+    for mode, col in (("refined", "refined_year_start"), ("text", "year_start")):
+        sel = Selection(types=("deportation",), dates=mode)
+        _, table = _all_rows(bundle, sel)
+        got = {r["id"]: r["year"] for r in table.rows if r["frame"] == "routes"}
+        for rec in routes.itertuples():
+            assert got[rec.route_id] == getattr(rec, col)
+
+
+def test_table024_rows_key_changes_with_the_rows_only(bundle):
+    def key(sel):
+        return table_rows(bundle, shown(bundle, sel), sel).key
+
+    # selecting a row (shown, within the limit) leaves the rows as they are: the grid is not sent them again
+    picked = table_rows(bundle, shown(bundle, Selection()), Selection()).ids[5]
+    assert key(Selection()) == key(Selection(selected=picked))
+    # other filters, or the other date mode (the refined records sort by other years), are other rows
+    assert key(Selection()) != key(Selection(1936, 1938))
+    assert key(Selection()) != key(Selection(dates="text"))
+    assert len(key(Selection())) == 24

@@ -6,9 +6,13 @@ is selected. Pure: never imports dash; the AgGrid component and its callback liv
 Does not belong here: filtering (dashboard.selection.shown decides what is shown) or downloads (dashboard.downloads).
 
 Every cell is plain text: no column has a cellRenderer, so a title holding '<b>' shows the characters '<b>' (AG
-Grid writes cell values as text, never as HTML). The only function strings are two valueFormatters that show a
-row's own text field for a numeric sort key (dash-ag-grid evaluates `{"function": ...}` without
-dangerously_allow_code).
+Grid writes cell values as text, never as HTML). Every `{"function": ...}` below (formatters, the theme, the event
+listeners) is a plain call of a function registered in assets/records_grid.js: the page's Content-Security-Policy
+has no 'unsafe-eval', and dash-ag-grid reads such a call with its own parser (no eval, no dangerously_allow_code).
+
+Dates: a row's `year` (the number it sorts and filters by) is the drawn year of the date mode (Selection.dates:
+the refined date where there is one, or the texts' own); its text gives both where they differ
+("text: 1939–1949 · refined: 1944 ⚑").
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from __future__ import annotations
 from types import MappingProxyType
 
 import copy
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from dashboard.formatting import KIND_LABELS, fmt_range, outside_note, years_label
+from dashboard.dates import parse_when
+from dashboard.formatting import KIND_LABELS, fmt_range, outside_note
 from dashboard.schema import PRIMARY_KEY
 from dashboard.selection import SHOWN_FIELDS, Selection, Shown
 
@@ -33,50 +39,72 @@ TABLE_ROW_LIMIT = 2_000
 # Units that need no word after the figure ("600,000", "38%").
 _PLAIN_UNITS = ("people", "percent", "")
 FLAG = "⚑"
-ROW_ID_GETTER = "params.data.id"  # the AgGrid getRowId prop
+ROW_ID_GETTER = "params.data.id"  # the AgGrid getRowId prop (a field path dash-ag-grid reads, not code)
 
-_COMMON = MappingProxyType({"sortable": True, "resizable": True})
+# Every column sorts (click the header), resizes (drag its edge) and filters (the row of filter fields under the
+# headers); long header names wrap instead of being cut.
+_COMMON = MappingProxyType({"sortable": True, "resizable": True, "floatingFilter": True, "wrapHeaderText": True,
+                            "autoHeaderHeight": True})
 _TEXT = MappingProxyType({**_COMMON, "filter": "agTextColumnFilter"})
 _NUMBER = MappingProxyType({**_COMMON, "filter": "agNumberColumnFilter"})
 
 # AG Grid columnDefs. Read-only: pass column_defs() (a fresh copy) to the grid.
 TABLE_COLUMNS: tuple[dict, ...] = (
-    {"field": "kind", "headerName": "Kind", "width": 130, **_TEXT},
-    {"field": "title", "headerName": "Title / name", "flex": 2, "minWidth": 200, "wrapText": True,
+    {"field": "kind", "headerName": "Kind", "width": 90, "wrapText": True, "autoHeight": True, **_TEXT},
+    {"field": "title", "headerName": "Title / name", "flex": 2, "minWidth": 150, "wrapText": True,
      "autoHeight": True, **_TEXT},
-    {"field": "type", "headerName": "Type", "width": 130, **_TEXT},
-    # sorts and filters by the number (year_start, or year_end for an open start); shows the row's years text
-    {"field": "year", "headerName": "Years", "width": 130, "valueFormatter": {"function": "params.data.years"},
-     "headerTooltip": "Sorted by the first year; 'until 1940' sorts as 1940. Undated records have none.",
+    {"field": "type", "headerName": "Type", "width": 100, "wrapText": True, "autoHeight": True, **_TEXT},
+    # sorts and filters by the drawn first year (the last for an open start); shows both dates where refined
+    {"field": "year", "headerName": "Years", "width": 150, "valueFormatter": {"function": "recordYears(params)"},
+     "tooltipField": "date_note", "wrapText": True, "autoHeight": True,
+     "headerTooltip": "The texts' date, and the refined one (⚑, from outside the texts) where there is one. "
+                      "Sorted by the first year drawn ('until 1940' as 1940); undated records have none.",
      **_NUMBER},
-    {"field": "movements", "headerName": "Movements", "flex": 1, "minWidth": 140, "wrapText": True,
+    {"field": "movements", "headerName": "Movements", "flex": 1, "minWidth": 110, "wrapText": True,
      "autoHeight": True, **_TEXT},
-    {"field": "place", "headerName": "Place", "flex": 1, "minWidth": 120, "wrapText": True, "autoHeight": True,
+    {"field": "place", "headerName": "Place", "flex": 1, "minWidth": 96, "wrapText": True, "autoHeight": True,
      **_TEXT},
     # sorts and filters by the low figure (the high one when there is no low); shows the range as text
-    {"field": "count_value", "headerName": "Count", "width": 170, "valueFormatter": {"function": "params.data.count"},
+    {"field": "count_value", "headerName": "Count", "width": 100, "valueFormatter": {"function": "recordCount(params)"},
+     "wrapText": True, "autoHeight": True,
      "headerTooltip": "The figure the text gives, low – high; '+' is open-ended. Sorted by the low figure, "
                       "whatever its unit.",
      **_NUMBER},
-    {"field": "qualifier", "headerName": "Qualifier", "width": 140, "wrapText": True, "autoHeight": True,
+    {"field": "qualifier", "headerName": "Qualifier", "width": 96, "wrapText": True, "autoHeight": True,
      "headerTooltip": "How the text qualifies the figure (about, over, nearly …).", **_TEXT},
-    {"field": "quote", "headerName": "Quote (verbatim)", "flex": 4, "minWidth": 320, "wrapText": True,
+    {"field": "quote", "headerName": "Quote (verbatim)", "flex": 4, "minWidth": 210, "wrapText": True,
      "autoHeight": True, **_TEXT},
-    {"field": "source", "headerName": "Source text", "width": 160, **_TEXT},
-    {"field": "outside_flag", "headerName": FLAG, "width": 70, "tooltipField": "outside",
+    {"field": "source", "headerName": "Source text", "width": 100, "wrapText": True, "autoHeight": True,
+     **_TEXT},
+    # no filter field under a 48 px header (its filter is in the header's menu)
+    {"field": "outside_flag", "headerName": FLAG, "width": 48, "tooltipField": "outside",
      "headerTooltip": f"{FLAG}: something in this record comes from outside the texts (hover the flag for what). "
                       "Every place's coordinates come from outside the texts.",
-     **_TEXT},
+     **_TEXT, "floatingFilter": False},
+    # hidden, but in the CSV export (allColumns): what a flag means, how the date was read, the record's id
+    {"field": "outside", "headerName": "Outside the texts", "hide": True, **_TEXT},
+    {"field": "date_note", "headerName": "Date note", "hide": True, **_TEXT},
     {"field": "id", "headerName": "Id", "hide": True, **_TEXT},
 )
-# Recommended dashGridOptions (pass grid_options(), a fresh copy): click a row to select it, one at a time;
-# tooltips for the ⚑ column; cell text can be selected and copied.
+# dashGridOptions (pass grid_options(), a fresh copy): click a row to select it, one at a time (a click never
+# deselects: the selection is the app's, cleared with the source panel's ×); tooltips for the ⚑
+# and years columns; cell text can be selected and copied; the theme follows the app's colours and type (its
+# custom properties, so the dark theme needs nothing more). Rows are virtualised (AG Grid's default: only the rows
+# in view are in the DOM); ensureDomOrder keeps those in reading order for screen readers.
 _GRID_OPTIONS: dict = MappingProxyType({
-    "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+    "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": "enableSelection"},
     "tooltipShowDelay": 300,
     "enableCellTextSelection": True,
     "ensureDomOrder": True,
     "animateRows": False,
+    "theme": {"function": "recordsTheme(themeQuartz)"},
+})
+# Grid events → registered functions: Enter (or Space, AG Grid's own row-selection key) on a focused cell selects
+# its record as a click does (the grid's
+# cellClicked, which the sync callback reads); a new selection scrolls its row into view.
+_EVENT_LISTENERS: dict = MappingProxyType({
+    "cellKeyDown": ({"function": "selectOnEnter(params, setGridProps)"},),
+    "selectionChanged": ({"function": "showSelected(params)"},),
 })
 
 
@@ -86,7 +114,28 @@ def column_defs() -> list[dict]:
 
 
 def grid_options() -> dict:
-    return copy.deepcopy(_GRID_OPTIONS)
+    return copy.deepcopy(dict(_GRID_OPTIONS))
+
+
+def event_listeners() -> dict:
+    """The AgGrid eventListeners prop: event name → list of function calls."""
+    return {name: [f["function"] for f in calls] for name, calls in _EVENT_LISTENERS.items()}
+
+
+def csv_export_params(file_name: str) -> dict:
+    """The AgGrid csvExportParams: every column (the hidden notes and ids too) of the rows the grid shows, in its
+    current sort and filter, years and counts as shown."""
+    return {"fileName": file_name, "allColumns": True}
+
+
+def function_calls(value) -> list[str]:
+    """Every `{"function": ...}` string in a grid prop (nested dicts and lists), e.g. for a test."""
+    if isinstance(value, dict):
+        out = [value["function"]] if isinstance(value.get("function"), str) else []
+        return out + [c for v in value.values() for c in function_calls(v)]
+    if isinstance(value, (list, tuple)):
+        return [c for v in value for c in function_calls(v)]
+    return []
 
 
 @dataclass(frozen=True)
@@ -104,6 +153,15 @@ class TableRows:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(r["id"] for r in self.rows)
+
+    @property
+    def key(self) -> str:
+        """A digest of what the rows hold: their ids in order and the years they sort by (the only field the date
+        mode changes; every other field is the record's own). Equal keys: the grid already has these rows."""
+        h = hashlib.blake2b(digest_size=12)
+        for r in self.rows:
+            h.update(f"{r['id']}\x1f{r['year']}\x1e".encode())
+        return h.hexdigest()
 
 
 def table_caption(table: TableRows) -> str:
@@ -157,14 +215,52 @@ def _titles(kind: str, df: pd.DataFrame, actor_names: dict, at=slice(None)) -> l
             for s, t, g in zip(col("source_id"), col("relation_type"), col("target_id"))]
 
 
-def _sort_years(df: pd.DataFrame, at: np.ndarray) -> np.ndarray:
-    """year_start, or year_end for an open start ('until 1940'), of the rows at `at`; NaN when undated or not a
-    dated kind."""
+def _sort_years(df: pd.DataFrame, at: np.ndarray, mode: str = "refined") -> np.ndarray:
+    """The drawn first year of the rows at `at` in date mode `mode` (dates.MODES): the refined date's where there
+    is one (mode 'refined'), else the text's; the last year for an open start ('until 1940'); NaN when undated or
+    not a dated kind. From the frame's bounds, no string parsing (this runs over every shown row at 100×)."""
     if "year_start" not in df:
         return np.full(len(at), np.nan)
     ys = df["year_start"].to_numpy(dtype="float64", na_value=np.nan)[at]
     ye = df["year_end"].to_numpy(dtype="float64", na_value=np.nan)[at]
+    if mode == "refined" and "when_refined" in df and "refined_year_start" in df:
+        refined = df["when_refined"].fillna("").ne("").to_numpy(dtype=bool)[at]
+        if refined.any():
+            ys = np.where(refined, df["refined_year_start"].to_numpy(dtype="float64", na_value=np.nan)[at], ys)
+            ye = np.where(refined, df["refined_year_end"].to_numpy(dtype="float64", na_value=np.nan)[at], ye)
     return np.where(np.isnan(ys), ye, ys)
+
+
+def when_words(when) -> str:
+    """An EDTF date in words for a cell: '1937', '1939–1949', 'from 1924', 'until 1940', 'about 1934–1936',
+    'the 1930s'; 'undated' for ''. (The source panel's wording, without its '(end open)' asides.)"""
+    if not isinstance(when, str) or not when:
+        return "undated"
+    try:
+        d = parse_when(when)
+    except ValueError:
+        return when
+    if "X" in when and "/" not in when:
+        return f"the {d.start}s" if d.end - d.start == 9 else f"{d.start}–{d.end}"
+
+    def year(y, approx):
+        return ("about " if approx else "") + str(y)
+
+    if d.start is None:
+        return f"until {year(d.end, d.end_approximate)}"
+    if d.end is None:
+        return f"from {year(d.start, d.start_approximate)}"
+    if d.start == d.end and d.start_approximate == d.end_approximate:
+        return year(d.start, d.start_approximate)
+    return f"{year(d.start, d.start_approximate)}–{year(d.end, d.end_approximate)}"
+
+
+def dates_text(when, when_refined=None) -> str:
+    """'1939–1949', or both where a refined date (from outside the texts) narrows it:
+    'text: 1939–1949 · refined: 1944 ⚑'."""
+    if isinstance(when_refined, str) and when_refined:
+        return f"text: {when_words(when)} · refined: {when_words(when_refined)} {FLAG}"
+    return when_words(when)
 
 
 def record_title(bundle, record_id: str | None) -> str:
@@ -234,11 +330,8 @@ def _rows_for(kind: str, df: pd.DataFrame, titles: list, years: np.ndarray, ctx:
         count_value = [_count_value(lo, hi) for lo, hi in zip(lows, highs)]
         qualifier = ["" if q == "exact" else _text(q) for q in _col(df, "qualifier")]
     outside = [outside_note(v) for v in _col(df, "outside_text")]
-    if "year_start" in df:
-        years_text = [years_label(s, e, note) for s, e, note in
-                      zip(_col(df, "year_start"), _col(df, "year_end"), _col(df, "date_note"))]
-    else:
-        years_text = blank
+    years_text = [dates_text(w, r) for w, r in zip(_col(df, "when"), _col(df, "when_refined"))] if "when" in df \
+        else blank
     columns = {
         "id": _col(df, PRIMARY_KEY[kind]),
         "kind": [KIND_LABELS[kind]] * n,
@@ -247,6 +340,7 @@ def _rows_for(kind: str, df: pd.DataFrame, titles: list, years: np.ndarray, ctx:
         "type": [_text(t).replace("_", " ") for t in typ],
         "year": [None if np.isnan(y) else int(y) for y in years],
         "years": years_text,
+        "date_note": [_text(v) for v in _col(df, "date_note")],
         "movements": [", ".join(movements.get(m, m) for m in ids) for ids in mv_lists],
         "place": place,
         "count": count,
@@ -262,14 +356,15 @@ def _rows_for(kind: str, df: pd.DataFrame, titles: list, years: np.ndarray, ctx:
 
 
 def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = TABLE_ROW_LIMIT) -> TableRows:
-    """The shown records as grid rows, sorted by year (undated last), then title (case-insensitive), then id; at
-    most `limit` of them, and the total.
+    """The shown records as grid rows, sorted by the drawn year of `sel.dates` (undated last), then title
+    (case-insensitive), then id; at most `limit` of them, and the total.
 
     Faded ties (outside the period, drawn faded in the network) are not rows: the table lists what the filters
     match. When the selected record is shown but falls beyond the limit, it takes the last place so the grid can
     still mark it.
     """
     limit = max(int(limit), 0)
+    mode = sel.dates if sel is not None else "refined"
     frames: dict[str, pd.DataFrame] = {}
     codes, positions, year_parts = [], [], []
     for code, kind in enumerate(TABLE_KINDS):
@@ -278,7 +373,7 @@ def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = 
         frames[kind] = df
         codes.append(np.full(len(at), code, dtype=np.int8))
         positions.append(at)
-        year_parts.append(_sort_years(df, at))
+        year_parts.append(_sort_years(df, at, mode))
     code, pos, year = np.concatenate(codes), np.concatenate(positions), np.concatenate(year_parts)
     total = len(code)
 

@@ -174,14 +174,14 @@ def test_borders001_historical_borders_follow_the_period(dash_page):
 def test_table001_rows_are_what_is_shown_and_select(dash_page, bundle):
     page = open_app(dash_page, TROTSKYISM_1930S)
     page.click("#table-toggle")
-    page.wait_for_selector("#record-table td", timeout=TIMEOUT)
+    page.wait_for_selector("#record-table .ag-center-cols-container .ag-row", timeout=TIMEOUT)
     caption = page.locator("#table-caption").inner_text()
     sh = shown(bundle, Selection(1936, 1938, ("trotskyism",)))
     n = sum(len(x) for x in (sh.event_ids, sh.place_ids, sh.route_ids, sh.actor_ids, sh.relation_ids,
                               sh.estimate_ids))
     assert re.match(rf"{n:,} records?", caption), caption
     # click a title cell: it becomes the shared selection and the source panel quotes it
-    cell = page.locator("#record-table td[data-dash-column='title']").first
+    cell = page.locator("#record-table .ag-center-cols-container .ag-row[row-index='0'] .ag-cell[col-id='title']")
     title = cell.inner_text()
     before = summary(page)
     cell.click()
