@@ -134,7 +134,7 @@ def _export_slides(args) -> int:
     ctx = make_context(bundle_from_frames(frames))
     try:
         sels = slide_selections(ctx, period=args.period, movement_ids=(args.movement or "").split(","),
-                                selected=args.select, theme=args.theme, region=args.region)
+                                selected=args.select, theme=args.theme, region=args.region, view=args.view)
     except ValueError as e:
         print(f"export-slides: {e}", file=sys.stderr)
         return 2
@@ -232,6 +232,8 @@ def parser() -> argparse.ArgumentParser:
     es.add_argument("--size", choices=("1920x1080", "3840x2160"), default="1920x1080")
     es.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
     es.add_argument("--theme", choices=("light", "dark"), default="light")
+    es.add_argument("--view", choices=("map", "debates"), default="map",
+                    help="what the map's place shows: the map, or the Debates view (who argues what)")
     es.add_argument("--region", choices=("auto", "ussr", "europe", "world"), default="auto",
                     help="map region (auto: the first that holds every site shown)")
     ea = sub.add_parser("export-animation", help="write the period played as a film (GIF or MP4): one slide per step "

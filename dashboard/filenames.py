@@ -25,8 +25,8 @@ def _listed(values: tuple[str, ...], word: str) -> str:
 
 
 def export_name(view: str, sel: Selection, ext: str) -> str:
-    """`{view}_{period}[_{movements}][_{types}][_q-{search}][_{selected}].{ext}`; the period is 'all-years' when
-    none is set."""
+    """`{view}_{period}[_{movements}][_{types}][_q-{search}][_{selected}][_debates].{ext}`; the period is
+    'all-years' when none is set; a slide of the Debates view ends in '_debates'."""
     parts = [_slug(view) or "view", f"{sel.year_start}-{sel.year_end}" if sel.has_period else "all-years"]
     if sel.movement_ids:
         parts.append(_listed(sel.movement_ids, "movements"))
@@ -36,4 +36,6 @@ def export_name(view: str, sel: Selection, ext: str) -> str:
         parts.append("q-" + _slug(sel.q, 20))
     if sel.selected:
         parts.append(_slug(sel.selected.replace("_", "-"), 40))
+    if view == "slide" and getattr(sel, "view", "map") != "map":  # a slide with the Debates view in the map's place
+        parts.append(_slug(sel.view))
     return "_".join(parts) + "." + _slug(ext, 8)

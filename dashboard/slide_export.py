@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 from dashboard.filenames import export_name
 from dashboard.paths import TOPOJSON_DIR
-from dashboard.selection import Selection, clean_period, shown
+from dashboard.selection import PANEL_VIEWS, Selection, clean_period, shown
 from dashboard.slides import BASE_SIZE, FORMATS, scale_for, slide_figure
 from dashboard.theme import MAP_REGIONS, PALETTES
 from dashboard.views.map import citation_counts
@@ -130,7 +130,8 @@ def parse_period(text: str, vocab) -> tuple[int, int]:
 
 
 def slide_selections(ctx, *, period: str | None = None, movement_ids: Iterable[str] = (), selected: str | None = None,
-                     theme: str = "light", region: str = "auto", borders: str = "modern") -> list[Selection]:
+                     theme: str = "light", region: str = "auto", borders: str = "modern",
+                     view: str = "map") -> list[Selection]:
     """The selections of a batch: the one `period`, or else one per named period of the texts (in time order),
     each with the same movements, selected record, theme and borders. `region` 'auto' picks, per slide, the
     first map region that holds every site shown. Unknown ids raise ValueError naming the valid ones."""
@@ -146,6 +147,8 @@ def slide_selections(ctx, *, period: str | None = None, movement_ids: Iterable[s
         raise ValueError(f"--theme {theme!r}: expected one of {', '.join(PALETTES)}")
     if region != "auto" and region not in MAP_REGIONS:
         raise ValueError(f"--region {region!r}: expected auto or one of {', '.join(MAP_REGIONS)}")
+    if view not in PANEL_VIEWS:
+        raise ValueError(f"--view {view!r}: expected one of {', '.join(PANEL_VIEWS)}")
     if period is not None:
         spans = [parse_period(period, vocab)]
     else:
@@ -155,7 +158,8 @@ def slide_selections(ctx, *, period: str | None = None, movement_ids: Iterable[s
     out = []
     for s, e in spans:
         sel = make_selection(vocab, year_start=s, year_end=e, movement_ids=movement_ids, selected=selected,
-                             theme=theme, region="ussr" if region == "auto" else region, borders=borders)
+                             theme=theme, region="ussr" if region == "auto" else region, borders=borders,
+                             view=view)
         out.append(fit_region(ctx.bundle, sel) if region == "auto" else sel)
     return out
 

@@ -294,16 +294,17 @@ def slide_figure(ctx, sel: Selection, *, size: tuple[int, int] = BASE_SIZE, inli
 
     canvas = Canvas(data=[], layout={}, annotations=[], shapes=[])
     place_cartesian(views.timeline, boxes["timeline"], canvas)
-    if views.debates is not None:  # the page shows the Debates view in the map's place: so does the slide
+    debates = views.debates is not None  # the page shows the Debates view in the map's place: so does the slide
+    if debates:
         place_cartesian(views.debates, boxes["map_panel"].inset(4, 4, 4, 4), canvas, own_legend=False)
     else:
         place_geo(views.map, boxes["map"], canvas, own_legend=False)  # the legend model's column stands beside it
-        legend_traces(map_placed, boxes["map_legend"], canvas, pal, "map legend")
     place_cartesian(views.network, boxes["network"], canvas, own_legend=False)
     legend_traces(mv_placed, boxes["movements"], canvas, pal, "movement legend")
+    if not debates:
+        legend_traces(map_placed, boxes["map_legend"], canvas, pal, "map legend")
     legend_traces(net_placed, boxes["network_legend"], canvas, pal, "network legend")
 
-    debates = views.debates is not None
     titles = (("map_panel", "Debates: who argues what" if debates else "Deportations and sites"),
               ("network_panel", "Factions and ties"))
     period = f"{sel.year_start}–{sel.year_end}" if sel.has_period else ""

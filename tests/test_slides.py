@@ -537,3 +537,13 @@ def test_slide040_debates_view_takes_the_maps_place(ctx):
     chips = next(t for t in fig["data"] if t.get("name") == "holders")
     assert set(chips["customdata"]) <= set(ctx.bundle.claims["claim_id"])
     assert "cl_trotsky_lift_ban" in chips["customdata"]
+
+
+def test_slide045_cli_exports_the_debates_view(tmp_path, default_png):
+    out = tmp_path / "debates"
+    assert cli_main(["export-slides", "--out", str(out), "--period", "1936-1938", "--view", "debates",
+                     "--format", "svg"]) == 0
+    (only,) = out.iterdir()
+    assert only.name == "slide_1936-1938_debates.svg"
+    text = only.read_text(encoding="utf-8")
+    assert "Debates: who argues what" in text and "Deportations and sites" not in text
