@@ -58,3 +58,12 @@ def test_map_draws_sites_shown_only_by_an_open_end_pale(bundle):
     # a site an event of the period dates firmly is drawn strongly
     strong = [p for p, op in ops.items() if op == 1.0]
     assert strong or len(ops) == 1
+
+
+def test_dates_text_moves_the_deportations_back_to_the_texts_span(bundle):
+    """The Chechens' route: 1944 from outside the texts (refined, drawn by default), "shortly before, during and
+    after World War II" in the text (1939~/1949). In 1940 only the texts' dates show it; in 1944 both do."""
+    k = _row(bundle.routes, "route_id", "rt_chechens")
+    for year, refined, text in ((1940, False, True), (1944, True, True)):
+        assert shown(bundle, Selection(year, year)).masks["routes"][k] == refined
+        assert shown(bundle, Selection(year, year, dates="text")).masks["routes"][k] == text
