@@ -34,3 +34,23 @@ def test_texts_shipped_with_licence_note():
     assert "CC BY-SA 4.0" in readme
     for name in ("stalinism.txt", "anti_stalinist_left.txt"):
         assert name in readme
+
+
+def test_no_merge_conflict_markers_left():
+    """No tracked text file holds a merge's conflict markers."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+    bad = []
+    for name in files:
+        if not name.endswith((".py", ".md", ".yaml", ".yml", ".css", ".js", ".txt", ".toml", ".json")):
+            continue
+        try:
+            lines = (root / name).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        bad += [f"{name}:{i + 1}" for i, line in enumerate(lines)
+                if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "======="]
+    assert not bad, bad
