@@ -29,7 +29,7 @@ count as "proposed" in the legend (and are drawn as such), and "left" counts the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from types import MappingProxyType
 
@@ -39,6 +39,7 @@ import pandas as pd
 from dashboard.formatting import KIND_LABELS
 from dashboard.pipeline.coverage import CITING_FRAMES, uncovered
 from dashboard.schema import FRAME_NAMES, PRIMARY_KEY, SELECTABLE
+from dashboard.selection import THEMES, Selection, to_query
 
 STATES = ("cited", "waived", "uncovered", "plain", "back")
 # Records listed by name under a cited sentence; more are counted.
@@ -121,7 +122,7 @@ class CoverageModel:
     sections: tuple[Section, ...]
     counts: Counts
     documents: tuple[tuple[str, str], ...]  # (doc_id, title) of every text, for the page's switch
-    reviewed: bool  # statuses were given: an added text under review
+    reviewed: bool  # statuses were given (even none): an added text under review
 
     @property
     def sentences(self) -> tuple[Sentence, ...]:
@@ -129,10 +130,12 @@ class CoverageModel:
 
 
 def _frames(bundle) -> dict[str, pd.DataFrame]:
+    if isinstance(bundle, Mapping):  # frames by name (dashboard.views.add_text.review_frames)
+        return dict(bundle)
     return {n: bundle.frame(n) for n in FRAME_NAMES}
 
 
-def _label(bundle, kind: str, row: Mapping, names: Mapping[str, str]) -> str:
+def _label(kind: str, row: Mapping, names: Mapping[str, str]) -> str:
     if kind == "routes":
         text = f"Deportation of {row['people']}"
     elif kind == "relations":
@@ -153,22 +156,26 @@ def _overlaps(df: pd.DataFrame, start: np.ndarray, end: np.ndarray) -> np.ndarra
     return (rs < end[None, :]) & (re_ > start[None, :])
 
 
-def coverage_model(bundle, doc_id: str, statuses: Mapping[str, str] | None = None) -> CoverageModel:
+def coverage_model(bundle, doc_id: str, statuses: Mapping[str, str] | None = None, *,
+                   selectable: bool = True) -> CoverageModel:
     """The reading view of one text. Raises UnknownDocument when doc_id is not one of the bundle's texts.
 
-    `statuses` (record id → "proposed" | "accepted") is for an added text under review; see the module docstring."""
-    docs = bundle.documents
+    `bundle`: a Bundle, or frames by name holding at least documents, passages, mentions, waivers, actors and the
+    frames of coverage.CITING_FRAMES (dashboard.views.add_text.review_frames builds them for a text being added).
+    `statuses` (record id → "proposed" | "accepted") is for an added text under review; see the module docstring.
+    `selectable=False`: records the dashboard does not hold (drafts not yet built) get no link."""
+    frames = _frames(bundle)
+    docs = frames["documents"]
     if not isinstance(doc_id, str) or doc_id not in set(docs["doc_id"]):
         raise UnknownDocument(doc_id)
     doc = docs[docs["doc_id"] == doc_id].iloc[0]
-    frames = _frames(bundle)
     passages = frames["passages"]
     mine = passages[passages["doc_id"] == doc_id].sort_values("char_start", kind="stable").reset_index(drop=True)
     start = mine["char_start"].to_numpy(dtype="int64")
     end = mine["char_end"].to_numpy(dtype="int64")
     n = len(mine)
     names = dict(zip(frames["actors"]["actor_id"], frames["actors"]["name"]))
-    statuses = statuses or {}
+    reviewed, statuses = statuses is not None, statuses or {}
 
     # every record citing each sentence: those whose quote starts in it first (by passage_id), then those running on
     refs: list[list[RecordRef]] = [[] for _ in range(n)]
@@ -185,7 +192,7 @@ def coverage_model(bundle, doc_id: str, statuses: Mapping[str, str] | None = Non
             home = row_of.get(row["passage_id"])
             rid = row[key]
             for i in np.flatnonzero(hit[r]):
-                ref = RecordRef(rid, kind, _label(bundle, kind, row, names), kind in SELECTABLE, i == home,
+                ref = RecordRef(rid, kind, _label(kind, row, names), kind in SELECTABLE and selectable, i == home,
                                 statuses.get(rid, "curated"))
                 (refs if ref.starts_here else later)[i].append(ref)
 
@@ -222,7 +229,7 @@ def coverage_model(bundle, doc_id: str, statuses: Mapping[str, str] | None = Non
     )
     return CoverageModel(doc_id=doc_id, title=str(doc["title"]), credit=str(doc["credit"]), sections=sections,
                          counts=counts, documents=tuple(zip(docs["doc_id"], docs["title"])),
-                         reviewed=bool(statuses))
+                         reviewed=reviewed)
 
 
 def _sections(mine: pd.DataFrame, sentences: list[Sentence], title: str) -> tuple[Section, ...]:
@@ -340,12 +347,16 @@ def render_page(model: CoverageModel, *, dashboard_path: str = "/", coverage_pat
     is where the dashboard is served (the app's requests prefix); `asset_urls` the stylesheets to link."""
     from urllib.parse import urlencode
 
-    def href_for(rid: str) -> str:
-        return f"{dashboard_path}?{urlencode({'select': rid})}"
+    shared = Selection(theme=theme) if theme in THEMES else Selection()  # the dashboard opens in the same theme
 
+    def href_for(rid: str) -> str:
+        return dashboard_path + to_query(replace(shared, selected=rid))
+
+    keep = {"theme": theme} if theme in THEMES else {}
     switch = " · ".join(
         f'<span aria-current="page">{_e(t)}</span>' if d == model.doc_id
-        else f'<a href="{_e(coverage_path)}?{_e(urlencode({"doc": d}))}">{_e(t)}</a>' for d, t in model.documents)
+        else f'<a href="{_e(coverage_path)}?{_e(urlencode({"doc": d, **keep}))}">{_e(t)}</a>'
+        for d, t in model.documents)
     blocks = [[b for b in sec.blocks] for sec in model.sections]
     title_block = blocks[0].pop(0) if blocks and blocks[0] and blocks[0][0].kind == "title" else None
     body = "".join('<section class="cov-section">' + "".join(_block_html(b, href_for) for b in bs) + "</section>"
@@ -355,7 +366,8 @@ def render_page(model: CoverageModel, *, dashboard_path: str = "/", coverage_pat
            '<span class="s s-waived">waived</span> <span class="s s-uncovered">year or name, no record</span></p>')
     return page_shell(
         f"Coverage: {model.title}",
-        f'<nav class="cov-nav"><a href="{_e(dashboard_path)}">← Dashboard</a> · Texts: {switch}</nav>'
+        f'<nav class="cov-nav"><a href="{_e(dashboard_path + to_query(shared))}">← Dashboard</a> · '
+        f"Texts: {switch}</nav>"
         + (_block_html(title_block, href_for) if title_block else f"<h1>{_e(model.title)}</h1>")
         + f'<p class="cov-legend" role="status">{_e(legend_text(model))}</p>{key}'
         f'<p class="cov-help">Hover or focus a shaded sentence for its records; click it to open the dashboard with '
