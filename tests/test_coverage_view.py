@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlparse
 
 import plotly
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dashboard import paths
 from dashboard.frames import bundle_from_frames
@@ -303,3 +305,14 @@ def test_cov021_decisions_accept_and_reject(bundle, proposal):
     assert "1 left" in legend_text(m)
     assert not ({r.record_id for s in m.sentences for r in s.records} & set(of_first))
     assert statuses_of(proposal, {other: "<junk>", "nope": "accepted"}) == dict.fromkeys(ids, "proposed")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(st.sampled_from(["doc", "theme", "select", "x"]),
+                              st.text(max_size=300) | st.sampled_from(["stalinism", "dark", "light", ""]),
+                              max_size=4))
+def test_cov016_any_query_gets_a_page_never_a_server_error(client, params):
+    r = client.get("/coverage", query_string=params)
+    assert r.status_code in (200, 404) and r.mimetype == "text/html"
+    page = r.get_data(as_text=True)
+    assert "Traceback" not in page and "<script" not in page
