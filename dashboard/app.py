@@ -36,9 +36,38 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
                          dev_tools_disable_version_check=True, dev_tools_serve_dev_bundles=debug)
     app.layout = page(app_ctx, app.get_asset_url("topojson/"))
     callbacks.register(app, app_ctx, app.get_asset_url("topojson/"))
+    _coverage_route(app, app_ctx.bundle)
     _secure_headers(app)
     _guard_callback_requests(app)
     return app
+
+
+def _coverage_route(app: Dash, bundle: Bundle) -> None:
+    """`/coverage?doc=<doc_id>`: the reading view of one text (dashboard.views.coverage_view), plain HTML from
+    Flask rather than a Dash page: the dashboard does not route by path, and a static page needs no callbacks."""
+    from flask import request
+
+    from dashboard.views.coverage_view import UnknownDocument, coverage_model, not_found_page, render_page
+
+    prefix = app.config.requests_pathname_prefix
+    urls = (app.get_asset_url("app.css"), app.get_asset_url("coverage.css"))
+    docs = tuple(zip(bundle.documents["doc_id"], bundle.documents["title"]))
+    model = lru_cache(maxsize=8)(lambda doc_id: coverage_model(bundle, doc_id))  # per app: built on first view
+
+    @app.server.route(prefix + "coverage")
+    def _coverage():
+        doc_id = request.args.get("doc") or docs[0][0]
+        theme = request.args.get("theme") if request.args.get("theme") in ("dark", "light") else ""
+        try:
+            m = model(doc_id) if doc_id in dict(docs) else None
+        except UnknownDocument:
+            m = None
+        if m is None:
+            page_ = not_found_page(doc_id, docs, coverage_path=prefix + "coverage", dashboard_path=prefix,
+                                   asset_urls=urls)
+            return Response(page_, status=404, mimetype="text/html")
+        return Response(render_page(m, dashboard_path=prefix, coverage_path=prefix + "coverage", asset_urls=urls,
+                                    theme=theme), mimetype="text/html")
 
 
 def _guard_callback_requests(app: Dash) -> None:
