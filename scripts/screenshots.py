@@ -17,6 +17,8 @@ VIEWS = {
     "deportations": "?period=1941-1949&type=deportation",
     "borders-1938-dark": "?period=1936-1938&borders=period&theme=dark&select=rt_chechens",
     "present": "?period=1936-1938&movement=trotskyism&present=1&select=trotsky",
+    "debates": "?view=debates&select=cl_trotsky_lift_ban",
+    "disagree": "?select=est_asl_great_purge_casualties",
 }
 # The window the screenshots are taken at (the legibility tests check this size and 1280×720).
 VIEWPORT = {"width": 1920, "height": 1080}
@@ -31,8 +33,12 @@ def main() -> None:
         page = browser.new_page(viewport=VIEWPORT)
         for name, query in VIEWS.items():
             page.goto(base + "/" + query)
-            page.wait_for_selector("#map-graph .geo", timeout=20000)
-            page.wait_for_timeout(5000)  # the redraw for the measured view sizes
+            page.wait_for_selector("#timeline-graph .main-svg", timeout=20000)
+            # the views drawn for the sizes the browser measured (assets/view_sizes.js), then plotly's transitions
+            page.wait_for_function("() => window.viewSizes && window.viewSizes.sent"
+                                   " && window.viewSizes.sent === window.viewSizes.measure()"
+                                   " && !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=60000)
+            page.wait_for_timeout(1500)
             page.screenshot(path=str(out / f"screenshot-{name}.png"))
             print(out / f"screenshot-{name}.png")
         browser.close()
