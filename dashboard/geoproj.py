@@ -119,6 +119,26 @@ def _great_circle(a: tuple[float, float], b: tuple[float, float], n: int) -> tup
     return lon, lat
 
 
+def _great_circles(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """_great_circle for every edge a[i] → b[i] at once (arrays of (lon, lat) rows), the edges' points one after
+    another."""
+    def vec(p):
+        lo, la = p[:, 0] * RAD, p[:, 1] * RAD
+        return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=1)
+    va, vb = vec(a), vec(b)
+    omega = np.arccos(np.clip((va * vb).sum(1), -1, 1))[:, None, None]
+    t = np.linspace(0, 1, n)[None, :, None]
+    small = omega < 1e-12
+    safe = np.where(small, 1.0, omega)
+    slerp = (np.sin((1 - t) * safe) * va[:, None, :] + np.sin(t * safe) * vb[:, None, :]) / np.sin(safe)
+    lerp = (1 - t) * va[:, None, :] + t * vb[:, None, :]
+    pts = np.where(small, lerp, slerp)
+    lon = np.arctan2(pts[..., 1], pts[..., 0]) / RAD
+    lon = a[:, :1] + (((lon - a[:, :1]) + 180) % 360 - 180)
+    lat = np.arcsin(np.clip(pts[..., 2], -1, 1)) / RAD
+    return lon.ravel(), lat.ravel()
+
+
 def range_box(lon: tuple[float, float], lat: tuple[float, float]) -> list[tuple[float, float]]:
     """The vertices of plotly's range polygon (makeRangeBox): the box pulled in by CLIP_PAD, top and bottom edges
     in four arcs each."""
@@ -169,14 +189,9 @@ class Fitted:
 def raw_bounds(view: GeoView) -> tuple[float, float, float, float]:
     """(x0, y0, x1, y1) of the range polygon in the raw projection, rotated, y down (as d3 takes bounds)."""
     f = raw_projection(view.projection, view.parallels)
-    verts = range_box(view.lon, view.lat)
-    lons, lats = [], []
-    for a, b in zip(verts[:-1], verts[1:]):
-        lo, la = _great_circle(a, b, EDGE_SAMPLES)
-        lons.append(lo)
-        lats.append(la)
-    lon = np.concatenate(lons) - view.rotation_lon
-    lat = np.concatenate(lats)
+    verts = np.array(range_box(view.lon, view.lat), dtype=float)
+    lon, lat = _great_circles(verts[:-1], verts[1:], EDGE_SAMPLES)
+    lon = lon - view.rotation_lon
     if lon.min() < -180 or lon.max() > 180:
         # the box reaches across the rotated antimeridian: d3 cuts it there, adding the cut to its outline
         cut = np.linspace(lat.min(), lat.max(), EDGE_SAMPLES * 2)

@@ -396,7 +396,7 @@ def borders_region(fitted: Fitted, region: str) -> str:
     fitted frame shows, else the world's."""
     if region in basemaps.BASEMAP_REGIONS:
         return region
-    lon0, lat0, lon1, lat1 = fitted.visible_box()
+    lon0, lat0, lon1, lat1 = fitted.visible_box(step=2.0)  # a 2° grid, widened by a step: ample for choosing a file
     boxes = [(r, basemaps.clip_box(r)) for r in basemaps.BASEMAP_REGIONS if basemaps.clip_box(r) is not None]
     holding = [(r, b) for r, b in boxes if b[0] <= lon0 and b[1] <= lat0 and b[2] >= lon1 and b[3] >= lat1]
     if not holding:
