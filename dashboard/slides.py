@@ -171,6 +171,11 @@ def _selected_line(ctx, sel: Selection) -> str:
     line = f"Selected: {src.title} ({_KIND_WORDS.get(kind, kind or 'record')})"
     if src.quote:
         line += f" — “{' '.join(str(src.quote).split())}”"
+    # where the texts disagree on it, both sides in a few words (the page's source panel sets them side by side)
+    for _what, sides in src.disagree[:1]:
+        line += " · sources disagree: " + " ≠ ".join(f"{doc}: “{value}”" for _, doc, value, _ in sides)
+    if src.happening_differs and not src.disagree:
+        line += f" · the sources differ on the {src.happening_differs}"
     return line
 
 

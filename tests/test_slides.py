@@ -547,3 +547,9 @@ def test_slide045_cli_exports_the_debates_view(tmp_path, default_png):
     assert only.name == "slide_1936-1938_debates.svg"
     text = only.read_text(encoding="utf-8")
     assert "Debates: who argues what" in text and "Deportations and sites" not in text
+
+
+def test_slide046_selected_line_says_where_the_sources_disagree(ctx):
+    line = slides._selected_line(ctx, Selection(selected="est_asl_great_purge_casualties"))
+    assert "sources disagree" in line and "≠" in line and "nearly 700,000" in line
+    assert "disagree" not in slides._selected_line(ctx, Selection(selected="trotsky"))
