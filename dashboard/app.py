@@ -2,10 +2,17 @@
 
 Offline by construction: every script and style is served from this machine (serve_locally), the map's topojson
 from assets/topojson, no fonts are fetched, and Dash's version check and Plotly's cloud button are off.
+
+First visit: plotly.js is the geo bundle in assets/vendor (scatter, scattergeo, choropleth: the traces the views
+draw), which dcc.Graph takes as window.Plotly instead of loading Dash's full bundle — unless the data set is large
+enough for the timeline's heatmap level of detail, which only the full bundle draws. Cytoscape is its base bundle;
+the SVG exporter (assets/lazy, never loaded with the page) is fetched on the network's first SVG click by
+assets/network_svg.js. Fingerprinted scripts are cached for a year (see _cache_headers).
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from dash import Dash
@@ -18,15 +25,29 @@ from dashboard.layout import TITLE, page
 from dashboard.paths import ASSETS_DIR
 
 
-def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
-    import dash_cytoscape as cyto
+# Scripts under assets/ that the page does not load: lazy/ is fetched on demand; the geo bundle when it cannot draw
+# every figure (see plotly_in_assets).
+LAZY_ASSETS = "lazy"
+PLOTLY_GEO = "plotly-geo.min.js"
+YEAR = 31536000
 
-    cyto.load_extra_layouts()  # the cytoscape bundle with the SVG exporter (the network's "SVG" button)
+
+def plotly_in_assets(bundle: Bundle) -> bool:
+    """Whether the geo plotly.js in assets/ draws every figure of this data set: it has no heatmap, which the
+    timeline draws instead of marks beyond MAX_EVENT_MARKS events (the 10× and 100× benchmark corpora)."""
+    from dashboard.views.timeline import MAX_EVENT_MARKS
+
+    return len(bundle.events) <= MAX_EVENT_MARKS
+
+
+def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
     app_ctx = make_context(bundle or load_bundle())
     app = Dash(
         __name__,
         title=TITLE,
         assets_folder=str(ASSETS_DIR),
+        assets_path_ignore=[LAZY_ASSETS],
+        assets_ignore="" if plotly_in_assets(app_ctx.bundle) else "^" + re.escape(PLOTLY_GEO) + "$",
         serve_locally=True,
         update_title=None,
         suppress_callback_exceptions=False,
@@ -37,6 +58,7 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
     app.layout = page(app_ctx, app.get_asset_url("topojson/"))
     callbacks.register(app, app_ctx, app.get_asset_url("topojson/"))
     _secure_headers(app)
+    _cache_headers(app)
     _guard_callback_requests(app)
     return app
 
@@ -94,6 +116,30 @@ def _secure_headers(app: Dash) -> None:
         resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers["X-Frame-Options"] = "SAMEORIGIN"
         resp.headers["Content-Security-Policy"] = policy
+        return resp
+
+
+def _cache_headers(app: Dash) -> None:
+    """Fingerprinted files are immutable: a component suite's path carries its version and mtime
+    (`.v4_4_1m1796158731.`), an asset's URL its mtime (`?m=…`), so a changed file gets a new URL. Anything else
+    under /assets/ (the topojson, fetched by plotly without a fingerprint) is revalidated (ETag, 304)."""
+    from dash.fingerprint import check_fingerprint
+    from flask import request
+
+    prefix = app.config.requests_pathname_prefix
+    suites, assets = prefix + "_dash-component-suites/", prefix + "assets/"
+
+    @app.server.after_request
+    def _cache(resp: Response) -> Response:
+        if resp.status_code not in (200, 304):
+            return resp
+        path = request.path
+        fingerprinted = (path.startswith(suites) and check_fingerprint(path)[1]) or \
+            (path.startswith(assets) and bool(request.args.get("m")))
+        if fingerprinted:
+            resp.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        elif path.startswith((suites, assets)):
+            resp.headers["Cache-Control"] = "no-cache"
         return resp
 
 
