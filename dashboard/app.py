@@ -12,6 +12,7 @@ assets/network_svg.js. Fingerprinted scripts are cached for a year (see _cache_h
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -55,8 +56,9 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
     )
     app.enable_dev_tools(debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug, dev_tools_hot_reload=False,
                          dev_tools_disable_version_check=True, dev_tools_serve_dev_bundles=debug)
-    app.layout = page(app_ctx, app.get_asset_url("topojson/"))
-    callbacks.register(app, app_ctx, app.get_asset_url("topojson/"))
+    topojson_url = _topojson_route(app)
+    app.layout = page(app_ctx, topojson_url)
+    callbacks.register(app, app_ctx, topojson_url)
     _secure_headers(app)
     _cache_headers(app)
     _guard_callback_requests(app)
@@ -117,6 +119,29 @@ def _secure_headers(app: Dash) -> None:
         resp.headers["X-Frame-Options"] = "SAMEORIGIN"
         resp.headers["Content-Security-Policy"] = policy
         return resp
+
+
+def _topojson_route(app: Dash) -> str:
+    """The map's topojson (assets/topojson) under a path that names its version, `_topojson/<digest>/`, served with
+    a year-long cache: plotly.js appends the file name to the config's topojsonURL, so the fingerprint cannot be a
+    query. Repeat visits then read it from the cache, and when two map draws ask for it at once (before the first
+    answer), the second waits for the first in the browser's cache instead of fetching it again."""
+    from flask import abort, send_from_directory
+
+    folder = ASSETS_DIR / "topojson"
+    stamp = "|".join(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in sorted(folder.glob("*.json")))
+    digest = hashlib.sha1(stamp.encode()).hexdigest()[:12]
+
+    def topojson(version: str, name: str):
+        if version != digest or not re.fullmatch(r"[\w-]+\.json", name):
+            abort(404)
+        resp = send_from_directory(folder, name, max_age=YEAR)
+        resp.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        return resp
+
+    app.server.add_url_rule(app.config.routes_pathname_prefix + "_topojson/<version>/<name>", "topojson",
+                            topojson)
+    return f"{app.config.requests_pathname_prefix}_topojson/{digest}/"
 
 
 def _cache_headers(app: Dash) -> None:
