@@ -57,6 +57,7 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
     app.enable_dev_tools(debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug, dev_tools_hot_reload=False,
                          dev_tools_disable_version_check=True, dev_tools_serve_dev_bundles=debug)
     topojson_url = _topojson_route(app)
+    _preload_topojson(app, topojson_url)
     app.layout = page(app_ctx, topojson_url)
     callbacks.register(app, app_ctx, topojson_url)
     _secure_headers(app)
@@ -142,6 +143,21 @@ def _topojson_route(app: Dash) -> str:
     app.server.add_url_rule(app.config.routes_pathname_prefix + "_topojson/<version>/<name>", "topojson",
                             topojson)
     return f"{app.config.requests_pathname_prefix}_topojson/{digest}/"
+
+
+def _preload_topojson(app: Dash, topojson_url: str) -> None:
+    """The page's response names the screen map's topojson as a preload (`Link` header): the browser fetches it
+    while the scripts load, instead of after the first map figure, and every later draw reads it from the cache —
+    plotly.js fetches it once per draw that starts before it has arrived (twice on some first visits)."""
+    from dashboard.views.map import SCREEN_RESOLUTION
+
+    link = f"<{topojson_url}world_{SCREEN_RESOLUTION}m.json>; rel=preload; as=fetch; crossorigin=anonymous"
+
+    @app.server.after_request
+    def _preload(resp: Response) -> Response:
+        if resp.status_code == 200 and resp.mimetype == "text/html":
+            resp.headers["Link"] = link
+        return resp
 
 
 def _cache_headers(app: Dash) -> None:
