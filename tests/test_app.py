@@ -177,3 +177,26 @@ def test_gunicorn_entry_point_exposes_server():
     import dashboard.app as module
 
     assert callable(module.server)
+
+
+def test_fingerprinted_scripts_are_packed_once_at_the_highest_level(app, client):
+    import brotli
+    from flask_compress.compat import compression
+
+    url = next(s for s in _scripts(client) if "plotly-geo" in s)
+    client.get(url, headers={"Accept-Encoding": "gzip, br, zstd"}).close()  # asks for it (once per file version)
+    assert app.server.extensions["precompressed"].wait(120)
+    r = client.get(url, headers={"Accept-Encoding": "gzip, br, zstd"})
+    raw = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert r.headers["Content-Encoding"] == "br" and r.headers["Cache-Control"].endswith("immutable")
+    assert brotli.decompress(r.data) == raw.get_data()
+    assert len(r.data) < 0.9 * len(compression.zstd.compress(raw.get_data(), 3))  # Flask-Compress's level
+    etag = r.headers["ETag"]
+    again = client.get(url, headers={"Accept-Encoding": "gzip, br, zstd", "If-None-Match": etag})
+    assert again.status_code == 304
+    again.close()
+    raw.close()
+    r.close()
+    # what changes (the page, the callbacks' answers) keeps Flask-Compress's own per-request level
+    page = client.get("/", headers={"Accept-Encoding": "zstd"})
+    assert page.headers.get("Content-Encoding") == "zstd" and "immutable" not in page.headers.get("Cache-Control", "")
