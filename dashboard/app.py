@@ -127,10 +127,10 @@ def _secure_headers(app: Dash) -> None:
 
 
 def _topojson_route(app: Dash) -> str:
-    """The map's topojson (assets/topojson) under a path that names its version, `_topojson/<digest>/`, served with
+    """The map's topojson (assets/topojson) under a path that names its version, `assets/topojson/v/<digest>/`, with
     a year-long cache: plotly.js appends the file name to the config's topojsonURL, so the fingerprint cannot be a
-    query. Repeat visits then read it from the cache, and when two map draws ask for it at once (before the first
-    answer), the second waits for the first in the browser's cache instead of fetching it again."""
+    query. Repeat visits read it from the cache; on the first, the page's preload (_preload_topojson) has it
+    there before any map draw asks."""
     from flask import abort, send_from_directory
 
     folder = ASSETS_DIR / "topojson"
@@ -144,9 +144,10 @@ def _topojson_route(app: Dash) -> str:
         resp.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
         return resp
 
-    app.server.add_url_rule(app.config.routes_pathname_prefix + "_topojson/<version>/<name>", "topojson",
+    # under assets/ like every other static file; the two static segments win over Dash's assets/<path:…> rule
+    app.server.add_url_rule(app.config.routes_pathname_prefix + "assets/topojson/v/<version>/<name>", "topojson",
                             topojson)
-    return f"{app.config.requests_pathname_prefix}_topojson/{digest}/"
+    return f"{app.config.requests_pathname_prefix}assets/topojson/v/{digest}/"
 
 
 def _preload_topojson(app: Dash, topojson_url: str) -> None:
@@ -252,7 +253,7 @@ def _precompress(app: Dash) -> Precompressed:
     from flask import request
 
     pre = Precompressed(app, CACHE_DIR / "compressed")
-    topojson = app.config.requests_pathname_prefix + "_topojson/"  # versioned: see _topojson_route
+    topojson = app.config.requests_pathname_prefix + "assets/topojson/v/"  # versioned: see _topojson_route
 
     @app.server.after_request
     def _packed(resp: Response) -> Response:
@@ -279,13 +280,14 @@ def _cache_headers(app: Dash) -> None:
 
     prefix = app.config.requests_pathname_prefix
     suites, assets = prefix + "_dash-component-suites/", prefix + "assets/"
+    topojson = assets + "topojson/v/"  # versioned: see _topojson_route
 
     @app.server.after_request
     def _cache(resp: Response) -> Response:
         if resp.status_code not in (200, 304):
             return resp
         path = request.path
-        if _fingerprinted(app, path, request.args):
+        if _fingerprinted(app, path, request.args) or path.startswith(topojson):
             resp.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
         elif path.startswith((suites, assets)):
             resp.headers["Cache-Control"] = "no-cache"

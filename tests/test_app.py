@@ -36,7 +36,7 @@ def test_graph_config_is_offline(client):
     assert configs
     for c in configs:
         assert '"showSendToCloud": false' in c and '"displaylogo": false' in c
-        assert re.search(r'"topojsonURL": "/_topojson/[0-9a-f]{12}/"', c)
+        assert re.search(r'"topojsonURL": "/assets/topojson/v/[0-9a-f]{12}/"', c)
 
 
 def test_topojson_served_locally(client):
@@ -54,8 +54,8 @@ def test_topojson_under_a_versioned_path_is_cached_for_a_year(client):
     assert r.status_code == 200 and r.get_json()["type"] == "Topology"
     assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     r.close()
-    assert client.get("/_topojson/000000000000/world_110m.json").status_code == 404  # another version
-    assert client.get(url + "..%2Fapp.css").mimetype == "text/html"  # not the file: Dash's page for any path
+    assert client.get("/assets/topojson/v/000000000000/world_110m.json").status_code == 404  # another version
+    assert client.get(url + "..%2Fapp.css").mimetype != "text/css"  # no way out of the folder
     assert client.get(url + "nothing.json").status_code == 404
 
 
