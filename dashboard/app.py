@@ -2,11 +2,22 @@
 
 Offline by construction: every script and style is served from this machine (serve_locally), the map's topojson
 from assets/topojson, no fonts are fetched, and Dash's version check and Plotly's cloud button are off.
+
+First visit: plotly.js is the geo bundle in assets/vendor (scatter, scattergeo, choropleth: the traces the views
+draw), which dcc.Graph takes as window.Plotly instead of loading Dash's full bundle — unless the data set is large
+enough for the timeline's heatmap level of detail, which only the full bundle draws. Cytoscape is its base bundle;
+the SVG exporter (assets/lazy, never loaded with the page) is fetched on the network's first SVG click by
+assets/network_svg.js. Fingerprinted scripts are cached for a year (see _cache_headers).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import threading
 from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
 
 from dash import Dash
 from flask import Response
@@ -15,18 +26,32 @@ from dashboard import callbacks
 from dashboard.context import make_context
 from dashboard.frames import Bundle, load_bundle
 from dashboard.layout import TITLE, page
-from dashboard.paths import ASSETS_DIR
+from dashboard.paths import ASSETS_DIR, CACHE_DIR
+
+
+# Scripts under assets/ that the page does not load: lazy/ is fetched on demand; the geo bundle when it cannot draw
+# every figure (see plotly_in_assets).
+LAZY_ASSETS = "lazy"
+PLOTLY_GEO = "plotly-geo.min.js"
+YEAR = 31536000
+
+
+def plotly_in_assets(bundle: Bundle) -> bool:
+    """Whether the geo plotly.js in assets/ draws every figure of this data set: it has no heatmap, which the
+    timeline draws instead of marks beyond MAX_EVENT_MARKS events (the 10× and 100× benchmark corpora)."""
+    from dashboard.views.timeline import MAX_EVENT_MARKS
+
+    return len(bundle.events) <= MAX_EVENT_MARKS
 
 
 def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
-    import dash_cytoscape as cyto
-
-    cyto.load_extra_layouts()  # the cytoscape bundle with the SVG exporter (the network's "SVG" button)
     app_ctx = make_context(bundle or load_bundle())
     app = Dash(
         __name__,
         title=TITLE,
         assets_folder=str(ASSETS_DIR),
+        assets_path_ignore=[LAZY_ASSETS],
+        assets_ignore="" if plotly_in_assets(app_ctx.bundle) else "^" + re.escape(PLOTLY_GEO) + "$",
         serve_locally=True,
         update_title=None,
         suppress_callback_exceptions=False,
@@ -34,10 +59,14 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
     )
     app.enable_dev_tools(debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug, dev_tools_hot_reload=False,
                          dev_tools_disable_version_check=True, dev_tools_serve_dev_bundles=debug)
-    app.layout = page(app_ctx, app.get_asset_url("topojson/"))
-    callbacks.register(app, app_ctx, app.get_asset_url("topojson/"))
+    topojson_url = _topojson_route(app)
+    _preload_topojson(app, topojson_url)
+    app.layout = page(app_ctx, topojson_url)
+    callbacks.register(app, app_ctx, topojson_url)
     _coverage_route(app, app_ctx.bundle)
     _secure_headers(app)
+    _cache_headers(app)
+    _precompress(app)
     _guard_callback_requests(app)
     return app
 
@@ -129,6 +158,174 @@ def _secure_headers(app: Dash) -> None:
         resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers["X-Frame-Options"] = "SAMEORIGIN"
         resp.headers["Content-Security-Policy"] = policy
+        return resp
+
+
+def _topojson_route(app: Dash) -> str:
+    """The map's topojson (assets/topojson) under a path that names its version, `assets/topojson/v/<digest>/`, with
+    a year-long cache: plotly.js appends the file name to the config's topojsonURL, so the fingerprint cannot be a
+    query. Repeat visits read it from the cache; on the first, the page's preload (_preload_topojson) has it
+    there before any map draw asks."""
+    from flask import abort, send_from_directory
+
+    folder = ASSETS_DIR / "topojson"
+    stamp = "|".join(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in sorted(folder.glob("*.json")))
+    digest = hashlib.sha1(stamp.encode()).hexdigest()[:12]
+
+    def topojson(version: str, name: str):
+        if version != digest or not re.fullmatch(r"[\w-]+\.json", name):
+            abort(404)
+        resp = send_from_directory(folder, name, max_age=YEAR)
+        resp.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        return resp
+
+    # under assets/ like every other static file; the two static segments win over Dash's assets/<path:…> rule
+    app.server.add_url_rule(app.config.routes_pathname_prefix + "assets/topojson/v/<version>/<name>", "topojson",
+                            topojson)
+    return f"{app.config.requests_pathname_prefix}assets/topojson/v/{digest}/"
+
+
+def _preload_topojson(app: Dash, topojson_url: str) -> None:
+    """The page's response names the screen map's topojson as a preload (`Link` header): the browser fetches it
+    while the scripts load, instead of after the first map figure, and every later draw reads it from the cache —
+    plotly.js fetches it once per draw that starts before it has arrived (twice on some first visits)."""
+    from dashboard.views.map import SCREEN_RESOLUTION
+
+    link = f"<{topojson_url}world_{SCREEN_RESOLUTION}m.json>; rel=preload; as=fetch; crossorigin=anonymous"
+
+    @app.server.after_request
+    def _preload(resp: Response) -> Response:
+        if resp.status_code == 200 and resp.mimetype == "text/html":
+            resp.headers["Link"] = link
+        return resp
+
+
+def _fingerprinted(app: Dash, path: str, args) -> bool:
+    """A component suite whose path carries its version (`.v4_4_1m1796158731.`) or an asset with `?m=<mtime>`."""
+    from dash.fingerprint import check_fingerprint
+
+    prefix = app.config.requests_pathname_prefix
+    return (path.startswith(prefix + "_dash-component-suites/") and check_fingerprint(path)[1]) or \
+        (path.startswith(prefix + "assets/") and bool(args.get("m")))
+
+
+class Precompressed:
+    """Fingerprinted scripts, styles and the topojson compressed once at the highest level (brotli 11, or zstd 19
+    for a browser that takes zstd but not brotli: plotly.js 375 KB instead of 458 at Flask-Compress's per-request
+    level), off the request threads the first time a file version is asked for (about 15 s of one core for
+    plotly.js), kept in CACHE_DIR/compressed across starts. Until a file is ready, Flask-Compress answers."""
+
+    LEVELS = MappingProxyType({"zstd": 19, "br": 11})
+    TYPES = frozenset({"application/javascript", "text/javascript", "text/css", "application/json"})
+
+    def __init__(self, app: Dash, folder: Path):
+        self.app, self.folder = app, folder
+        self.pending: set[str] = set()
+        self.lock = threading.Lock()
+        self.idle = threading.Event()
+        self.idle.set()
+
+    @staticmethod
+    def encoding(accept: str) -> str | None:
+        offered = {e.split(";")[0].strip() for e in accept.split(",")}
+        return next((e for e in ("br", "zstd") if e in offered), None)
+
+    def file(self, url: str, enc: str) -> Path:
+        return self.folder / f"{hashlib.sha1(url.encode()).hexdigest()}.{enc}"
+
+    def apply(self, resp: Response, url: str, enc: str) -> Response:
+        from flask import request
+
+        f = self.file(url, enc)
+        if f.is_file():
+            etag, weak = resp.get_etag()
+            resp.direct_passthrough = False
+            resp.set_data(f.read_bytes())
+            resp.headers["Content-Encoding"] = enc
+            resp.headers["Vary"] = "Accept-Encoding"
+            if etag:
+                resp.set_etag(f"{etag}:{enc}", weak=weak)
+                resp.make_conditional(request)  # a revalidation that matches is a 304
+            return resp
+        with self.lock:
+            if (url, enc) in self.pending:
+                return resp
+            self.pending.add((url, enc))
+            self.idle.clear()
+        threading.Thread(target=self._compress, args=(url, enc), daemon=True).start()
+        return resp
+
+    def _compress(self, url: str, enc: str) -> None:
+        try:
+            body = self.app.server.test_client().get(url.split("#")[0], headers={"Accept-Encoding": "identity"})
+            data = body.get_data()
+            body.close()
+            if body.status_code == 200:
+                if enc == "zstd":
+                    from flask_compress.compat import compression
+
+                    packed = compression.zstd.compress(data, self.LEVELS[enc])
+                else:
+                    import brotli
+
+                    packed = brotli.compress(data, quality=self.LEVELS[enc])
+                self.folder.mkdir(parents=True, exist_ok=True)
+                tmp = self.file(url, enc).with_suffix(f".{threading.get_ident()}.tmp")
+                tmp.write_bytes(packed)
+                tmp.replace(self.file(url, enc))
+        finally:
+            with self.lock:
+                self.pending.discard((url, enc))
+                if not self.pending:
+                    self.idle.set()
+
+    def wait(self, timeout: float = 120) -> bool:
+        """Block until no compression is under way (for the benchmark)."""
+        return self.idle.wait(timeout)
+
+
+def _precompress(app: Dash) -> Precompressed:
+    from flask import request
+
+    pre = Precompressed(app, CACHE_DIR / "compressed")
+    topojson = app.config.requests_pathname_prefix + "assets/topojson/v/"  # versioned: see _topojson_route
+
+    @app.server.after_request
+    def _packed(resp: Response) -> Response:
+        enc = Precompressed.encoding(request.headers.get("Accept-Encoding", ""))
+        if not (enc and resp.status_code == 200 and resp.mimetype in Precompressed.TYPES
+                and "Content-Encoding" not in resp.headers):
+            return resp
+        if _fingerprinted(app, request.path, request.args) or request.path.startswith(topojson):
+            return pre.apply(resp, request.full_path, enc)
+        etag = resp.get_etag()[0]  # the async chunks Dash serves unversioned, with a digest of their content
+        if etag and request.path.startswith(app.config.requests_pathname_prefix + "_dash-component-suites/"):
+            return pre.apply(resp, f"{request.full_path}#{etag}", enc)
+        return resp
+
+    app.server.extensions["precompressed"] = pre
+    return pre
+
+
+def _cache_headers(app: Dash) -> None:
+    """Fingerprinted files are immutable: a component suite's path carries its version and mtime
+    (`.v4_4_1m1796158731.`), an asset's URL its mtime (`?m=…`), so a changed file gets a new URL. Anything else
+    under /assets/ (the topojson, fetched by plotly without a fingerprint) is revalidated (ETag, 304)."""
+    from flask import request
+
+    prefix = app.config.requests_pathname_prefix
+    suites, assets = prefix + "_dash-component-suites/", prefix + "assets/"
+    topojson = assets + "topojson/v/"  # versioned: see _topojson_route
+
+    @app.server.after_request
+    def _cache(resp: Response) -> Response:
+        if resp.status_code not in (200, 304):
+            return resp
+        path = request.path
+        if _fingerprinted(app, path, request.args) or path.startswith(topojson):
+            resp.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        elif path.startswith((suites, assets)):
+            resp.headers["Cache-Control"] = "no-cache"
         return resp
 
 

@@ -36,12 +36,87 @@ def test_graph_config_is_offline(client):
     assert configs
     for c in configs:
         assert '"showSendToCloud": false' in c and '"displaylogo": false' in c
-        assert re.search(r'"topojsonURL": "/assets/topojson/"', c)
+        assert re.search(r'"topojsonURL": "/assets/topojson/v/[0-9a-f]{12}/"', c)
 
 
 def test_topojson_served_locally(client):
     r = client.get("/assets/topojson/world_50m.json")
     assert r.status_code == 200 and r.get_json()["type"] == "Topology"
+
+
+def _topojson_url(client) -> str:
+    return re.search(r'"topojsonURL": "([^"]+)"', json.dumps(client.get("/_dash-layout").get_json())).group(1)
+
+
+def test_topojson_under_a_versioned_path_is_cached_for_a_year(client):
+    url = _topojson_url(client)
+    r = client.get(url + "world_110m.json")
+    assert r.status_code == 200 and r.get_json()["type"] == "Topology"
+    assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    r.close()
+    assert client.get("/assets/topojson/v/000000000000/world_110m.json").status_code == 404  # another version
+    assert client.get(url + "..%2Fapp.css").mimetype != "text/css"  # no way out of the folder
+    assert client.get(url + "nothing.json").status_code == 404
+
+
+def _scripts(client) -> list[str]:
+    return re.findall(r'<script src="([^"]+)"', client.get("/").get_data(as_text=True))
+
+
+def test_page_loads_the_geo_plotly_from_assets_and_the_base_cytoscape(client):
+    scripts = _scripts(client)
+    plotly = [i for i, s in enumerate(scripts) if "plotly" in s]
+    assert [scripts[i].split("?")[0] for i in plotly] == ["/assets/vendor/plotly-geo.min.js"]
+    # window.Plotly is there before dash-renderer renders the first dcc.Graph (which would load the full bundle)
+    assert plotly[0] < next(i for i, s in enumerate(scripts) if "dash_renderer" in s)
+    assert any("dash_cytoscape/dash_cytoscape.v" in s for s in scripts)
+    assert not any("extra" in s or "/lazy/" in s or s.endswith(".txt") for s in scripts), scripts
+    # the exporter is not loaded with the page, but is there for assets/network_svg.js
+    r = client.get("/assets/lazy/cytoscape-svg.js")
+    assert r.status_code == 200 and b"cytoscapeSvg" in r.data
+    r.close()
+
+
+def test_geo_plotly_is_the_bundled_version_and_draws_the_corpus(client, bundle):
+    from plotly.offline import get_plotlyjs_version
+
+    from dashboard.app import plotly_in_assets
+
+    r = client.get("/assets/vendor/plotly-geo.min.js")
+    assert "plotly.js (geo - minified) v4.1.1" in r.data[:400].decode()
+    r.close()
+    assert get_plotlyjs_version() == "4.1.1"  # the version of the full bundle Dash would load instead
+    assert plotly_in_assets(bundle)  # the corpus never needs the timeline's heatmap
+
+
+def test_large_data_sets_get_the_full_plotly(frames, bundle):
+    from dashboard.app import create_app, plotly_in_assets
+    from dashboard.frames import bundle_from_frames
+    from dashboard.views.timeline import MAX_EVENT_MARKS
+    from tools.bench import synthetic_frames
+
+    big_bundle = bundle_from_frames(synthetic_frames(frames, MAX_EVENT_MARKS // len(bundle.events) + 1))
+    assert not plotly_in_assets(big_bundle)
+    scripts = _scripts(create_app(big_bundle).server.test_client())
+    assert not any("plotly" in s for s in scripts)  # dcc.Graph then loads Dash's full bundle (it has heatmap)
+
+
+def test_cache_headers(client):
+    scripts = _scripts(client)
+    suite = next(s for s in scripts if s.startswith("/_dash-component-suites/") and ".v" in s)
+    asset = next(s for s in scripts if s.startswith("/assets/") and "?m=" in s)
+    for url in (suite, asset):
+        r = client.get(url)
+        assert r.status_code == 200 and r.headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+        r.close()
+    for url in ("/assets/app.css", "/assets/topojson/world_110m.json",
+                "/_dash-component-suites/plotly/package_data/plotly.min.js"):
+        r = client.get(url)
+        assert r.status_code == 200 and r.headers["Cache-Control"] == "no-cache" and r.headers.get("ETag"), url
+        r.close()
+    assert "immutable" not in client.get("/assets/nothing.js?m=1").headers.get("Cache-Control", "")
+    assert "Cache-Control" not in client.get("/").headers or "immutable" not in client.get("/").headers[
+        "Cache-Control"]
 
 
 def test_draw_callback_over_http(app, client):
@@ -102,3 +177,26 @@ def test_gunicorn_entry_point_exposes_server():
     import dashboard.app as module
 
     assert callable(module.server)
+
+
+def test_fingerprinted_scripts_are_packed_once_at_the_highest_level(app, client):
+    import brotli
+    from flask_compress.compat import compression
+
+    url = next(s for s in _scripts(client) if "plotly-geo" in s)
+    client.get(url, headers={"Accept-Encoding": "gzip, br, zstd"}).close()  # asks for it (once per file version)
+    assert app.server.extensions["precompressed"].wait(120)
+    r = client.get(url, headers={"Accept-Encoding": "gzip, br, zstd"})
+    raw = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert r.headers["Content-Encoding"] == "br" and r.headers["Cache-Control"].endswith("immutable")
+    assert brotli.decompress(r.data) == raw.get_data()
+    assert len(r.data) < 0.9 * len(compression.zstd.compress(raw.get_data(), 3))  # Flask-Compress's level
+    etag = r.headers["ETag"]
+    again = client.get(url, headers={"Accept-Encoding": "gzip, br, zstd", "If-None-Match": etag})
+    assert again.status_code == 304
+    again.close()
+    raw.close()
+    r.close()
+    # what changes (the page, the callbacks' answers) keeps Flask-Compress's own per-request level
+    page = client.get("/", headers={"Accept-Encoding": "zstd"})
+    assert page.headers.get("Content-Encoding") == "zstd" and "immutable" not in page.headers.get("Cache-Control", "")

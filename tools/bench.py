@@ -3,7 +3,9 @@
 Measures the build, the cold start against a bare `import dash, plotly, pandas`, and for each scale (1×, 10×,
 100× the corpus, by a synthetic generator) the server time and payload of a realistic mix of filter changes
 through the real callbacks (Flask's test client, the same code path as HTTP), and the time from a filter change
-to every view painted in headless Chromium. Prints a table; `--json FILE` writes the figures.
+to every view painted in headless Chromium; and at 1× the first visit (navigation at ?period=1936-1938 with an
+empty cache → every view painted, and the bytes on the wire: the sum of every response's transferSize). Prints a
+table; `--json FILE` writes the figures.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ SCALES_QUICK = (1, 10)
 # calls per scale: the issue's minimum is 200 server calls and 30 browser changes
 SERVER_CALLS = MappingProxyType({"full": 200, "quick": 30})
 BROWSER_CHANGES = MappingProxyType({"full": 30, "quick": 5})
+FIRST_VISITS = MappingProxyType({"full": 10, "quick": 3})
 # What Chromium sends: the payload is measured as it travels, compressed the way the browser would get it.
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 _MULTIPLIED = ("events", "places", "routes", "actors", "relations", "estimates")
@@ -228,6 +231,85 @@ def browser_figures(app, changes: int, seed: int = 5) -> dict:
             "browser_update_ms_p95": round(float(np.percentile(times, 95)), 1)}
 
 
+# Every view painted: the timeline's marks, the map's land and marks, the network's nodes drawn by cytoscape, no
+# callback pending; then two frames. Returns the time since navigation started (performance.now()'s origin).
+_FIRST_PAINT = """() => new Promise((resolve, reject) => {
+  const limit = setTimeout(() => reject(new Error('not painted')), 60000);
+  const cyOf = () => { const el = document.querySelector('#network-graph');
+    if (!el) return null; const c = [el, ...el.querySelectorAll('div')].find(d => d._cyreg && d._cyreg.cy);
+    return c ? c._cyreg.cy : null; };
+  const check = () => {
+    const cy = cyOf();
+    if (document.querySelector('#timeline-graph .scatterlayer .point') &&
+        document.querySelector('#map-graph .geo .layer.land path, #map-graph .geo .countries path') &&
+        document.querySelector('#map-graph .geo .scatterlayer .trace') &&
+        cy && cy.nodes().length > 0 && document.querySelector('#network-graph canvas') &&
+        document.querySelector('#summary-line') && document.querySelector('#summary-line').textContent &&
+        !document.querySelector('[data-dash-is-loading="true"]')) {
+      clearTimeout(limit);
+      requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
+    } else requestAnimationFrame(check);
+  };
+  check();
+})"""
+
+FIRST_VISIT_QUERY = "/?period=1936-1938"
+
+
+def first_visit(page, url: str) -> dict:
+    """One visit in a fresh browser context: navigation → every view painted (ms), the bytes that travelled
+    (each response's transferSize: headers and compressed body), and the URLs requested."""
+    page.goto(url, wait_until="commit")
+    ms = page.evaluate(_FIRST_PAINT)
+    page.wait_for_timeout(300)  # late requests (topojson, fonts) still count as the first visit's bytes
+    entries = page.evaluate("""() => [...performance.getEntriesByType('navigation'),
+                                      ...performance.getEntriesByType('resource')]
+                                     .map(e => [e.name, e.transferSize, e.encodedBodySize])""")
+    return {"ms": ms, "bytes": int(sum(e[1] for e in entries)), "urls": [e[0] for e in entries],
+            "sizes": {e[0]: e[1] for e in entries}}
+
+
+def first_visit_figures(app, visits: int) -> dict:
+    """The first visit at 1936–1938, `visits` times with an empty cache (a new context each), then one repeat
+    visit in the last context (what the cache headers save)."""
+    import logging
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{srv.server_port}{FIRST_VISIT_QUERY}"
+    times, sizes, repeat, largest = [], [], None, []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox",
+                                                                                   "--disable-gpu"])
+            for i in range(visits + 1):  # the first visit warms the server (layout cache, callbacks), not counted
+                context = browser.new_context(viewport={"width": 1600, "height": 900})
+                page = context.new_page()
+                v = first_visit(page, url)
+                if i:
+                    times.append(v["ms"])
+                    sizes.append(v["bytes"])
+                    largest = sorted(v["sizes"].items(), key=lambda kv: -kv[1])[:5]
+                if i == 0 and "precompressed" in app.server.extensions:
+                    app.server.extensions["precompressed"].wait()  # scripts packed once per file version
+                if i == visits:
+                    page2 = context.new_page()
+                    repeat = first_visit(page2, url)
+                context.close()
+            browser.close()
+    finally:
+        srv.shutdown()
+    return {"first_visit_ms_p50": round(float(np.percentile(times, 50)), 1),
+            "first_visit_ms_p95": round(float(np.percentile(times, 95)), 1),
+            "first_visit_kb": round(float(np.median(sizes)) / 1024, 1),
+            "repeat_visit_ms": round(repeat["ms"], 1), "repeat_visit_kb": round(repeat["bytes"] / 1024, 1),
+            "first_visit_largest_kb": {u.split("?")[0].rsplit("/", 1)[-1]: round(s / 1024, 1) for u, s in largest}}
+
+
 def run(quick: bool = False, browser: bool = True, progress=print) -> dict:
     from dashboard.app import create_app
     from dashboard.context import make_context
@@ -257,6 +339,9 @@ def run(quick: bool = False, browser: bool = True, progress=print) -> dict:
         if browser:
             progress(f"{scale}×: {BROWSER_CHANGES[mode]} changes in headless Chromium…")
             row |= browser_figures(app, BROWSER_CHANGES[mode])
+            if scale == 1:
+                progress(f"1×: {FIRST_VISITS[mode]} first visits at {FIRST_VISIT_QUERY}…")
+                result["first_visit"] = first_visit_figures(app, FIRST_VISITS[mode])
         result["scales"].append(row)
     return result
 
@@ -281,6 +366,12 @@ def table(result: dict) -> str:
                      f"{r['filter_payload_kb_p95']} | {r.get('filter_payload_raw_kb_p95', '—')} | "
                      f"{r.get('browser_update_ms_p50', '—')} | "
                      f"{r.get('browser_update_ms_p95', '—')} |")
+    fv = result.get("first_visit")
+    if fv:
+        lines += ["", f"first visit (1×, {FIRST_VISIT_QUERY}, empty cache → every view painted): "
+                      f"p50 {fv['first_visit_ms_p50']} ms · p95 {fv['first_visit_ms_p95']} ms · "
+                      f"{fv['first_visit_kb']} KB on the wire · repeat visit {fv['repeat_visit_kb']} KB",
+                  "largest (KB): " + ", ".join(f"{k} {v}" for k, v in fv["first_visit_largest_kb"].items())]
     return "\n".join(lines)
 
 

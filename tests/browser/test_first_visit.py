@@ -1,0 +1,105 @@
+"""The first visit in headless Chromium: only the plotly.js and cytoscape that are used travel, the map's topojson
+once, the SVG exporter on the first SVG click only, and every view and export still works under the app's CSP."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser.conftest import LOOPBACK
+from tests.browser.test_dashboard import TIMEOUT, open_app
+from tests.browser.test_presentation import _download, _png_size
+
+pytestmark = pytest.mark.browser
+
+FULL_PLOTLY = ("plotly.min.js", "async-plotlyjs", "plotly/package_data")
+
+
+def _fetched(page, name: str) -> list[int]:
+    """The bytes that travelled for each load of `name` (0: read from the browser's cache)."""
+    return page.evaluate("(n) => performance.getEntriesByType('resource').filter(e => e.name.endsWith(n))"
+                         ".map(e => e.transferSize)", name)
+
+
+class _Visit:
+    """A page in a fresh context without request routing (Playwright's routing turns the HTTP cache off, and the
+    cache is what is under test): off-machine requests are recorded, not blocked, and asserted absent."""
+
+    def __init__(self, browser, base: str):
+        self.context = browser.new_context(viewport={"width": 1600, "height": 900})
+        self.page = self.context.new_page()
+        self.base, self.console_errors, self.urls = base, [], []
+        self.page.on("request", lambda r: self.urls.append(r.url))
+        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+    @property
+    def blocked(self) -> list[str]:
+        return [u for u in self.urls if urlparse(u).hostname not in LOOPBACK and not u.startswith(("data:", "blob:"))]
+
+
+@pytest.fixture
+def visit(browser, server_url):
+    v = _Visit(browser, server_url)
+    yield v
+    v.context.close()
+
+
+def _record(page) -> list[str]:
+    urls: list[str] = []
+    page.on("request", lambda r: urls.append(r.url))
+    return urls
+
+
+def test_first001_geo_plotly_and_base_cytoscape_only(visit):
+    dash_page, urls = visit, visit.urls
+    page = open_app(visit, "?period=1936-1938")
+    page.wait_for_selector("#map-graph .geo .scatterlayer .trace", timeout=TIMEOUT)
+    page.wait_for_timeout(500)
+    assert not [u for u in urls if any(f in u for f in FULL_PLOTLY)], urls
+    assert [u for u in urls if "/assets/vendor/plotly-geo.min.js" in u]
+    assert not [u for u in urls if "dash_cytoscape_extra" in u or "/assets/lazy/" in u], urls
+    assert page.evaluate("() => window.Plotly.version") == "4.1.1"
+    topojson = [u for u in urls if u.endswith("world_110m.json")]
+    assert topojson and all("/assets/topojson/v/" in u for u in topojson), topojson
+    assert len([b for b in _fetched(page, "world_110m.json") if b > 0]) == 1
+    assert dash_page.console_errors == [] and dash_page.blocked == []
+
+
+def test_first002_historical_borders_draw_with_the_geo_bundle(visit):
+    dash_page, urls = visit, visit.urls
+    page = open_app(visit, "?period=1936-1938&borders=period")
+    page.wait_for_selector("#map-graph .choroplethlayer path", state="attached", timeout=TIMEOUT)
+    assert page.locator("#map-graph .choroplethlayer path").count() > 20
+    assert "Borders of 1938" in page.locator("#map-graph").inner_text()
+    page.wait_for_timeout(500)
+    # plotly may ask twice (two map draws before the first answer): the second is read from the cache
+    assert len([b for b in _fetched(page, "world_110m.json") if b > 0]) == 1, _fetched(page, "world_110m.json")
+    assert not [u for u in urls if any(f in u for f in FULL_PLOTLY)]
+    assert dash_page.console_errors == [] and dash_page.blocked == []
+
+
+def test_first003_svg_exporter_loads_on_the_first_svg_click(dash_page):
+    urls = _record(dash_page.page)
+    page = open_app(dash_page, "?period=1936-1938&movement=trotskyism")
+    name, data = _download(page, "#network-png-button")
+    assert name == "network_1936-1938_trotskyism.png" and min(_png_size(data)) > 300
+    assert not [u for u in urls if "/assets/lazy/" in u]  # not for the PNG
+    name, data = _download(page, "#network-svg-button")
+    assert name == "network_1936-1938_trotskyism.svg"
+    assert b"<svg" in data[:500] and data.count(b"<path") + data.count(b"<text") > 20  # drawn, not blank
+    assert len([u for u in urls if u.endswith("/assets/lazy/cytoscape-svg.js")]) == 1
+    name, again = _download(page, "#network-svg-button")  # the second click: no new fetch, same image
+    assert name.endswith(".svg") and b"<svg" in again[:500]
+    assert len([u for u in urls if "/assets/lazy/" in u]) == 1
+    # the Plotly views' PNG (toolbar) and SVG buttons and the slide (Plotly.toImage in the browser)
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.locator("#map-graph .modebar-btn[data-title^='Download plot']").first.click()
+    assert info.value.suggested_filename.endswith(".png")
+    name, data = _download(page, ".svg-download")  # the first: the timeline's
+    assert name.endswith(".svg") and b"<svg" in data[:500]
+    name, data = _download(page, "#download-slide-button")
+    assert name == "slide_1936-1938_trotskyism.png" and _png_size(data) == (1920, 1080) and len(data) > 100_000
+    assert not [u for u in urls if any(f in u for f in FULL_PLOTLY)]
+    assert dash_page.console_errors == [] and dash_page.blocked == []
