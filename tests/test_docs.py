@@ -54,3 +54,23 @@ def test_no_merge_conflict_markers_left():
         bad += [f"{name}:{i + 1}" for i, line in enumerate(lines)
                 if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "======="]
     assert not bad, bad
+
+
+def test_lock_pins_every_declared_dependency():
+    """requirements.lock (what `make` installs) pins every dependency pyproject.toml declares, the test tools too
+    (ruff runs in `make test`)."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    pinned = {norm(line.split("==")[0]) for line in (root / "requirements.lock").read_text().splitlines()
+              if "==" in line}
+    wanted = {norm(re.split(r"[<>=!~ ;\[]", d, maxsplit=1)[0]) for d in declared}
+    assert wanted <= pinned, sorted(wanted - pinned)
