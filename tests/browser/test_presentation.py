@@ -160,7 +160,10 @@ def test_borders001_historical_borders_follow_the_period(dash_page):
     # a later period: the borders of 1945
     before = summary(page)
     page.goto(dash_page.base + "/?period=1946-1950&borders=period")
-    page.wait_for_selector("#map-graph .choroplethlayer path", timeout=TIMEOUT)
+    # drawn: some of the borders' paths have a size (those of countries outside the view are empty)
+    page.wait_for_function("() => [...document.querySelectorAll('#map-graph .choroplethlayer path')]"
+                           ".filter(p => { const b = p.getBBox(); return b.width > 0 && b.height > 0; }).length > 20",
+                           timeout=TIMEOUT)
     page.wait_for_function("() => document.querySelector('#map-graph').textContent.includes('Borders of 1945')",
                            timeout=TIMEOUT)
     assert before != summary(page)
