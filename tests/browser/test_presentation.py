@@ -140,6 +140,10 @@ def test_play001_playback_steps_the_period_and_views_follow(dash_page):
     page.click("#play-button")  # pause
     page.wait_for_function("() => document.querySelector('#play-button').textContent.includes('Play')",
                            timeout=TIMEOUT)
+    # a step already on its way when the button was pressed may still land: let it, then nothing moves
+    page.wait_for_timeout(800)
+    page.wait_for_function("() => document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0",
+                           timeout=TIMEOUT)
     paused = summary(page)
     page.wait_for_timeout(1800)
     assert summary(page) == paused
