@@ -83,38 +83,6 @@ def layout(topojson_url: str) -> html.Div:
             ]),
             html.Section(id=ids.ADD_REVIEW, className="add-review", hidden=True, **{"aria-label": "Review"},
                          children=[
-                html.Div(className="panel add-text-panel", children=[
-                    html.H2("The text, read whole"),
-                    html.P(id=ids.ADD_LEGEND, className="cov-legend", role="status"),
-                    html.P(className="cov-key", **{"aria-hidden": "true"}, children=[
-                        html.Span("accepted", className="s s-cited s-n2 s-accepted"), " ",
-                        html.Span("proposed", className="s s-cited s-n1 s-proposed"), " ",
-                        html.Span("year or name, no record (left)", className="s s-uncovered"),
-                        " · click a sentence for its proposals"]),
-                    html.Article(id=ids.ADD_TEXT_VIEW, className="cov-text add-text"),
-                ]),
-                html.Div(className="panel add-cards-panel", children=[
-                    html.H2("Proposed records"),
-                    dcc.RadioItems(id=ids.ADD_KIND, className="toggle add-kind", value="events",
-                                   options=[{"label": v, "value": k} for k, v in KIND_NAMES.items()],
-                                   inline=True),
-                    dcc.RadioItems(id=ids.ADD_STATUS, className="toggle add-status", value="all",
-                                   options=[{"label": v, "value": k} for k, v in _STATUS_LABELS.items()],
-                                   inline=True),
-                    html.Div(id=ids.ADD_SENTENCE_NOTE, className="hint add-sentence-note"),
-                    html.Div(className="add-bulk", children=[
-                        html.Button("Accept all shown", id=ids.ADD_ACCEPT_SHOWN, n_clicks=0,
-                                    className="tool-button small"),
-                        html.Button("Reject all shown", id=ids.ADD_REJECT_SHOWN, n_clicks=0,
-                                    className="tool-button small"),
-                    ]),
-                    html.Div(id=ids.ADD_CARDS, className="add-cards"),
-                    html.Div(className="add-pager", children=[
-                        html.Button("← Previous", id=ids.ADD_PREV, n_clicks=0, className="tool-button small"),
-                        html.Span(id=ids.ADD_PAGE_LABEL, className="hint"),
-                        html.Button("Next →", id=ids.ADD_NEXT, n_clicks=0, className="tool-button small"),
-                    ]),
-                ]),
                 html.Div(className="panel add-actions", children=[
                     html.Button("Preview with the accepted records", id=ids.ADD_PREVIEW, n_clicks=0,
                                 className="tool-button"),
@@ -140,6 +108,41 @@ def layout(topojson_url: str) -> html.Div:
                                        layout={"name": "preset", "fit": False}, elements=[], responsive=False,
                                        autoRefreshLayout=False, minZoom=0.2, maxZoom=4,
                                        style={"width": "100%", "height": "440px"}),
+                    ]),
+                ]),
+                # the text and the cards side by side: the text keeps its place (sticky) while the cards scroll
+                html.Div(className="add-review-main", children=[
+                    html.Div(className="panel add-text-panel", children=[
+                        html.H2("The text, read whole"),
+                        html.P(id=ids.ADD_LEGEND, className="cov-legend", role="status"),
+                        html.P(className="cov-key", **{"aria-hidden": "true"}, children=[
+                            html.Span("accepted", className="s s-cited s-n2 s-accepted"), " ",
+                            html.Span("proposed", className="s s-cited s-n1 s-proposed"), " ",
+                            html.Span("year or name, no record (left)", className="s s-uncovered"),
+                            " · click a sentence for its proposals"]),
+                        html.Article(id=ids.ADD_TEXT_VIEW, className="cov-text add-text"),
+                    ]),
+                    html.Div(className="panel add-cards-panel", children=[
+                        html.H2("Proposed records"),
+                        dcc.RadioItems(id=ids.ADD_KIND, className="toggle add-kind", value="events",
+                                       options=[{"label": v, "value": k} for k, v in KIND_NAMES.items()],
+                                       inline=True),
+                        dcc.RadioItems(id=ids.ADD_STATUS, className="toggle add-status", value="all",
+                                       options=[{"label": v, "value": k} for k, v in _STATUS_LABELS.items()],
+                                       inline=True),
+                        html.Div(id=ids.ADD_SENTENCE_NOTE, className="hint add-sentence-note"),
+                        html.Div(className="add-bulk", children=[
+                            html.Button("Accept all shown", id=ids.ADD_ACCEPT_SHOWN, n_clicks=0,
+                                        className="tool-button small"),
+                            html.Button("Reject all shown", id=ids.ADD_REJECT_SHOWN, n_clicks=0,
+                                        className="tool-button small"),
+                        ]),
+                        html.Div(id=ids.ADD_CARDS, className="add-cards"),
+                        html.Div(className="add-pager", children=[
+                            html.Button("← Previous", id=ids.ADD_PREV, n_clicks=0, className="tool-button small"),
+                            html.Span(id=ids.ADD_PAGE_LABEL, className="hint"),
+                            html.Button("Next →", id=ids.ADD_NEXT, n_clicks=0, className="tool-button small"),
+                        ]),
                     ]),
                 ]),
             ]),
