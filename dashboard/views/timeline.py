@@ -68,6 +68,9 @@ LABEL_FONT = 10.5  # event labels
 SMALL_LABEL_FONT = 10.0  # event labels below SMALL_WIDTH px
 SMALL_WIDTH = 1200
 MIN_LABEL_FONT = 9.0  # event labels never get smaller than this (else marks only, and counts)
+PRESENT_MIN_LABEL_FONT = 10.0  # … nor, in presentation mode, smaller than this to label more marks
+LABEL_GOAL = 0.7  # the share of marks in view a timeline of at most LABEL_GOAL_MAX_MARKS marks labels, type allowing
+LABEL_GOAL_MAX_MARKS = 60
 LANE_FONT = 11.0
 BAND_FONT = 10.0
 TICK_FONT = 11.0
@@ -86,8 +89,8 @@ LANE_STANDOFF = 8.0  # px between a lane's name and the plot
 LANE_GUTTER_SHARE = 0.22  # the lane names' gutter takes at most this share of the width (names wrap to fit)
 COUNT_CLUSTER_PX = 80.0  # unlabelled marks closer than this share one "+N"
 ESTIMATE_STRIP_SHARE = 0.17  # share of the plot height given to the estimates strip (within the bounds below)
-ESTIMATE_STRIP_PX = (40.0, 100.0)
-ESTIMATE_GAP_PX = 8.0
+ESTIMATE_STRIP_PX = (26.0, 100.0)  # one row of figures at least
+ESTIMATE_GAP_PX = 5.0
 MAX_ROW_STRETCH = 1.8
 MAX_PASSES = 6  # placement passes at most (each reserves room for the marks the last one could not place)
 MANY_MARKS = 200  # above this many marks in view, two passes (the request's time stays bounded)
@@ -664,13 +667,39 @@ def _lane_key(prep: TimelinePrep, i: int, sel: Selection, fam_of_filter: set[str
 
 def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, present: bool = False,
                    year_span: tuple[int, int] | None = None, prep: TimelinePrep | None = None,
-                   size: tuple[int, int] = DEFAULT_SIZE, merged: frozenset[str] = frozenset()) -> TimelineModel:
-    """Every mark, label and count of the timeline placed in px for a figure of `size` (width, height). `merged`:
-    lanes drawn as one "Other …" lane (chosen here when the lanes are short of rows)."""
+                   size: tuple[int, int] = DEFAULT_SIZE) -> TimelineModel:
+    """Every mark, label and count of the timeline placed in px for a figure of `size` (width, height).
+
+    When at most LABEL_GOAL_MAX_MARKS marks are in view and fewer than LABEL_GOAL of them get a label, the labels'
+    type is made smaller, half a px at a time down to the mode's floor (MIN_LABEL_FONT; in presentation mode
+    PRESENT_MIN_LABEL_FONT), until they do: a short window's timeline says what happened at a slightly smaller
+    size rather than in marks alone. The largest type that reaches the goal is kept, else the best share."""
     prep = prep or prepare_timeline(bundle)
+    args = dict(present=present, year_span=year_span, prep=prep, size=size)
+    best = _timeline_model(bundle, sel, shown, related, **args)
+    n = sum(mk.in_view for mk in best.marks)
+    floor = PRESENT_MIN_LABEL_FONT if present else MIN_LABEL_FONT
+    font = best.fonts["label"]
+    while (best.labelled_share < LABEL_GOAL and 0 < n <= LABEL_GOAL_MAX_MARKS and not best.density
+           and font - 0.5 >= floor - 1e-9):
+        font -= 0.5
+        trial = _timeline_model(bundle, sel, shown, related, label_max=font, **args)
+        if trial.labelled_share > best.labelled_share:
+            best = trial
+    return best
+
+
+def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, present: bool = False,
+                    year_span: tuple[int, int] | None = None, prep: TimelinePrep | None = None,
+                    size: tuple[int, int] = DEFAULT_SIZE, merged: frozenset[str] = frozenset(),
+                    label_max: float | None = None) -> TimelineModel:
+    """One placement (see timeline_model). `merged`: lanes drawn as one "Other …" lane (chosen here when the lanes
+    are short of rows); `label_max`: the largest label type to use (px)."""
     W, H = float(size[0]), float(size[1])
     scale = PRESENT_SCALE if present else 1.0
     f_label = (LABEL_FONT if W >= SMALL_WIDTH else SMALL_LABEL_FONT) * scale
+    if label_max is not None:
+        f_label = min(f_label, float(label_max))
     f_lane = (LANE_FONT if W >= SMALL_WIDTH else SMALL_LABEL_FONT) * scale
     f_band, f_tick, f_est = BAND_FONT * scale, TICK_FONT * scale, ESTIMATE_FONT * scale
     fonts = MappingProxyType(dict(label=f_label, lane=f_lane, band=f_band, tick=f_tick, estimate=f_est))
@@ -768,8 +797,8 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
         keep = _lanes_kept(prep, sel, reps, own_lane, lane_keys, max(budget // MIN_ROWS_PER_LANE - 1, 1))
         gone = frozenset(k for k in lane_keys if k not in keep)
         if len(gone) >= 2:
-            return timeline_model(bundle, sel, shown, related, present=present, year_span=year_span, prep=prep,
-                                  size=size, merged=gone)
+            return _timeline_model(bundle, sel, shown, related, present=present, year_span=year_span, prep=prep,
+                                   size=size, merged=gone, label_max=label_max)
     rows_of: dict[str, list[_Row]] = {k: [_Row() for _ in range(lane_min[k])] for k in lane_keys}
     spare = [max(budget - n_min, 0)]
 
@@ -1463,8 +1492,8 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
         est_top = m.strip_h / plot_h
         axes["yaxis2"] = dict(domain=[0.0, est_top], anchor="x2", type="log", range=list(m.estimate_y),
                               fixedrange=True, gridcolor=p.grid, automargin=False, zeroline=False,
-                              # a tick per power of ten while they fit (one per 12 px), else every thousandfold
-                              dtick=1 if m.strip_h / max(m.estimate_y[1] - m.estimate_y[0], 1e-9) >= 12 else 3,
+                              # a tick per power of ten while they fit (one per 12 px), else fewer
+                              dtick=_estimate_dtick(m.strip_h, m.estimate_y[1] - m.estimate_y[0], f["estimate"]),
                               exponentformat="SI", tickfont=dict(size=f["estimate"] * 0.95, color=p.muted))
         traces.append(_estimates_trace(bundle, prep, mode, m, sel, p))
         if m.estimate_labels:
@@ -1495,6 +1524,12 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
         font=dict(size=f["tick"], color=p.ink), shapes=band_shapes + shapes, annotations=band_notes + annotations,
         **axes)
     return {"data": traces, "layout": layout}
+
+
+def _estimate_dtick(strip_h: float, decades: float, font: float) -> int:
+    """Powers of ten between two ticks of the estimates strip: the fewest that keep the tick labels a line apart."""
+    need = font * LINE_HEIGHT * max(decades, 1e-9) / max(strip_h, 1.0)
+    return next((d for d in (1, 2, 3, 6, 9, 12) if d >= need), 12)
 
 
 def _rgba(color: str, alpha: float) -> str:
