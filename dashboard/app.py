@@ -24,6 +24,7 @@ from flask import Response
 
 from dashboard import callbacks
 from dashboard.context import make_context
+from dashboard.film_jobs import FilmJobs
 from dashboard.frames import Bundle, load_bundle
 from dashboard.layout import TITLE, page
 from dashboard.paths import ASSETS_DIR, CACHE_DIR
@@ -44,7 +45,9 @@ def plotly_in_assets(bundle: Bundle) -> bool:
     return len(bundle.events) <= MAX_EVENT_MARKS
 
 
-def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
+def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: Path | None = None) -> Dash:
+    """The app; `film_dir` is where the films of "Download animation" are made (default CACHE_DIR/films: one
+    folder for every server process, see dashboard.film_jobs)."""
     app_ctx = make_context(bundle or load_bundle())
     app = Dash(
         __name__,
@@ -62,7 +65,10 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
     topojson_url = _topojson_route(app)
     _preload_topojson(app, topojson_url)
     app.layout = page(app_ctx, topojson_url)
-    callbacks.register(app, app_ctx, topojson_url)
+    films = FilmJobs(app_ctx, film_dir or CACHE_DIR / "films")
+    app.server.extensions["films"] = films
+    callbacks.register(app, app_ctx, topojson_url, films)
+    _film_route(app, films)
     _coverage_route(app, app_ctx.bundle)
     _secure_headers(app)
     _cache_headers(app)
@@ -97,6 +103,23 @@ def _coverage_route(app: Dash, bundle: Bundle) -> None:
             return Response(page_, status=404, mimetype="text/html")
         return Response(render_page(m, dashboard_path=prefix, coverage_path=prefix + "coverage", asset_urls=urls,
                                     theme=theme), mimetype="text/html")
+
+
+def _film_route(app: Dash, films: FilmJobs) -> None:
+    """`/film/<job id>`: the finished film of "Download animation", once (FilmJobs.take deletes it); 404 for a job
+    that is unknown, not finished or already collected."""
+    prefix = app.config.routes_pathname_prefix
+    types = {"gif": "image/gif", "mp4": "video/mp4"}
+
+    def film(job_id: str):
+        taken = films.take(job_id)
+        if taken is None:
+            return Response("no such film", status=404, mimetype="text/plain")
+        data, filename, fmt = taken
+        return Response(data, mimetype=types[fmt], headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+    app.server.add_url_rule(prefix + "film/<job_id>", "film", film)
 
 
 def _guard_callback_requests(app: Dash) -> None:

@@ -248,3 +248,38 @@ def progress_text(st: JobStatus | None) -> str:
     if st.state == "done":
         return f"Film ready: {st.filename} ({st.total} frames)."
     return st.message or "The film could not be made."
+
+
+@dataclass(frozen=True)
+class FilmView:
+    """What the page shows of its film: the words, the progress bar, whether to poll, the file when it is ready."""
+    text: str = ""
+    done: int = 0
+    total: int = 1
+    bar_hidden: bool = True
+    stop_polling: bool = True
+    ready: dict | None = None  # {"url", "filename"}: assets/film_download.js fetches it
+    button_disabled: bool = False
+
+
+# Longest submit message the page repeats from its store (a forged store is the forger's own page).
+_MESSAGE_MAX = 200
+
+
+def film_view(films: FilmJobs, job, url_prefix: str) -> FilmView:
+    """The page's view of the job in its store ({"id", "message"} as the submit callback wrote it; anything else
+    is no job)."""
+    if not isinstance(job, dict):
+        return FilmView()
+    job_id = job.get("id")
+    if not valid_job_id(job_id):
+        message = job.get("message")
+        return FilmView(text=message[:_MESSAGE_MAX] if isinstance(message, str) else "")
+    st = films.status(job_id)
+    text = progress_text(st)
+    if st is not None and st.state in _ACTIVE:
+        return FilmView(text, st.done, max(st.total, 1), bar_hidden=False, stop_polling=False, button_disabled=True)
+    if st is not None and st.state == "done":
+        return FilmView(text, st.total, max(st.total, 1), bar_hidden=False,
+                        ready={"url": f"{url_prefix}film/{job_id}", "filename": st.filename})
+    return FilmView(text)

@@ -12,28 +12,12 @@ import pytest
 from dashboard import film_jobs
 from dashboard.film_jobs import FilmJobs, JobStatus, progress_text
 from dashboard.selection import Selection
-
-
-def _quick(calls=None, gate: threading.Event | None = None, fail: bool = False):
-    """A renderer with export_animation's signature: n frames of progress, then a few bytes as the film."""
-    def render(ctx, sel, out, *, period, step, fmt, size, progress):
-        if calls is not None:
-            calls.append((sel, period, step, fmt, size))
-        n = len(range(period[0], period[1] + 1, step))
-        for i in range(1, n + 1):
-            if gate is not None:
-                assert gate.wait(10)
-            progress(i, n)
-        if fail:
-            raise RuntimeError("Chromium went away")
-        out.write_bytes(b"FILM" + fmt.encode())
-        return out, n
-    return render
+from helpers import quick_film
 
 
 def test_films001_submit_progress_result_and_cleanup(app_ctx, tmp_path):
     calls = []
-    jobs = FilmJobs(app_ctx, tmp_path, render=_quick(calls))
+    jobs = FilmJobs(app_ctx, tmp_path, render=quick_film(calls))
     sub = jobs.submit(Selection(1930, 1939), step=5, fmt="gif")
     assert film_jobs.valid_job_id(sub.job_id) and sub.message == "Queued."
     assert jobs.wait_idle(10)
@@ -49,7 +33,7 @@ def test_films001_submit_progress_result_and_cleanup(app_ctx, tmp_path):
 
 def test_films002_progress_moves_while_rendering(app_ctx, tmp_path):
     gate = threading.Event()
-    jobs = FilmJobs(app_ctx, tmp_path, render=_quick(gate=gate))
+    jobs = FilmJobs(app_ctx, tmp_path, render=quick_film(gate=gate))
     sub = jobs.submit(Selection(1917, 1991), step=1, fmt="mp4")
     time.sleep(0.2)
     st = jobs.status(sub.job_id)
@@ -62,7 +46,7 @@ def test_films002_progress_moves_while_rendering(app_ctx, tmp_path):
 
 def test_films003_queue_full_is_a_message(app_ctx, tmp_path):
     gate = threading.Event()
-    jobs = FilmJobs(app_ctx, tmp_path, queue_max=2, render=_quick(gate=gate))
+    jobs = FilmJobs(app_ctx, tmp_path, queue_max=2, render=quick_film(gate=gate))
     first = [jobs.submit(Selection(1936, 1938)) for _ in range(2)]
     assert all(s.job_id for s in first)
     full = jobs.submit(Selection(1936, 1938))
@@ -79,7 +63,7 @@ def test_films003_queue_full_is_a_message(app_ctx, tmp_path):
                                              (1.0, "gif", Selection()), (1, "avi", Selection()),
                                              (1, ["mp4"], Selection()), (1, "mp4", {"year_start": 1917})])
 def test_films004_bad_input_is_a_message(app_ctx, tmp_path, step, fmt, sel):
-    jobs = FilmJobs(app_ctx, tmp_path, render=_quick())
+    jobs = FilmJobs(app_ctx, tmp_path, render=quick_film())
     sub = jobs.submit(sel, step=step, fmt=fmt)
     assert sub.job_id is None and sub.message.endswith(".")
     assert not list(tmp_path.glob("*"))
@@ -87,13 +71,13 @@ def test_films004_bad_input_is_a_message(app_ctx, tmp_path, step, fmt, sel):
 
 @pytest.mark.parametrize("job_id", [None, "", "../../etc/passwd", "a" * 22 + "/", 42, ["x"], "A" * 22])
 def test_films005_forged_ids_find_nothing(app_ctx, tmp_path, job_id):
-    jobs = FilmJobs(app_ctx, tmp_path, render=_quick())
+    jobs = FilmJobs(app_ctx, tmp_path, render=quick_film())
     assert jobs.status(job_id) is None and jobs.take(job_id) is None
     assert progress_text(None).startswith("That film is no longer here")
 
 
 def test_films006_failed_render_and_expiry(app_ctx, tmp_path):
-    jobs = FilmJobs(app_ctx, tmp_path, ttl_s=60, stale_s=30, render=_quick(fail=True))
+    jobs = FilmJobs(app_ctx, tmp_path, ttl_s=60, stale_s=30, render=quick_film(fail=True))
     sub = jobs.submit(Selection(1936, 1938))
     assert jobs.wait_idle(10)
     st = jobs.status(sub.job_id)
