@@ -119,18 +119,22 @@ def _cite_menu() -> html.Details:
     ], extra_class="cite-menu")
 
 
-def _film_controls() -> html.Div:
-    """"Download animation": the film of the current filters (one frame per step of the playback's step), made on
-    the server off the request threads (dashboard.film_jobs); its progress, then the file."""
-    return html.Div(className="tool-group film-group", children=[
-        html.Button("Download animation", id=ids.FILM_BUTTON, n_clicks=0, className="tool-button",
-                    title="The current filters played as a film, one 1920×1080 frame per step of Play (1 or 5 "
-                          "years), made on the server: a GIF or an MP4"),
-        dcc.Dropdown(id=ids.FILM_FORMAT, options=[{"label": "MP4", "value": "mp4"}, {"label": "GIF", "value": "gif"}],
-                     value="mp4", clearable=False, searchable=False, className="film-format"),
+def _film_menu() -> html.Details:
+    """"Download animation": the film of the current filters (one frame per step of Play), made on the server off
+    the request threads (dashboard.film_jobs); its progress in words and a bar, then the file."""
+    return _menu("Animation", "The current filters played as a film (GIF or MP4), made on the server", [
+        html.P("One 1920×1080 frame per step of Play (1 or 5 years) over the period shown, with the year written "
+               "large. The server makes it: a minute or so for 75 frames.", className="film-note"),
+        html.Div(className="film-actions", children=[
+            dcc.Dropdown(id=ids.FILM_FORMAT, options=[{"label": "MP4", "value": "mp4"},
+                                                      {"label": "GIF", "value": "gif"}],
+                         value="mp4", clearable=False, searchable=False, className="film-format"),
+            html.Button("Download animation", id=ids.FILM_BUTTON, n_clicks=0, className="tool-button",
+                        title="Make the film of the current filters and download it when it is ready"),
+        ]),
         html.Progress(id=ids.FILM_PROGRESS, value="0", max="1", hidden=True, className="film-progress"),
-        html.Span(id=ids.FILM_STATUS, className="film-status", role="status", **{"aria-live": "polite"}),
-    ])
+        html.P(id=ids.FILM_STATUS, className="film-status", role="status", **{"aria-live": "polite"}),
+    ], extra_class="film-menu")
 
 
 def _header_controls() -> html.Div:
@@ -146,7 +150,7 @@ def _header_controls() -> html.Div:
                                                      {"label": "3840×2160", "value": "3840x2160"}],
                          value="1920x1080", clearable=False, searchable=False, className="slide-size"),
         ]),
-        _film_controls(),
+        _film_menu(),
         html.Button("Download data", id=ids.DATA_BUTTON, n_clicks=0, className="tool-button",
                     title="CSV files of the records shown, with a data package description (zip)"),
         html.Button("Full data package", id=ids.PACKAGE_BUTTON, n_clicks=0, className="tool-button",
