@@ -12,7 +12,9 @@ which a shared server must not spend inside a request.
 from __future__ import annotations
 
 import html
+import queue
 import tempfile
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -156,8 +158,51 @@ def render_frames(ctx, sels: list[Selection], *, size: tuple[int, int] = BASE_SI
                 yield frame
 
 
+def read_ahead(items, depth: int):
+    """Iterate `items` (a generator) in a thread of its own, at most `depth` items ahead of the caller, so that
+    kaleido renders the next frames while the caller encodes these; the generator's exception is raised here, and
+    a caller that stops early stops it (closed in its own thread)."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, value) -> bool:
+        while not stop.is_set():
+            try:
+                q.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("end", None)
+        except BaseException as e:  # noqa: BLE001 — handed to the caller's thread
+            put("error", e)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    threading.Thread(target=produce, name="film-frames", daemon=True).start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+
+
 def encode_gif(frames, path: Path, fps: float = DEFAULT_FPS) -> Path:
-    """An animated GIF that loops, each frame on its own adaptive palette, the last held HOLD_LAST frames."""
+    """An animated GIF that loops, each frame on its own adaptive palette (quantised as it arrives: a palette
+    frame is a third of an RGB one), the last held HOLD_LAST frames."""
     from PIL import Image
 
     frames = [f.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE) for f in frames]
@@ -206,8 +251,8 @@ def export_animation(ctx, sel: Selection, out: Path, *, period: tuple[int, int],
         raise ValueError(f"fps must be positive, not {fps!r}")
     scale_for(size)
     sels = frame_selections(steady_region(ctx.bundle, sel, period), ctx.vocab, period, step)
-    frames = render_frames(ctx, sels, size=size, detailed=detailed, progress=progress)
+    frames = read_ahead(render_frames(ctx, sels, size=size, detailed=detailed, progress=progress), FRAME_BATCH)
     out.parent.mkdir(parents=True, exist_ok=True)
-    (encode_gif if fmt == "gif" else encode_mp4)(frames if fmt == "mp4" else list(frames), out, fps)
+    (encode_gif if fmt == "gif" else encode_mp4)(frames, out, fps)
     return out, len(sels)
 
