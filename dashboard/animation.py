@@ -3,10 +3,14 @@ that step (slides.slide_figure: the views' own figures on the slide's canvas) wi
 the header's free corner, rendered through slide_export's one kaleido server, then encoded as a GIF (Pillow) or an
 MP4 (imageio-ffmpeg, whose wheel ships the encoder).
 
+The frames are rendered FRAME_BATCH at a time (kaleido's tabs in parallel) in a thread of their own, one batch
+ahead of the encoder (read_ahead).
+
+Used by the command line and by the dashboard's "Download animation", whose films are made off the request threads
+by film_jobs.py (75 frames take a kaleido server most of a minute of CPU, which a request must never wait for).
 Belongs here: the frames' selections, the year's placement, rendering the frames and encoding them.
-Does not belong here: the slide's layout (slides.py), kaleido's server (slide_export.py), Dash (never imported).
-The dashboard has no "Download animation" control yet: rendering 75 slides takes a kaleido server minutes of CPU,
-which a shared server must not spend inside a request.
+Does not belong here: the slide's layout (slides.py), kaleido's server (slide_export.py), jobs, queues and
+temporary files (film_jobs.py), Dash (never imported).
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""Slide images on the server, for the command line (`python -m dashboard export-slides`): PNG, SVG or PDF of
-slides.slide_figure through one kaleido (headless Chromium) server per process, and the batches a command line
-asks for (one slide per named period, or one period's).
+"""Slide images on the server, for the command line (`python -m dashboard export-slides`) and the films
+(animation.py, from the command line or the dashboard's film jobs): PNG, SVG or PDF of slides.slide_figure through
+one kaleido (headless Chromium) server per process with KALEIDO_TABS tabs, and the batches a command line asks for
+(one slide per named period, or one period's).
 
 Belongs here: kaleido, files, batches. Does not belong here: the slide's layout (slides.py), the browser's
-"Download slide" (slides.slide_payload and assets/slide_download.js: the dashboard never renders an image).
+"Download slide" (slides.slide_payload and assets/slide_download.js: the dashboard renders no slide image; only a
+film, in film_jobs.py's worker thread, never inside a request).
 Offline: the map's topojson is read from assets/topojson through a file:// URL, MathJax is off, plotly.js is the
 copy inside the plotly package, and Chromium's own background requests go to a proxy address on loopback where
 nothing listens (OFFLINE_PROXY).
