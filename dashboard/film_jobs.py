@@ -28,6 +28,7 @@ from typing import Callable
 from dashboard.animation import FORMATS, STEPS, export_animation
 from dashboard.filenames import export_name
 from dashboard.selection import Selection
+from dashboard.slide_export import stop_kaleido
 
 # Films waiting or rendering, over every process sharing the folder, beyond which a new one is refused: each
 # takes a kaleido server half a minute to a few minutes of CPU.
@@ -68,10 +69,12 @@ class FilmJobs:
     on the first submit (so none exists in gunicorn's --preload parent before it forks)."""
 
     def __init__(self, ctx, folder: Path, *, queue_max: int = QUEUE_MAX, ttl_s: float = TTL_S,
-                 stale_s: float = STALE_S, size: tuple[int, int] = FILM_SIZE, render: Callable = export_animation):
+                 stale_s: float = STALE_S, size: tuple[int, int] = FILM_SIZE, render: Callable = export_animation,
+                 release: Callable[[], None] = stop_kaleido):
         self.ctx, self.folder = ctx, Path(folder)
         self.queue_max, self.ttl_s, self.stale_s, self.size = queue_max, ttl_s, stale_s, size
         self.render = render  # animation.export_animation's signature (tests pass a quick one)
+        self.release = release  # called when this process has no film left to make: Chromium's memory back
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._queue: queue.Queue | None = None
@@ -201,7 +204,13 @@ class FilmJobs:
             finally:
                 q.task_done()
                 if q.unfinished_tasks == 0:
-                    self._idle.set()
+                    try:
+                        self.release()
+                    except Exception:  # noqa: BLE001 — a server already gone is no reason to stop the worker
+                        pass
+                with self._lock:  # a film queued meanwhile keeps the worker busy
+                    if q.unfinished_tasks == 0:
+                        self._idle.set()
 
     def _make(self, job_id: str, sel: Selection, step: int, fmt: str) -> None:
         with self._lock:

@@ -132,7 +132,8 @@ def _film_menu() -> html.Details:
             html.Button("Download animation", id=ids.FILM_BUTTON, n_clicks=0, className="tool-button",
                         title="Make the film of the current filters and download it when it is ready"),
         ]),
-        html.Progress(id=ids.FILM_PROGRESS, value="0", max="1", hidden=True, className="film-progress"),
+        html.Progress(id=ids.FILM_PROGRESS, value="0", max="1", hidden=True, className="film-progress",
+                      **{"aria-label": "Frames of the film rendered"}),
         html.P(id=ids.FILM_STATUS, className="film-status", role="status", **{"aria-live": "polite"}),
     ], extra_class="film-menu")
 

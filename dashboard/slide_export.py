@@ -9,7 +9,8 @@ film, in film_jobs.py's worker thread, never inside a request).
 Offline: the map's topojson is read from assets/topojson through a file:// URL, MathJax is off, plotly.js is the
 copy inside the plotly package, and Chromium's own background requests go to a proxy address on loopback where
 nothing listens (OFFLINE_PROXY).
-Module state: one lock (a constant) guarding kaleido's process-wide server, started lazily on the first image.
+Module state: one lock (a constant) guarding kaleido's process-wide server, started lazily on the first image (and
+stopped by stop_kaleido when a dashboard process has no film left to make).
 """
 
 from __future__ import annotations
@@ -55,6 +56,15 @@ def _start_kaleido() -> None:
 
     kaleido.start_sync_server(n=KALEIDO_TABS, mathjax=False, timeout=RENDER_TIMEOUT_S, proxy_server=OFFLINE_PROXY,
                               silence_warnings=True)
+
+
+def stop_kaleido() -> None:
+    """Stop the process's kaleido server if it runs (its Chromium's memory back; the next image starts it again):
+    for a server process whose films are done, which may not make another for hours."""
+    import kaleido
+
+    with _KALEIDO_LOCK:
+        kaleido.stop_sync_server(silence_warnings=True)
 
 
 def _spec(fig, fmt: str) -> tuple[dict, dict]:

@@ -16,8 +16,8 @@ from helpers import quick_film
 
 
 def test_films001_submit_progress_result_and_cleanup(app_ctx, tmp_path):
-    calls = []
-    jobs = FilmJobs(app_ctx, tmp_path, render=quick_film(calls))
+    calls, released = [], []
+    jobs = FilmJobs(app_ctx, tmp_path, render=quick_film(calls), release=lambda: released.append(True))
     sub = jobs.submit(Selection(1930, 1939), step=5, fmt="gif")
     assert film_jobs.valid_job_id(sub.job_id) and sub.message == "Queued."
     assert jobs.wait_idle(10)
@@ -25,6 +25,7 @@ def test_films001_submit_progress_result_and_cleanup(app_ctx, tmp_path):
     assert (st.state, st.done, st.total) == ("done", 2, 2)
     assert st.filename == "film_1930-1939.gif" and "2 frames" in progress_text(st)
     assert calls[0][1:] == ((1930, 1939), 5, "gif", film_jobs.FILM_SIZE)
+    assert released == [True]  # no film left to make: kaleido's Chromium is stopped
     data, name, fmt = jobs.take(sub.job_id)
     assert (data, name, fmt) == (b"FILMgif", "film_1930-1939.gif", "gif")
     assert jobs.take(sub.job_id) is None and jobs.status(sub.job_id) is None  # handed out once
