@@ -109,3 +109,14 @@ def test_films007_a_real_two_frame_film(app_ctx, tmp_path):
     path.write_bytes(data)
     with Image.open(path) as im:
         assert im.n_frames == 2 and im.size == (320, 180)
+
+
+def test_films008_another_process_answers_for_the_job(app_ctx, tmp_path):
+    """gunicorn's workers share the folder: the one that did not make the film reports it and hands it out."""
+    jobs = FilmJobs(app_ctx, tmp_path, render=quick_film(), release=lambda: None)
+    sub = jobs.submit(Selection(1936, 1936), step=1, fmt="mp4")
+    assert jobs.wait_idle(10)
+    other = FilmJobs(app_ctx, tmp_path)
+    assert other.status(sub.job_id) == jobs.status(sub.job_id)
+    assert other.take(sub.job_id)[1:] == ("film_1936-1936.mp4", "mp4")
+    assert jobs.status(sub.job_id) is None
