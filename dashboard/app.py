@@ -23,6 +23,8 @@ from dash import Dash
 from flask import Response
 
 from dashboard import callbacks
+from dashboard.add_app import MAX_REQUEST_BYTES as ADD_MAX_REQUEST_BYTES
+from dashboard.add_app import create_add_app
 from dashboard.context import make_context
 from dashboard.film_jobs import FilmJobs
 from dashboard.frames import Bundle, load_bundle
@@ -70,7 +72,10 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: P
     callbacks.register(app, app_ctx, topojson_url, films)
     _film_route(app, films)
     _coverage_route(app, app_ctx.bundle)
-    _secure_headers(app)
+    add = create_add_app(app, app_ctx.bundle, topojson_url)
+    app.server.extensions["add_page"] = add  # the "Add a text" page's own Dash app (tests post to it)
+    _guard_callback_requests(add, max_bytes=ADD_MAX_REQUEST_BYTES)
+    _secure_headers(app, add)
     _cache_headers(app)
     _precompress(app)
     _guard_callback_requests(app)
@@ -122,9 +127,10 @@ def _film_route(app: Dash, films: FilmJobs) -> None:
     app.server.add_url_rule(prefix + "film/<job_id>", "film", film)
 
 
-def _guard_callback_requests(app: Dash) -> None:
+def _guard_callback_requests(app: Dash, max_bytes: int | None = None) -> None:
     """Refuse callback requests that are not even shaped like one of the app's callbacks (400): unknown output,
-    or a different number of outputs, inputs or states than it declares. Dash would fail on them with a 500."""
+    or a different number of outputs, inputs or states than it declares. Dash would fail on them with a 500.
+    A body over `max_bytes` is refused (413) unread."""
     from flask import request
 
     path = app.config.requests_pathname_prefix + "_dash-update-component"
@@ -135,6 +141,8 @@ def _guard_callback_requests(app: Dash) -> None:
     @app.server.before_request
     def _check():
         if request.method == "POST" and request.path == path:
+            if max_bytes is not None and (request.content_length or 0) > max_bytes:
+                return Response("callback request too large", status=413, mimetype="text/plain")
             body = request.get_json(silent=True)
             if not (isinstance(body, dict) and isinstance(body.get("output"), str)
                     and isinstance(body.get("inputs"), list) and isinstance(body.get("outputs", []), (list, dict))
@@ -148,7 +156,7 @@ def _guard_callback_requests(app: Dash) -> None:
         return None
 
 
-def content_security_policy(app: Dash) -> str:
+def content_security_policy(*apps: Dash) -> str:
     """Only the app's own origin; Dash's inline scripts by hash. Plotly and the dropdowns set inline styles.
 
     The records grid (dash-ag-grid) needs nothing more: its formatters, theme and listeners are functions in
@@ -156,7 +164,7 @@ def content_security_policy(app: Dash) -> str:
     'unsafe-eval'; its theme API writes <style> elements into the page, which style-src 'unsafe-inline' (already
     here for Plotly) covers. A nonce (AG Grid's styleNonce) would not narrow it while Plotly needs 'unsafe-inline'.
     """
-    hashes = " ".join(app.csp_hashes())  # already quoted: 'sha256-…'
+    hashes = " ".join(dict.fromkeys(h for a in apps for h in a.csp_hashes()))  # already quoted: 'sha256-…'
     return "; ".join([
         "default-src 'self'",
         f"script-src 'self' {hashes}",
@@ -172,8 +180,8 @@ def content_security_policy(app: Dash) -> str:
     ])
 
 
-def _secure_headers(app: Dash) -> None:
-    policy = content_security_policy(app)
+def _secure_headers(app: Dash, *more: Dash) -> None:
+    policy = content_security_policy(app, *more)
 
     @app.server.after_request
     def _headers(resp: Response) -> Response:

@@ -107,9 +107,12 @@ def cached_positions(bundle: Bundle, cache_dir: Path | None = None) -> dict[str,
     return positions
 
 
-def make_context(bundle: Bundle, *, asset_prefix: str = "/assets/") -> AppContext:
+def make_context(bundle: Bundle, *, asset_prefix: str = "/assets/", positions=None) -> AppContext:
+    """The app's frames and everything derived from them once. `positions` (actor id → x, y) is the network's
+    layout when the caller has one (the "Add a text" preview computes its own, so that nothing of a user's text is
+    written to the build cache); by default it is read from the cache or computed and kept there."""
     vocab = vocab_from_bundle(bundle)
-    positions = cached_positions(bundle)
+    positions = cached_positions(bundle) if positions is None else dict(positions)
     bundle.index  # noqa: B018 — build the filter index now, not on the first request
     memo = functools.lru_cache(maxsize=MEMO_SIZE)
     return AppContext(

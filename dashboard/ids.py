@@ -87,3 +87,46 @@ def cite_link(record_id: str) -> dict:
 
 def clear_button(scope: str) -> dict:
     return {"type": CLEAR, "scope": scope}
+
+
+# The "Add a text" page (dashboard.add_app), a Dash app of its own under /add/.
+ADD_URL = "add-url"  # its location: the hash names the sentence the proposals are narrowed to
+ADD_UPLOAD = "add-upload"
+ADD_PASTE = "add-paste"
+ADD_DOC_ID = "add-doc-id"
+ADD_TITLE = "add-title"
+ADD_PROPOSE = "add-propose"
+ADD_MESSAGE = "add-message"
+ADD_TEXT_STORE = "add-text-store"  # the text being added (session storage of this browser tab only)
+ADD_REVIEW_STORE = "add-review-store"  # the reviewer's decisions and edits
+ADD_PAGE_STORE = "add-page-store"
+ADD_REVIEW = "add-review"  # the review section (hidden until a text is read)
+ADD_LEGEND = "add-legend"
+ADD_TEXT_VIEW = "add-text-view"
+ADD_KIND = "add-kind"
+ADD_STATUS = "add-status"
+ADD_SENTENCE_NOTE = "add-sentence-note"
+ADD_CARDS = "add-cards"
+ADD_PREV = "add-prev"
+ADD_NEXT = "add-next"
+ADD_PAGE_LABEL = "add-page-label"
+ADD_ACCEPT_SHOWN = "add-accept-shown"
+ADD_REJECT_SHOWN = "add-reject-shown"
+ADD_PREVIEW = "add-preview-button"
+ADD_PREVIEW_MESSAGE = "add-preview-message"
+ADD_PREVIEW_PANEL = "add-preview-panel"
+ADD_PREVIEW_TIMELINE = "add-preview-timeline"
+ADD_PREVIEW_MAP = "add-preview-map"
+ADD_PREVIEW_NETWORK = "add-preview-network"
+ADD_DOWNLOAD_BUTTON = "add-download-button"
+ADD_DOWNLOAD = "add-download"
+ADD_DECIDE = "add-decide"  # pattern-matching type: {"type": ADD_DECIDE, "rid": record_id, "to": decision}
+ADD_EDIT = "add-edit"  # pattern-matching type: {"type": ADD_EDIT, "rid": record_id, "field": field}
+
+
+def add_decide(record_id: str, to: str) -> dict:
+    return {"type": ADD_DECIDE, "rid": record_id, "to": to}
+
+
+def add_edit(record_id: str, field: str) -> dict:
+    return {"type": ADD_EDIT, "rid": record_id, "field": field}

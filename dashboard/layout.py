@@ -270,6 +270,8 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
         html.Footer(className="app-footer", children=[
             credits, " · Modern borders: Natural Earth · Borders of the time (optional): historical-basemaps by "
             "A. Ourednik, GPL-3.0 · Coordinates and a few years are the editor's, marked ⚑ · ",
-            html.A("Coverage of the texts", href="coverage", className="coverage-link"),
+            html.A("Coverage of the texts", href="coverage", className="coverage-link"), " · ",
+            html.A("Add a text", href="add/", className="add-text-link",
+                   title="Propose records from a text of your own and review them in the browser"),
         ]),
     ])

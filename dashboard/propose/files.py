@@ -67,9 +67,28 @@ def dump_records(records: list[dict]) -> str:
     return yaml.safe_dump(plain, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
 
 
-def write_proposal(proposal: Proposal, out_dir: Path, source: str, force: bool = False) -> list[Path]:
-    """Write the proposal under out_dir/<doc_id>/; refuse to write inside data/ or over an earlier proposal
-    (a review may be in it) unless `force`."""
+def proposal_files(proposal: Proposal, source: str, out_label: str,
+                   records: dict[str, list[dict]] | None = None) -> dict[str, str]:
+    """The files of a proposal folder as {file name: UTF-8 text}: the text, its document record and one
+    `<kind>.yaml` per kind with drafts. `records` (kind → records as they will be written, e.g. reviewed in the
+    "Add a text" page) replaces the drafts' own; `out_label` is the folder the header's build command names."""
+    doc = [{"doc_id": proposal.doc_id, "title": proposal.title, "path": TEXT_FILE,
+            "licence": "not stated: set the text's licence before committing",
+            "credit": f"{proposal.title} (set the credit line before committing)"}]
+    files = {TEXT_FILE: proposal.text,
+             "documents.yaml": "# The text these proposals quote (path relative to this folder).\n"
+                               + dump_records(doc)}
+    for kind in DRAFT_KINDS:
+        recs = records.get(kind, []) if records is not None else [dict(d.record) for d in proposal.of(kind)]
+        if recs:
+            files[f"{kind}.yaml"] = _HEADER.format(source=source, kind=kind, out=out_label) + dump_records(recs)
+    return files
+
+
+def write_proposal(proposal: Proposal, out_dir: Path, source: str, force: bool = False,
+                   records: dict[str, list[dict]] | None = None) -> list[Path]:
+    """Write the proposal under out_dir/<doc_id>/ (see proposal_files); refuse to write inside data/ or over an
+    earlier proposal (a review may be in it) unless `force`."""
     out_dir = Path(out_dir)
     target = out_dir / proposal.doc_id
     if target.resolve().is_relative_to(paths.DATA_DIR.resolve()):
@@ -79,24 +98,14 @@ def write_proposal(proposal: Proposal, out_dir: Path, source: str, force: bool =
         raise InputError(f"{target} already exists (it may hold a review): choose another --out or --doc-id, or "
                          "pass --force to overwrite it")
     target.mkdir(parents=True, exist_ok=True)
-    written = []
-    text_path = target / TEXT_FILE
-    text_path.write_text(proposal.text, encoding="utf-8")
-    written.append(text_path)
-    doc = [{"doc_id": proposal.doc_id, "title": proposal.title, "path": TEXT_FILE,
-            "licence": "not stated: set the text's licence before committing",
-            "credit": f"{proposal.title} (set the credit line before committing)"}]
-    (target / "documents.yaml").write_text("# The text these proposals quote (path relative to this folder).\n"
-                                           + dump_records(doc), encoding="utf-8")
-    written.append(target / "documents.yaml")
+    files = proposal_files(proposal, source, str(out_dir), records)
     for kind in DRAFT_KINDS:
-        recs = [dict(d.record) for d in proposal.of(kind)]
-        path = target / f"{kind}.yaml"
-        if not recs:
-            path.unlink(missing_ok=True)
-            continue
-        path.write_text(_HEADER.format(source=source, kind=kind, out=out_dir) + dump_records(recs), encoding="utf-8")
-        written.append(path)
+        if f"{kind}.yaml" not in files:
+            (target / f"{kind}.yaml").unlink(missing_ok=True)
+    written = []
+    for name, text in files.items():
+        (target / name).write_text(text, encoding="utf-8")
+        written.append(target / name)
     return written
 
 
