@@ -117,12 +117,15 @@ def _film_route(app: Dash, films: FilmJobs) -> None:
     types = {"gif": "image/gif", "mp4": "video/mp4"}
 
     def film(job_id: str):
+        from flask import send_file
+
         taken = films.take(job_id)
         if taken is None:
             return Response("no such film", status=404, mimetype="text/plain")
-        data, filename, fmt = taken
-        return Response(data, mimetype=types[fmt], headers={
-            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        f, filename, fmt = taken  # streamed from the open file (already unlinked), closed when sent
+        resp = send_file(f, mimetype=types[fmt], as_attachment=True, download_name=filename, max_age=0)
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
 
     app.server.add_url_rule(prefix + "film/<job_id>", "film", film)
 

@@ -2,7 +2,8 @@
 
 A callback submits a job (the page's selection, the step, GIF or MP4) and polls its progress; the film is rendered
 by animation.export_animation in the process's one worker thread (through slide_export's one kaleido server),
-written to a temporary file and handed out once by the download route, which deletes it. The jobs' state lives in
+written to a temporary file and handed out once by the download route (streamed: a GIF of 75 frames is tens of MB),
+which deletes it. The jobs' state lives in
 files in one folder (a small JSON per job, the film beside it), not in memory: gunicorn's workers are separate
 processes and a page's next request may reach the other one. Whatever is not collected is deleted after TTL_S.
 
@@ -23,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 from dashboard.animation import FORMATS, STEPS, export_animation
 from dashboard.filenames import export_name
@@ -122,6 +123,12 @@ class FilmJobs:
                 continue
             if old:
                 self._delete(p.stem)
+        for p in (*self.folder.glob("*.tmp"), *self.folder.glob("*.sending")):  # a process died mid-write
+            try:
+                if now - p.stat().st_mtime > self.ttl_s:
+                    p.unlink(missing_ok=True)
+            except OSError:
+                continue
 
     def _active(self) -> int:
         if not self.folder.is_dir():
@@ -168,21 +175,27 @@ class FilmJobs:
             return JobStatus(job_id, "failed", st.done, st.total, st.filename, "The server restarted: try again.")
         return st
 
-    def take(self, job_id) -> tuple[bytes, str, str] | None:
-        """(film bytes, file name, format) of a finished job, deleting the job and its film; None otherwise."""
+    def take(self, job_id) -> tuple[BinaryIO, str, str] | None:
+        """(the film opened for reading, its file name, its format) of a finished job, once: the job and the film's
+        name are gone before it returns (the open file streams a film of tens of MB without holding it in memory;
+        the caller closes it); None otherwise. A rename claims the film, so two processes never both hand it out."""
         if not valid_job_id(job_id):
             return None
-        with self._lock:
-            got = self._read(job_id)
-            if got is None or got[0].state != "done":
-                return None
-            st, fmt, _ = got
-            try:
-                data = self.film_path(job_id, fmt).read_bytes()
-            except OSError:
-                return None
-            self._delete(job_id)
-        return data, st.filename, fmt
+        got = self._read(job_id)
+        if got is None or got[0].state != "done":
+            return None
+        st, fmt, _ = got
+        claimed = self.folder / f"{job_id}.{os.getpid()}.{threading.get_ident()}.sending"
+        try:
+            self.film_path(job_id, fmt).rename(claimed)
+        except OSError:  # collected meanwhile (by another thread or process)
+            return None
+        try:
+            f = claimed.open("rb")
+        finally:
+            claimed.unlink(missing_ok=True)
+            self._state_path(job_id).unlink(missing_ok=True)
+        return f, st.filename, fmt
 
     def wait_idle(self, timeout: float = 60) -> bool:
         """Block until this process's worker has nothing left to do (for tests)."""

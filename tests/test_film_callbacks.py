@@ -72,7 +72,9 @@ def test_filmcb001_click_queues_polls_and_downloads_once(film_app, film_client):
 
     r = film_client.get(ready["url"])
     assert r.status_code == 200 and r.mimetype == "image/gif" and r.data == b"FILMgif"
-    assert 'filename="film_1930-1939_trotskyism.gif"' in r.headers["Content-Disposition"]
+    cd = r.headers["Content-Disposition"]
+    assert cd.startswith("attachment") and "filename=film_1930-1939_trotskyism.gif" in cd
+    assert r.headers["Cache-Control"] == "no-store"
     assert film_client.get(ready["url"]).status_code == 404  # once
     gone = _poll(film_client, film_app, job).get_json()["response"]
     assert gone[ids.FILM_STATUS]["children"].startswith("That film is no longer here")

@@ -26,8 +26,9 @@ def test_films001_submit_progress_result_and_cleanup(app_ctx, tmp_path):
     assert st.filename == "film_1930-1939.gif" and "2 frames" in progress_text(st)
     assert calls[0][1:] == ((1930, 1939), 5, "gif", film_jobs.FILM_SIZE)
     assert released == [True]  # no film left to make: kaleido's Chromium is stopped
-    data, name, fmt = jobs.take(sub.job_id)
-    assert (data, name, fmt) == (b"FILMgif", "film_1930-1939.gif", "gif")
+    f, name, fmt = jobs.take(sub.job_id)
+    with f:
+        assert (f.read(), name, fmt) == (b"FILMgif", "film_1930-1939.gif", "gif")
     assert jobs.take(sub.job_id) is None and jobs.status(sub.job_id) is None  # handed out once
     assert list(tmp_path.iterdir()) == []  # nothing left behind
 
@@ -103,10 +104,11 @@ def test_films007_a_real_two_frame_film(app_ctx, tmp_path):
     assert jobs.wait_idle(120)
     st = jobs.status(sub.job_id)
     assert st.state == "done", st
-    data, name, _ = jobs.take(sub.job_id)
+    f, name, _ = jobs.take(sub.job_id)
     (tmp_path / "out").mkdir()
     path = tmp_path / "out" / name
-    path.write_bytes(data)
+    with f:
+        path.write_bytes(f.read())
     with Image.open(path) as im:
         assert im.n_frames == 2 and im.size == (320, 180)
 
@@ -118,5 +120,7 @@ def test_films008_another_process_answers_for_the_job(app_ctx, tmp_path):
     assert jobs.wait_idle(10)
     other = FilmJobs(app_ctx, tmp_path)
     assert other.status(sub.job_id) == jobs.status(sub.job_id)
-    assert other.take(sub.job_id)[1:] == ("film_1936-1936.mp4", "mp4")
+    f, *rest = other.take(sub.job_id)
+    f.close()
+    assert rest == ["film_1936-1936.mp4", "mp4"] and other.take(sub.job_id) is None
     assert jobs.status(sub.job_id) is None
