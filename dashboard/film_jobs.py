@@ -40,6 +40,9 @@ TTL_S = 15 * 60
 STALE_S = 5 * 60
 # The film's frame size (px): the slides' own; 3840×2160 would take a shared server four times as long.
 FILM_SIZE = (1920, 1080)
+# The worker thread's niceness (Linux: per thread, inherited by the threads and processes it starts: kaleido's
+# server thread and its Chromium), so that the request threads and other users come first for the CPU.
+FILM_NICE = 10
 # Job ids: 16 random bytes, URL-safe base64 (22 characters); anything else is never looked up on disk.
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 _ACTIVE = ("queued", "rendering")
@@ -210,6 +213,10 @@ class FilmJobs:
         return self._queue
 
     def _run(self, q: queue.Queue) -> None:
+        try:
+            os.nice(FILM_NICE)
+        except (AttributeError, OSError):  # not on this system: the film still runs, at normal priority
+            pass
         while True:
             job_id, sel, step, fmt = q.get()
             try:

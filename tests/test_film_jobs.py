@@ -124,3 +124,18 @@ def test_films008_another_process_answers_for_the_job(app_ctx, tmp_path):
     f.close()
     assert rest == ["film_1936-1936.mp4", "mp4"] and other.take(sub.job_id) is None
     assert jobs.status(sub.job_id) is None
+
+
+def test_films009_the_worker_runs_niced(app_ctx, tmp_path):
+    """The film's thread (and what it starts: kaleido's thread, Chromium) yields the CPU to the request threads."""
+    seen = []
+
+    def render(ctx, sel, out, **kw):
+        seen.append(os.nice(0))  # this thread's niceness (Linux: per thread)
+        out.write_bytes(b"x")
+        return out, 1
+
+    jobs = FilmJobs(app_ctx, tmp_path, render=render, release=lambda: None)
+    jobs.submit(Selection(1936, 1936))
+    assert jobs.wait_idle(10)
+    assert seen and seen[0] >= os.nice(0) + film_jobs.FILM_NICE or seen[0] == 19
