@@ -2,10 +2,10 @@
 
 A callback submits a job (the page's selection, the step, GIF or MP4) and polls its progress; the film is rendered
 by animation.export_animation in the process's one worker thread (through slide_export's one kaleido server),
-written to a temporary file and handed out once by the download route (streamed: a GIF of 75 frames is tens of MB),
-which deletes it. The jobs' state lives in
-files in one folder (a small JSON per job, the film beside it), not in memory: gunicorn's workers are separate
-processes and a page's next request may reach the other one. Whatever is not collected is deleted after TTL_S.
+written to a temporary file and handed out once by the download route (streamed from the file: a GIF of 75 frames
+is 8.5 MB), which deletes it. The jobs' state lives in files in one folder (a small JSON per job, the film beside
+it), not in memory: gunicorn's workers are separate processes and a page's next request may reach the other one.
+Whatever is not collected is deleted after TTL_S.
 
 Belongs here: job ids, the queue and its bound, progress, the temporary files, the texts the page shows for a job.
 Does not belong here: the frames and their encoding (animation.py), kaleido (slide_export.py), Dash (never
@@ -44,7 +44,7 @@ FILM_SIZE = (1920, 1080)
 # server thread and its Chromium), so that the request threads and other users come first for the CPU.
 FILM_NICE = 10
 # Job ids: 16 random bytes, URL-safe base64 (22 characters); anything else is never looked up on disk.
-_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 _ACTIVE = ("queued", "rendering")
 
 
@@ -65,7 +65,7 @@ class Submitted:
 
 
 def valid_job_id(job_id) -> bool:
-    return isinstance(job_id, str) and bool(_JOB_ID.match(job_id))
+    return isinstance(job_id, str) and _JOB_ID.fullmatch(job_id) is not None
 
 
 class FilmJobs:

@@ -71,7 +71,8 @@ def test_films004_bad_input_is_a_message(app_ctx, tmp_path, step, fmt, sel):
     assert not list(tmp_path.glob("*"))
 
 
-@pytest.mark.parametrize("job_id", [None, "", "../../etc/passwd", "a" * 22 + "/", 42, ["x"], "A" * 22])
+@pytest.mark.parametrize("job_id", [None, "", "../../etc/passwd", "a" * 22 + "/", "a" * 22 + "\n", 42, ["x"],
+                                    "A" * 22])
 def test_films005_forged_ids_find_nothing(app_ctx, tmp_path, job_id):
     jobs = FilmJobs(app_ctx, tmp_path, render=quick_film())
     assert jobs.status(job_id) is None and jobs.take(job_id) is None
