@@ -3,16 +3,22 @@ that step (slides.slide_figure: the views' own figures on the slide's canvas) wi
 the header's free corner, rendered through slide_export's one kaleido server, then encoded as a GIF (Pillow) or an
 MP4 (imageio-ffmpeg, whose wheel ships the encoder).
 
+The frames are rendered FRAME_BATCH at a time (kaleido's tabs in parallel) in a thread of their own, one batch
+ahead of the encoder (read_ahead).
+
+Used by the command line and by the dashboard's "Download animation", whose films are made off the request threads
+by film_jobs.py (75 frames take a kaleido server most of a minute of CPU, which a request must never wait for).
 Belongs here: the frames' selections, the year's placement, rendering the frames and encoding them.
-Does not belong here: the slide's layout (slides.py), kaleido's server (slide_export.py), Dash (never imported).
-The dashboard has no "Download animation" control yet: rendering 75 slides takes a kaleido server minutes of CPU,
-which a shared server must not spend inside a request.
+Does not belong here: the slide's layout (slides.py), kaleido's server (slide_export.py), jobs, queues and
+temporary files (film_jobs.py), Dash (never imported).
 """
 
 from __future__ import annotations
 
 import html
+import queue
 import tempfile
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -39,6 +45,8 @@ _HEADER_NOTES = ("title", "headline", "filters", "selected")
 # Coastlines at 1:110m on a film's frames: a third of the render time of 1:50m, and a frame is seen for half a
 # second (`detailed=True` keeps the slide's own 1:50m).
 FILM_RESOLUTION = 110
+# Frames handed to kaleido in one call: a few per tab, so the tabs stay busy and progress still moves often.
+FRAME_BATCH = 8
 
 
 @dataclass(frozen=True)
@@ -132,27 +140,73 @@ def frame_figure(ctx, sel: Selection, *, size: tuple[int, int] = BASE_SIZE, deta
 
 def render_frames(ctx, sels: list[Selection], *, size: tuple[int, int] = BASE_SIZE, detailed: bool = False,
                   progress: Callable[[int, int], None] | None = None):
-    """Each frame as a PIL RGB image of `size`, through slide_export's one kaleido server (one start for all)."""
+    """Each frame as a PIL RGB image of `size`, through slide_export's one kaleido server (one start for all),
+    FRAME_BATCH frames a call so that its tabs render in parallel; each PNG is decoded once, straight to RGB."""
     from PIL import Image
 
-    from dashboard.slide_export import write_slide
+    from dashboard.slide_export import render_batch
 
     scale_for(size)
     with tempfile.TemporaryDirectory(prefix="film-") as tmp:
-        for i, sel in enumerate(sels, start=1):
-            path = write_slide(frame_figure(ctx, sel, size=size, detailed=detailed), Path(tmp) / f"{i:04d}.png",
-                               "png")
-            with Image.open(path) as im:
-                frame = im.convert("RGB")
-            if frame.size != tuple(size):  # kaleido's rounding of the scale: never off by more than a pixel
-                frame = frame.resize(tuple(size), Image.Resampling.LANCZOS)
-            if progress is not None:
-                progress(i, len(sels))
-            yield frame
+        for first in range(0, len(sels), FRAME_BATCH):
+            batch = [(frame_figure(ctx, sel, size=size, detailed=detailed), Path(tmp) / f"{first + k:04d}.png")
+                     for k, sel in enumerate(sels[first:first + FRAME_BATCH])]
+            for k, path in enumerate(render_batch(batch, "png"), start=first + 1):
+                with Image.open(path) as im:
+                    frame = im.convert("RGB")
+                path.unlink()
+                if frame.size != tuple(size):  # kaleido's rounding of the scale: never off by more than a pixel
+                    frame = frame.resize(tuple(size), Image.Resampling.LANCZOS)
+                if progress is not None:
+                    progress(k, len(sels))
+                yield frame
+
+
+def read_ahead(items, depth: int):
+    """Iterate `items` (a generator) in a thread of its own, at most `depth` items ahead of the caller, so that
+    kaleido renders the next frames while the caller encodes these; the generator's exception is raised here, and
+    a caller that stops early stops it (closed in its own thread)."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, value) -> bool:
+        while not stop.is_set():
+            try:
+                q.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("end", None)
+        except BaseException as e:  # noqa: BLE001 — handed to the caller's thread
+            put("error", e)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    threading.Thread(target=produce, name="film-frames", daemon=True).start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
 
 
 def encode_gif(frames, path: Path, fps: float = DEFAULT_FPS) -> Path:
-    """An animated GIF that loops, each frame on its own adaptive palette, the last held HOLD_LAST frames."""
+    """An animated GIF that loops, each frame on its own adaptive palette (quantised as it arrives: a palette
+    frame is a third of an RGB one), the last held HOLD_LAST frames."""
     from PIL import Image
 
     frames = [f.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE) for f in frames]
@@ -201,8 +255,8 @@ def export_animation(ctx, sel: Selection, out: Path, *, period: tuple[int, int],
         raise ValueError(f"fps must be positive, not {fps!r}")
     scale_for(size)
     sels = frame_selections(steady_region(ctx.bundle, sel, period), ctx.vocab, period, step)
-    frames = render_frames(ctx, sels, size=size, detailed=detailed, progress=progress)
+    frames = read_ahead(render_frames(ctx, sels, size=size, detailed=detailed, progress=progress), FRAME_BATCH)
     out.parent.mkdir(parents=True, exist_ok=True)
-    (encode_gif if fmt == "gif" else encode_mp4)(frames if fmt == "mp4" else list(frames), out, fps)
+    (encode_gif if fmt == "gif" else encode_mp4)(frames, out, fps)
     return out, len(sels)
 

@@ -26,6 +26,7 @@ from dashboard import callbacks
 from dashboard.add_app import MAX_REQUEST_BYTES as ADD_MAX_REQUEST_BYTES
 from dashboard.add_app import create_add_app
 from dashboard.context import make_context
+from dashboard.film_jobs import FilmJobs
 from dashboard.frames import Bundle, load_bundle
 from dashboard.layout import TITLE, page
 from dashboard.paths import ASSETS_DIR, CACHE_DIR
@@ -46,7 +47,9 @@ def plotly_in_assets(bundle: Bundle) -> bool:
     return len(bundle.events) <= MAX_EVENT_MARKS
 
 
-def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
+def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: Path | None = None) -> Dash:
+    """The app; `film_dir` is where the films of "Download animation" are made (default CACHE_DIR/films: one
+    folder for every server process, see dashboard.film_jobs)."""
     app_ctx = make_context(bundle or load_bundle())
     app = Dash(
         __name__,
@@ -64,7 +67,10 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False) -> Dash:
     topojson_url = _topojson_route(app)
     _preload_topojson(app, topojson_url)
     app.layout = page(app_ctx, topojson_url)
-    callbacks.register(app, app_ctx, topojson_url)
+    films = FilmJobs(app_ctx, film_dir or CACHE_DIR / "films")
+    app.server.extensions["films"] = films
+    callbacks.register(app, app_ctx, topojson_url, films)
+    _film_route(app, films)
     _coverage_route(app, app_ctx.bundle)
     add = create_add_app(app, app_ctx.bundle, topojson_url)
     app.server.extensions["add_page"] = add  # the "Add a text" page's own Dash app (tests post to it)
@@ -102,6 +108,26 @@ def _coverage_route(app: Dash, bundle: Bundle) -> None:
             return Response(page_, status=404, mimetype="text/html")
         return Response(render_page(m, dashboard_path=prefix, coverage_path=prefix + "coverage", asset_urls=urls,
                                     theme=theme), mimetype="text/html")
+
+
+def _film_route(app: Dash, films: FilmJobs) -> None:
+    """`/film/<job id>`: the finished film of "Download animation", once (FilmJobs.take deletes it); 404 for a job
+    that is unknown, not finished or already collected."""
+    prefix = app.config.routes_pathname_prefix
+    types = {"gif": "image/gif", "mp4": "video/mp4"}
+
+    def film(job_id: str):
+        from flask import send_file
+
+        taken = films.take(job_id)
+        if taken is None:
+            return Response("no such film", status=404, mimetype="text/plain")
+        f, filename, fmt = taken  # streamed from the open file (already unlinked), closed when sent
+        resp = send_file(f, mimetype=types[fmt], as_attachment=True, download_name=filename, max_age=0)
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    app.server.add_url_rule(prefix + "film/<job_id>", "film", film)
 
 
 def _guard_callback_requests(app: Dash, max_bytes: int | None = None) -> None:

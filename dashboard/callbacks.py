@@ -15,6 +15,7 @@ from dashboard.context import AppContext, clean_sizes, render, source_key, sourc
 from dashboard.downloads import data_filename, field_download, package_filename, package_zip, shown_zip
 from dashboard.field_formats import cite_view
 from dashboard.filenames import export_name
+from dashboard.film_jobs import FilmJobs, film_view
 from dashboard.layout import network_legend_children
 from dashboard.legend import legend_model
 from dashboard.events import CONTROL_IDS, KEEP, OPTION_CONTROLS, sync_step
@@ -30,7 +31,7 @@ def root_class(sel: Selection) -> str:
                     + (["view-debates"] if sel.view == "debates" else []))
 
 
-def register(app, app_ctx: AppContext, topojson_url: str) -> None:
+def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> None:
     vocab = app_ctx.vocab
 
     @app.callback(
@@ -212,4 +213,31 @@ def register(app, app_ctx: AppContext, topojson_url: str) -> None:
     app.clientside_callback(
         ClientsideFunction(namespace="slides", function_name="download"),
         Output(ids.SLIDE_RENDERED, "data"), Input(ids.SLIDE_DOWNLOAD, "data"), prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.FILM_JOB, "data"),
+        Input(ids.FILM_BUTTON, "n_clicks"), State(ids.SELECTION, "data"), State(ids.PLAY_STEP, "value"),
+        State(ids.FILM_FORMAT, "value"), prevent_initial_call=True,
+    )
+    def submit_film(clicks, data, step, fmt):
+        # only queued here: the worker thread of dashboard.film_jobs renders it, the next callback polls it
+        if ctx.triggered_id != ids.FILM_BUTTON or not clicks:
+            return no_update
+        sub = films.submit(from_dict(data, vocab), step=step, fmt=fmt)
+        return {"id": sub.job_id, "message": sub.message}
+
+    @app.callback(
+        Output(ids.FILM_STATUS, "children"), Output(ids.FILM_PROGRESS, "value"), Output(ids.FILM_PROGRESS, "max"),
+        Output(ids.FILM_PROGRESS, "hidden"), Output(ids.FILM_TIMER, "disabled"), Output(ids.FILM_READY, "data"),
+        Output(ids.FILM_BUTTON, "disabled"),
+        Input(ids.FILM_JOB, "data"), Input(ids.FILM_TIMER, "n_intervals"), prevent_initial_call=True,
+    )
+    def poll_film(job, _tick):
+        v = film_view(films, job, app.config.requests_pathname_prefix)
+        return v.text, str(v.done), str(v.total), v.bar_hidden, v.stop_polling, v.ready, v.button_disabled
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="films", function_name="download"),
+        Output(ids.FILM_SAVED, "data"), Input(ids.FILM_READY, "data"), prevent_initial_call=True,
     )

@@ -187,7 +187,7 @@ def _loadtest(args) -> int:
 def _bench(args) -> int:
     from tools.bench import main as bench_main
 
-    return bench_main(quick=args.quick, json_path=args.json, browser=not args.no_browser)
+    return bench_main(quick=args.quick, json_path=args.json, browser=not args.no_browser, film=args.film)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -224,6 +224,8 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--quick", action="store_true", help="1× and 10× only, fewer calls (about a minute)")
     bn.add_argument("--json", help="also write the figures to this JSON file")
     bn.add_argument("--no-browser", action="store_true", help="skip the headless Chromium measurements")
+    bn.add_argument("--film", action="store_true", help="also the film: export-animation's 75 frames as an MP4 "
+                    "(about a minute)")
     es = sub.add_parser("export-slides", help="write 16:9 slides (timeline, map, network): one per named period")
     es.add_argument("--out", required=True, help="output folder")
     es.add_argument("--period", help="YEAR-YEAR, YEAR or a named period's id (default: one slide per named period)")

@@ -47,6 +47,15 @@ SLIDE_BUTTON = "download-slide-button"
 SLIDE_SIZE = "slide-size"
 SLIDE_DOWNLOAD = "slide-download"  # the slide figure (a dcc.Store) the browser renders and downloads
 SLIDE_RENDERED = "slide-rendered"  # what the browser rendered last: file name and size
+# "Download animation": the film of the current filters, rendered on the server by dashboard.film_jobs.
+FILM_BUTTON = "download-film-button"
+FILM_FORMAT = "film-format"  # gif | mp4
+FILM_JOB = "film-job"  # a dcc.Store: {"id": job id or None, "message": what the submit said}
+FILM_TIMER = "film-timer"  # the dcc.Interval that polls the job while it renders
+FILM_STATUS = "film-status"  # the job's progress in words (role=status)
+FILM_PROGRESS = "film-progress"  # an html.Progress of the frames rendered
+FILM_READY = "film-ready"  # a dcc.Store: the finished film's URL and name, which assets/film_download.js fetches
+FILM_SAVED = "film-saved"  # what the browser downloaded last
 NETWORK_PNG = "network-png-button"
 NETWORK_SVG = "network-svg-button"
 VIEW_TEXT = "view-text-summary"

@@ -22,6 +22,8 @@ from dashboard.views.network import network_elements, network_model, network_sty
 from dashboard.views.table import ROW_ID_GETTER, column_defs, event_listeners, grid_options
 
 TITLE = "Stalinism and the anti-Stalinist left"
+# How often the page asks how far its film has got (ms).
+FILM_POLL_MS = 1000
 # Pixel scale of the PNGs the Plotly toolbar downloads (3× the view's size on screen: sharp on a slide).
 IMAGE_SCALE = 3
 
@@ -117,6 +119,25 @@ def _cite_menu() -> html.Details:
     ], extra_class="cite-menu")
 
 
+def _film_menu() -> html.Details:
+    """"Download animation": the film of the current filters (one frame per step of Play), made on the server off
+    the request threads (dashboard.film_jobs); its progress in words and a bar, then the file."""
+    return _menu("Animation", "The current filters played as a film (GIF or MP4), made on the server", [
+        html.P("One 1920×1080 frame per step of Play (1 or 5 years) over the period shown, with the year written "
+               "large. The server makes it: a minute or so for 75 frames.", className="film-note"),
+        html.Div(className="film-actions", children=[
+            dcc.Dropdown(id=ids.FILM_FORMAT, options=[{"label": "MP4", "value": "mp4"},
+                                                      {"label": "GIF", "value": "gif"}],
+                         value="mp4", clearable=False, searchable=False, className="film-format"),
+            html.Button("Download animation", id=ids.FILM_BUTTON, n_clicks=0, className="tool-button",
+                        title="Make the film of the current filters and download it when it is ready"),
+        ]),
+        html.Progress(id=ids.FILM_PROGRESS, value="0", max="1", hidden=True, className="film-progress",
+                      **{"aria-label": "Frames of the film rendered"}),
+        html.P(id=ids.FILM_STATUS, className="film-status", role="status", **{"aria-live": "polite"}),
+    ], extra_class="film-menu")
+
+
 def _header_controls() -> html.Div:
     return html.Div(className="header-controls control", children=[
         html.Button("Present", id=ids.PRESENT, n_clicks=0, className="tool-button",
@@ -130,6 +151,7 @@ def _header_controls() -> html.Div:
                                                      {"label": "3840×2160", "value": "3840x2160"}],
                          value="1920x1080", clearable=False, searchable=False, className="slide-size"),
         ]),
+        _film_menu(),
         html.Button("Download data", id=ids.DATA_BUTTON, n_clicks=0, className="tool-button",
                     title="CSV files of the records shown, with a data package description (zip)"),
         html.Button("Full data package", id=ids.PACKAGE_BUTTON, n_clicks=0, className="tool-button",
@@ -140,6 +162,10 @@ def _header_controls() -> html.Div:
         dcc.Download(id=ids.FIELD_DOWNLOAD),
         dcc.Store(id=ids.SLIDE_DOWNLOAD, storage_type="memory"),
         dcc.Store(id=ids.SLIDE_RENDERED, storage_type="memory"),
+        dcc.Store(id=ids.FILM_JOB, storage_type="memory"),
+        dcc.Store(id=ids.FILM_READY, storage_type="memory"),
+        dcc.Store(id=ids.FILM_SAVED, storage_type="memory"),
+        dcc.Interval(id=ids.FILM_TIMER, interval=FILM_POLL_MS, disabled=True, n_intervals=0),
         dcc.Download(id=ids.DATA_DOWNLOAD),
     ])
 

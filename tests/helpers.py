@@ -1,8 +1,9 @@
-"""Test helpers: a tiny valid data set to break, and a file writer."""
+"""Test helpers: a tiny valid data set to break, a file writer, and a quick stand-in for the film renderer."""
 
 from __future__ import annotations
 
 import textwrap
+import threading
 from pathlib import Path
 
 MINI_MOVEMENTS = """\
@@ -54,3 +55,20 @@ MINI_EVENTS = """\
 def write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def quick_film(calls=None, gate: threading.Event | None = None, fail: bool = False):
+    """A renderer with export_animation's signature: n frames of progress, then a few bytes as the film."""
+    def render(ctx, sel, out, *, period, step, fmt, size, progress):
+        if calls is not None:
+            calls.append((sel, period, step, fmt, size))
+        n = len(range(period[0], period[1] + 1, step))
+        for i in range(1, n + 1):
+            if gate is not None:
+                assert gate.wait(10)
+            progress(i, n)
+        if fail:
+            raise RuntimeError("Chromium went away")
+        out.write_bytes(b"FILM" + fmt.encode())
+        return out, n
+    return render

@@ -68,3 +68,32 @@ def test_film003_gif_and_mp4_have_a_frame_per_step_at_the_size(app_ctx, tmp_path
     meta = next(reader)
     assert tuple(meta["size"]) == size and meta["fps"] == 4
     assert sum(1 for _ in reader) == len(frames) + animation.HOLD_LAST - 1  # the last frame held
+
+
+def test_film004_frames_are_read_ahead_in_order_and_errors_reach_the_encoder():
+    import threading
+
+    assert list(animation.read_ahead(iter(range(20)), 3)) == list(range(20))
+
+    def broken():
+        yield 1
+        raise RuntimeError("kaleido went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        list(animation.read_ahead(broken(), 2))
+
+    closed = threading.Event()
+
+    def endless():
+        try:
+            i = 0
+            while True:
+                yield i
+                i += 1
+        finally:
+            closed.set()
+
+    ahead = animation.read_ahead(endless(), 2)
+    assert [next(ahead) for _ in range(3)] == [0, 1, 2]
+    ahead.close()  # the encoder stopped: the renderer stops too
+    assert closed.wait(5)

@@ -5,7 +5,8 @@ Measures the build, the cold start against a bare `import dash, plotly, pandas`,
 through the real callbacks (Flask's test client, the same code path as HTTP), and the time from a filter change
 to every view painted in headless Chromium; and at 1× the first visit (navigation at ?period=1936-1938 with an
 empty cache → every view painted, and the bytes on the wire: the sum of every response's transferSize). Prints a
-table; `--json FILE` writes the figures.
+table; `--json FILE` writes the figures. `--film` adds the film (`export-animation`): 75 frames of 1917–1991 at
+1920×1080 as an MP4, with where its time goes (building the frames' figures, kaleido's render, the encoder).
 """
 
 from __future__ import annotations
@@ -310,7 +311,45 @@ def first_visit_figures(app, visits: int) -> dict:
             "first_visit_largest_kb": {u.split("?")[0].rsplit("/", 1)[-1]: round(s / 1024, 1) for u, s in largest}}
 
 
-def run(quick: bool = False, browser: bool = True, progress=print) -> dict:
+# The film the issue measures: 1917–1991 a year a frame (75 frames), 1920×1080, MP4.
+FILM_PERIOD = (1917, 1991)
+
+
+def film_figures(ctx, period: tuple[int, int] = FILM_PERIOD) -> dict:
+    """The film's wall time and, for its frames, the time to build their figures alone and the time to render and
+    decode them alone (kaleido started before, as the film's own first call does); the load average beside them,
+    as the machine is shared."""
+    import os
+    import tempfile
+
+    from dashboard import animation
+    from dashboard.slide_export import fit_region, render_batch
+    from dashboard.selection import Selection
+
+    load = os.getloadavg()[0]
+    sel = fit_region(ctx.bundle, Selection(*period))
+    sels = animation.frame_selections(animation.steady_region(ctx.bundle, sel, period), ctx.vocab, period, 1)
+    with tempfile.TemporaryDirectory(prefix="bench-film-") as tmp:
+        out = Path(tmp) / "film.mp4"
+        t = time.perf_counter()
+        _, n = animation.export_animation(ctx, sel, out, period=period, step=1, fmt="mp4")
+        total = time.perf_counter() - t
+        mb = out.stat().st_size / 1e6
+        t = time.perf_counter()
+        figs = [animation.frame_figure(ctx, s) for s in sels]
+        build = time.perf_counter() - t
+        t = time.perf_counter()
+        step = animation.FRAME_BATCH
+        for first in range(0, len(figs), step):
+            render_batch([(f, Path(tmp) / f"{first + k}.png") for k, f in enumerate(figs[first:first + step])])
+        render = time.perf_counter() - t
+    return {"film_frames": n, "film_s": round(total, 1), "film_mb": round(mb, 1),
+            "film_build_ms_per_frame": round(1000 * build / n, 1),
+            "film_render_ms_per_frame": round(1000 * render / n, 1),
+            "film_load_average": round(load, 2)}
+
+
+def run(quick: bool = False, browser: bool = True, progress=print, film: bool = False) -> dict:
     from dashboard.app import create_app
     from dashboard.context import make_context
     from dashboard.frames import bundle_from_frames
@@ -343,6 +382,9 @@ def run(quick: bool = False, browser: bool = True, progress=print) -> dict:
                 progress(f"1×: {FIRST_VISITS[mode]} first visits at {FIRST_VISIT_QUERY}…")
                 result["first_visit"] = first_visit_figures(app, FIRST_VISITS[mode])
         result["scales"].append(row)
+    if film:
+        progress("film: 75 frames of 1917–1991 at 1920×1080 (MP4)…")
+        result["film"] = film_figures(make_context(bundle_from_frames(frames)))
     return result
 
 
@@ -372,11 +414,16 @@ def table(result: dict) -> str:
                       f"p50 {fv['first_visit_ms_p50']} ms · p95 {fv['first_visit_ms_p95']} ms · "
                       f"{fv['first_visit_kb']} KB on the wire · repeat visit {fv['repeat_visit_kb']} KB",
                   "largest (KB): " + ", ".join(f"{k} {v}" for k, v in fv["first_visit_largest_kb"].items())]
+    fm = result.get("film")
+    if fm:
+        lines += ["", f"film (export-animation, {fm['film_frames']} frames at 1920×1080, MP4): {fm['film_s']} s, "
+                      f"{fm['film_mb']} MB · per frame: figure {fm['film_build_ms_per_frame']} ms, kaleido render "
+                      f"{fm['film_render_ms_per_frame']} ms · load average {fm['film_load_average']}"]
     return "\n".join(lines)
 
 
-def main(quick: bool, json_path: str | None, browser: bool = True) -> int:
-    result = run(quick=quick, browser=browser, progress=lambda m: print(m, file=sys.stderr, flush=True))
+def main(quick: bool, json_path: str | None, browser: bool = True, film: bool = False) -> int:
+    result = run(quick=quick, browser=browser, progress=lambda m: print(m, file=sys.stderr, flush=True), film=film)
     print(table(result))
     if json_path:
         Path(json_path).write_text(json.dumps(result, indent=2), encoding="utf-8")
