@@ -19,8 +19,9 @@ import base64
 import binascii
 import io
 import tempfile
+import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.frames import Bundle
@@ -35,12 +36,20 @@ DEFAULT_DOC_ID = "added_text"
 SOURCE = "the Add a text page"
 
 
+# Previews built at once by one server process: a build takes a request thread for seconds (about 3 s here), so
+# at most this many of them hold one; another asks again in a moment rather than waiting for a thread.
+PREVIEW_SLOTS = 1
+
+
 @dataclass(frozen=True)
 class AddContext:
-    """What the page's callbacks read: the corpus (never changed) and its vocabulary of names."""
+    """What the page's callbacks read: the corpus (never changed), its vocabulary of names, and the semaphore of
+    the preview builds under way in this process."""
 
     corpus: Bundle
     vocab: Vocabulary
+    builds: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(PREVIEW_SLOTS),
+                                               compare=False)
 
 
 def read_input(add: AddContext, data: bytes, *, filename=None, doc_id=None, title=None) -> dict:
@@ -160,7 +169,21 @@ MAX_PROBLEMS = 20
 
 def preview(add: AddContext, proposal: Proposal, review: Review, choices) -> Preview:
     """Build the corpus with the accepted records in a temporary folder (every check of the build) and render the
-    views for the years the accepted events span, the first accepted record the views can select selected."""
+    views for the years the accepted events span, the first accepted record the views can select selected.
+    At most PREVIEW_SLOTS previews are built at once in a process (the others are told to try again)."""
+    items = reviewed(proposal, review, choices)
+    accepted = [r for r in items if r.status == "accepted"]
+    if not accepted:
+        return Preview(None, "No preview: nothing is accepted yet — accept the records to preview.")
+    if not add.builds.acquire(blocking=False):
+        return Preview(None, "No preview yet: the server is building another one — try again in a moment.")
+    try:
+        return _built_preview(proposal, items, accepted)
+    finally:
+        add.builds.release()
+
+
+def _built_preview(proposal: Proposal, items, accepted) -> Preview:
     from dashboard.context import make_context, render
     from dashboard.frames import bundle_from_frames
     from dashboard.pipeline.records import BuildError
@@ -168,10 +191,6 @@ def preview(add: AddContext, proposal: Proposal, review: Review, choices) -> Pre
     from dashboard.selection import make_selection
     from dashboard.views.network import network_positions
 
-    items = reviewed(proposal, review, choices)
-    accepted = [r for r in items if r.status == "accepted"]
-    if not accepted:
-        return Preview(None, "No preview: nothing is accepted yet — accept the records to preview.")
     try:
         with tempfile.TemporaryDirectory(prefix="dashboard-add-") as tmp:
             write_proposal(proposal, Path(tmp), SOURCE, records=records_by_kind(items))

@@ -387,3 +387,16 @@ def test_add031_nothing_uploaded_is_written_on_the_server(client, page, tmp_path
 def test_add032_review_of_an_empty_review_is_empty():
     assert review_data(EMPTY_REVIEW) == {"decisions": {}, "edits": {}}
     assert isinstance(EMPTY_REVIEW, Review)
+
+
+def test_add033_one_preview_is_built_at_a_time_per_process(add, proposal, choices):
+    from dashboard.adding import preview
+
+    rid = _ids(proposal, "events")[0]
+    review = clean_review({"decisions": {rid: "accepted"}}, proposal)
+    assert add.builds.acquire(blocking=False)  # another preview under way
+    try:
+        busy = preview(add, proposal, review, choices)
+    finally:
+        add.builds.release()
+    assert busy.rendered is None and "building another one" in busy.message
