@@ -88,6 +88,31 @@ def parse_when(text: str) -> When:
                 end_approximate=ea)
 
 
+def when_words(when, *, asides: bool = False) -> str:
+    """An EDTF date in words: '1937', '1939–1949', 'the 1930s', 'from 1924', 'until 1940', 'about 1934 – about
+    1936'; 'undated' for none, the string itself when it does not parse. `asides`: an open end is said so, as the
+    source panel says it ('from 1924 (end open)')."""
+    if not isinstance(when, str) or not when:
+        return "undated"
+    try:
+        d = parse_when(when)
+    except ValueError:
+        return when
+    if "X" in when and "/" not in when:
+        return f"the {d.start}s" if d.end - d.start == 9 else f"{d.start}–{d.end}"
+
+    def year(y, approx):
+        return ("about " if approx else "") + str(y)
+
+    if d.start is None:
+        return f"until {year(d.end, d.end_approximate)}" + (" (start open)" if asides else "")
+    if d.end is None:
+        return f"from {year(d.start, d.start_approximate)}" + (" (end open)" if asides else "")
+    if d.start == d.end and d.start_approximate == d.end_approximate:
+        return year(d.start, d.start_approximate)
+    return f"{year(d.start, d.start_approximate)}–{year(d.end, d.end_approximate)}"
+
+
 def when_of_years(start: int | None, end: int | None = None) -> str:
     """'1937', '1939/1949', '1924/..' (no end), '../1940' (no start); '' when undated."""
     if start is None and end is None:

@@ -20,8 +20,8 @@ from dashboard.selection import Selection, shown
 from dashboard.views.table import (
     FLAG, KIND_LABELS, ROW_ID_GETTER, TABLE_COLUMNS, TABLE_ROW_LIMIT, column_defs, csv_export_params, dates_text,
     event_listeners, function_calls, grid_options, record_title, selected_row_ids, table_caption, table_rows,
-    when_words,
 )
+from dashboard.dates import when_words
 
 GRID_JS = paths.REPO / "assets" / "records_grid.js"
 

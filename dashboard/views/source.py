@@ -17,7 +17,7 @@ import pandas as pd
 from dash import html
 
 from dashboard import ids
-from dashboard.dates import parse_when
+from dashboard.dates import when_words
 from dashboard.formatting import KIND_LABELS, fmt_range, outside_note, years_label
 from dashboard.selection import Selection, Shown, happening_count, same_passage_ids, shown_mask
 
@@ -215,23 +215,9 @@ def _drawn_when(r, sel: Selection) -> str:
 
 
 def when_text(when) -> str:
-    """An EDTF date in words: '1939–1949', 'from 1924 (end open)', 'until 1940', 'about 1934 – about 1936'."""
-    if not isinstance(when, str) or not when:
-        return "undated"
-    d = parse_when(when)
-    if "X" in when and "/" not in when:
-        return f"the {d.start}s" if d.end - d.start == 9 else f"{d.start}–{d.end}"
-
-    def year(y, approx):
-        return ("about " if approx else "") + str(y)
-
-    if d.start is None:
-        return f"until {year(d.end, d.end_approximate)} (start open)"
-    if d.end is None:
-        return f"from {year(d.start, d.start_approximate)} (end open)"
-    if d.start == d.end and not when.count("/"):
-        return year(d.start, d.start_approximate)
-    return f"{year(d.start, d.start_approximate)}–{year(d.end, d.end_approximate)}"
+    """An EDTF date in words with its open ends said so: '1939–1949', 'from 1924 (end open)', 'until 1940 (start
+    open)', 'about 1934 – about 1936' (dashboard.dates.when_words)."""
+    return when_words(when, asides=True)
 
 
 def _attributes(bundle, kind: str, row: dict) -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.dates import parse_when
+from dashboard.dates import when_words
 from dashboard.formatting import KIND_LABELS, fmt_range, outside_note
 from dashboard.schema import PRIMARY_KEY
 from dashboard.selection import SHOWN_FIELDS, Selection, Shown
@@ -229,30 +229,6 @@ def _sort_years(df: pd.DataFrame, at: np.ndarray, mode: str = "refined") -> np.n
             ys = np.where(refined, df["refined_year_start"].to_numpy(dtype="float64", na_value=np.nan)[at], ys)
             ye = np.where(refined, df["refined_year_end"].to_numpy(dtype="float64", na_value=np.nan)[at], ye)
     return np.where(np.isnan(ys), ye, ys)
-
-
-def when_words(when) -> str:
-    """An EDTF date in words for a cell: '1937', '1939–1949', 'from 1924', 'until 1940', 'about 1934–1936',
-    'the 1930s'; 'undated' for ''. (The source panel's wording, without its '(end open)' asides.)"""
-    if not isinstance(when, str) or not when:
-        return "undated"
-    try:
-        d = parse_when(when)
-    except ValueError:
-        return when
-    if "X" in when and "/" not in when:
-        return f"the {d.start}s" if d.end - d.start == 9 else f"{d.start}–{d.end}"
-
-    def year(y, approx):
-        return ("about " if approx else "") + str(y)
-
-    if d.start is None:
-        return f"until {year(d.end, d.end_approximate)}"
-    if d.end is None:
-        return f"from {year(d.start, d.start_approximate)}"
-    if d.start == d.end and d.start_approximate == d.end_approximate:
-        return year(d.start, d.start_approximate)
-    return f"{year(d.start, d.start_approximate)}–{year(d.end, d.end_approximate)}"
 
 
 def dates_text(when, when_refined=None) -> str:
