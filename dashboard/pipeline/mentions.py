@@ -41,18 +41,39 @@ def _names(records, name_field: str, kind: str = "") -> dict[str, list[str]]:
     return out
 
 
-def find_mentions(texts: dict[str, str], passages: pd.DataFrame, records: dict) -> pd.DataFrame:
+def name_matchers(nlp, exact: dict[str, list[str]], lower: dict[str, list[str]]) -> tuple:
+    """Two PhraseMatchers over `nlp`'s vocabulary: names matched as written (`exact`: label → names) and
+    lower-cased (`lower`); a label is 'kind|id' (actor|trotsky, place|moscow, movement|trotskyism)."""
     from spacy.matcher import PhraseMatcher  # imported on build only (see texts.sentence_splitter)
+
+    matchers = (PhraseMatcher(nlp.vocab, attr="ORTH"), PhraseMatcher(nlp.vocab, attr="LOWER"))
+    for matcher, names in zip(matchers, (exact, lower)):
+        for label, ns in names.items():
+            if ns:
+                matcher.add(label, [nlp.make_doc(n) for n in ns])
+    return matchers
+
+
+def matched_spans(nlp, matchers: tuple, doc) -> list:
+    """Every span of `doc` a matcher finds, labelled with its 'kind|id' (overlaps kept: the caller chooses)."""
+    spans = []
+    for m in matchers:
+        for match_id, s, e in m(doc):
+            span = doc[s:e]
+            span.label_ = nlp.vocab.strings[match_id]
+            spans.append(span)
+    return spans
+
+
+def find_mentions(texts: dict[str, str], passages: pd.DataFrame, records: dict) -> pd.DataFrame:
     from spacy.util import filter_spans
 
     nlp = sentence_splitter()
-    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-    lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-    for kind, name_field in (("actors", "name"), ("places", "name")):
-        for rid, names in _names(records.get(kind, []), name_field, kind).items():
-            matcher.add(f"{kind[:-1]}|{rid}", [nlp.make_doc(n) for n in names])
-    for rid, names in _names(records.get("movements", []), "name", "movements").items():
-        lower_matcher.add(f"movement|{rid}", [nlp.make_doc(n) for n in names])
+    exact = {f"{kind[:-1]}|{rid}": names for kind in ("actors", "places")
+             for rid, names in _names(records.get(kind, []), "name", kind).items()}
+    lower = {f"movement|{rid}": names for rid, names in _names(records.get("movements", []), "name",
+                                                              "movements").items()}
+    matchers = name_matchers(nlp, exact, lower)
 
     rows = []
     for doc_id, text in texts.items():
@@ -66,13 +87,8 @@ def find_mentions(texts: dict[str, str], passages: pd.DataFrame, records: dict) 
             return pids[i] if i >= 0 and pos < ends[i] else None
 
         doc = nlp.make_doc(text)
-        spans = []
-        for m in (matcher, lower_matcher):
-            for match_id, s, e in m(doc):
-                span = doc[s:e]
-                span.label_ = nlp.vocab.strings[match_id]
-                spans.append(span)
-        found = [(sp.label_, sp.start_char, sp.end_char, sp.text) for sp in filter_spans(spans)]
+        found = [(sp.label_, sp.start_char, sp.end_char, sp.text)
+                 for sp in filter_spans(matched_spans(nlp, matchers, doc))]
         found += [(f"year|{m.group(1)}{m.group(2)}", m.start(), m.end(), m.group(0)) for m in YEAR_RE.finditer(text)]
         for label, s, e, surface in sorted(found, key=lambda f: f[1]):
             pid = passage_of(s)

@@ -207,25 +207,16 @@ def find_mentions(text: str, passage_frame: pd.DataFrame, vocab: Vocabulary) -> 
     a PhraseMatcher on the names as written (actors, places) and lower-cased (movements), the longest match of
     each kind winning (an actor and a place of the same words are both kept).
     Matched sentence by sentence, so that a long text never meets spaCy's length limit."""
-    from spacy.matcher import PhraseMatcher
     from spacy.util import filter_spans
 
+    from dashboard.pipeline.mentions import matched_spans, name_matchers
+
     nlp = sentence_splitter()
-    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-    lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-    for kind, matcher in (("actors", exact), ("places", exact), ("movements", lower)):
-        for n in getattr(vocab, kind):
-            if n.names:
-                matcher.add(f"{kind[:-1]}|{n.entity_id}", [nlp.make_doc(s) for s in n.names])
+    exact = {f"{kind[:-1]}|{n.entity_id}": list(n.names) for kind in ("actors", "places") for n in getattr(vocab, kind)}
+    matchers = name_matchers(nlp, exact, {f"movement|{n.entity_id}": list(n.names) for n in vocab.movements})
     out = []
     for p in passage_frame.itertuples():
-        doc = nlp.make_doc(p.text)
-        spans = []
-        for m in (exact, lower):
-            for match_id, s, e in m(doc):
-                span = doc[s:e]
-                span.label_ = nlp.vocab.strings[match_id]
-                spans.append(span)
+        spans = matched_spans(nlp, matchers, nlp.make_doc(p.text))
         # longest match wins within a kind; an actor and a place (or movement) of the same words both count
         kept = [sp for kind in ("actor", "place", "movement")
                 for sp in filter_spans([x for x in spans if x.label_.startswith(kind + "|")])]
