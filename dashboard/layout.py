@@ -82,7 +82,13 @@ def _first_network(ctx: AppContext):
                          size=DEFAULT_SIZES["network"])
 
 
-def _menu(label: str, title: str, body: list, extra_class: str = "") -> html.Details:
+def _two_labels(wide: str, narrow: str) -> list:
+    """A control's label, long on a wide screen and short below 1500 px (assets/app.css), so that the header keeps
+    the title on one line at 1280 px."""
+    return [html.Span(wide, className="label-wide"), html.Span(narrow, className="label-narrow")]
+
+
+def _menu(label, title: str, body: list, extra_class: str = "") -> html.Details:
     """A header button that folds out a small panel (a native <details>: keyboard and screen readers know it)."""
     return html.Details(className=f"tool-menu {extra_class}".strip(), children=[
         html.Summary(label, className="tool-button", title=title),
@@ -105,7 +111,8 @@ def _field_menu() -> html.Details:
 
 def _cite_menu() -> html.Details:
     """The view's citation (written by a callback), a copy button, and the two texts for a reference manager."""
-    return _menu("Cite this view", "A citation of this view, and the source texts for a reference manager", [
+    return _menu(_two_labels("Cite this view", "Cite"),
+                 "A citation of this view, and the source texts for a reference manager", [
         html.P(id=ids.CITE_TEXT, className="cite-text"),
         html.Div(className="cite-actions", children=[
             dcc.Clipboard(id=ids.CITE_COPY, target_id=ids.CITE_TEXT, title="Copy the citation",
@@ -144,7 +151,8 @@ def _header_controls() -> html.Div:
                     title="Presentation mode: hide the controls, enlarge text and marks (Esc leaves)"),
         html.Button("Dark", id=ids.THEME, n_clicks=0, className="tool-button", title="Switch light / dark theme"),
         html.Div(className="tool-group", children=[
-            html.Button("Download slide", id=ids.SLIDE_BUTTON, n_clicks=0, className="tool-button",
+            html.Button(_two_labels("Download slide", "Slide"), id=ids.SLIDE_BUTTON, n_clicks=0,
+                        className="tool-button",
                         title="One 16:9 PNG of the current view: the three views, legend, filters and credits "
                               "(rendered in this browser)"),
             dcc.Dropdown(id=ids.SLIDE_SIZE, options=[{"label": "1920×1080", "value": "1920x1080"},
@@ -152,9 +160,10 @@ def _header_controls() -> html.Div:
                          value="1920x1080", clearable=False, searchable=False, className="slide-size"),
         ]),
         _film_menu(),
-        html.Button("Download data", id=ids.DATA_BUTTON, n_clicks=0, className="tool-button",
+        html.Button(_two_labels("Download data", "Data"), id=ids.DATA_BUTTON, n_clicks=0, className="tool-button",
                     title="CSV files of the records shown, with a data package description (zip)"),
-        html.Button("Full data package", id=ids.PACKAGE_BUTTON, n_clicks=0, className="tool-button",
+        html.Button(_two_labels("Full data package", "Package"), id=ids.PACKAGE_BUTTON, n_clicks=0,
+                    className="tool-button",
                     title="Every record, passage and mention as CSV with datapackage.json, and the places, network "
                           "and sources in the formats below (zip)"),
         _field_menu(),

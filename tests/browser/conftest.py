@@ -38,12 +38,36 @@ def browser():
 
 
 class Page:
-    """A page with its console errors and its blocked off-machine requests recorded."""
+    """A page with its console errors and its blocked off-machine requests recorded, and the callback requests
+    under way counted (settle() waits for the page to be still)."""
 
     def __init__(self, page):
         self.page = page
         self.console_errors: list[str] = []
         self.blocked: list[str] = []
+        self.callbacks = 0
+        page.on("request", lambda r: self._count(r, 1))
+        page.on("requestfinished", lambda r: self._count(r, -1))
+        page.on("requestfailed", lambda r: self._count(r, -1))
+
+    def _count(self, request, step: int) -> None:
+        if "_dash-update-component" in request.url:
+            self.callbacks += step
+
+    def settle(self, quiet_ms: int = 300, timeout_ms: int = 30_000) -> None:
+        """Wait until the views are drawn for the sizes the page measures (assets/view_sizes.js) and no callback
+        has been under way for `quiet_ms`: what a test then finds is not about to be redrawn."""
+        self.page.wait_for_function("() => !window.viewSizes || (window.viewSizes.sent"
+                                    " && window.viewSizes.sent === window.viewSizes.measure())", timeout=timeout_ms)
+        waited = 0
+        while waited < timeout_ms:
+            if self.callbacks <= 0:
+                self.page.wait_for_timeout(quiet_ms)
+                if self.callbacks <= 0:
+                    return
+            self.page.wait_for_timeout(50)
+            waited += 50
+        raise AssertionError(f"{self.callbacks} callback requests still under way after {timeout_ms} ms")
 
 
 @pytest.fixture
