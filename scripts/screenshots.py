@@ -24,6 +24,34 @@ VIEWS = {
 VIEWPORT = {"width": 1920, "height": 1080}
 
 
+# A short text of our own for the "Add a text" page's screenshot (not from the corpus: the page is for new texts).
+SAMPLE_TEXT = (
+    "== The Hungarian Revolution ==\n"
+    "The Hungarian Revolution of 1956 began on 23 October 1956, when students marched in Budapest.\n"
+    "In November 1956 Soviet tanks crushed the uprising, and Imre Nagy was executed in 1958.\n"
+    "Khrushchev had denounced Stalin in February 1956, and many Communists in the West left their parties.\n"
+    "About 2,500 people were killed and 200,000 fled the country.\n"
+)
+
+
+def add_text_screenshot(page, base: str, out: Path) -> None:
+    """The "Add a text" page with a short text read and two events accepted."""
+    page.goto(base + "/add/")
+    page.fill("#add-paste", SAMPLE_TEXT)
+    page.fill("#add-doc-id", "hungary_1956_notes")
+    page.fill("#add-title", "Notes on the Hungarian Revolution")
+    page.click("#add-propose")
+    page.wait_for_selector(".add-card .add-dropdown", timeout=30000)
+    page.wait_for_timeout(800)
+    for _ in range(2):
+        page.locator(".add-card:not(.add-card-accepted) .add-to-accepted").first.click()
+        page.wait_for_timeout(1200)
+    page.evaluate("() => document.querySelector('.add-input').scrollIntoView()")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(out / "screenshot-add-text.png"))
+    print(out / "screenshot-add-text.png")
+
+
 def main() -> None:
     base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8050"
     out = Path(sys.argv[2] if len(sys.argv) > 2 else "docs")
@@ -41,6 +69,7 @@ def main() -> None:
             page.wait_for_timeout(1500)
             page.screenshot(path=str(out / f"screenshot-{name}.png"))
             print(out / f"screenshot-{name}.png")
+        add_text_screenshot(page, base, out)
         browser.close()
 
 

@@ -1492,8 +1492,9 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
         est_top = m.strip_h / plot_h
         axes["yaxis2"] = dict(domain=[0.0, est_top], anchor="x2", type="log", range=list(m.estimate_y),
                               fixedrange=True, gridcolor=p.grid, automargin=False, zeroline=False,
-                              # a tick per power of ten while they fit (one per 12 px), else fewer
-                              dtick=_estimate_dtick(m.strip_h, m.estimate_y[1] - m.estimate_y[0], f["estimate"]),
+                              # a tick per power of ten while they fit a line apart, else fewer; none at the
+                              # strip's edges, where a tick label would meet the year labels below
+                              tickvals=_estimate_ticks(m.strip_h, m.estimate_y, f["estimate"] * 0.95),
                               exponentformat="SI", tickfont=dict(size=f["estimate"] * 0.95, color=p.muted))
         traces.append(_estimates_trace(bundle, prep, mode, m, sel, p))
         if m.estimate_labels:
@@ -1526,10 +1527,20 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
     return {"data": traces, "layout": layout}
 
 
-def _estimate_dtick(strip_h: float, decades: float, font: float) -> int:
-    """Powers of ten between two ticks of the estimates strip: the fewest that keep the tick labels a line apart."""
-    need = font * LINE_HEIGHT * max(decades, 1e-9) / max(strip_h, 1.0)
-    return next((d for d in (1, 2, 3, 6, 9, 12) if d >= need), 12)
+def _estimate_ticks(strip_h: float, y_range: tuple[float, float], font: float) -> list[float]:
+    """The estimates strip's ticks (values): powers of ten, as many powers apart as keeps their labels a line apart,
+    none within half a line of the strip's top or bottom."""
+    y0, y1 = y_range
+    decades = max(y1 - y0, 1e-9)
+    line = font * LINE_HEIGHT
+    step = next((d for d in (1, 2, 3, 6, 9, 12) if d >= line * decades / max(strip_h, 1.0)), 12)
+    def px(k):
+        return (k - y0) / decades * strip_h
+    ks = [k for k in range(math.ceil(y0), math.floor(y1) + 1) if k % step == 0]
+    kept = [k for k in ks if line / 2 <= px(k) <= strip_h - line / 2]
+    if not kept and ks:  # a strip too short for any: the one nearest its middle
+        kept = [min(ks, key=lambda k: abs(px(k) - strip_h / 2))]
+    return [10.0 ** k for k in kept]
 
 
 def _rgba(color: str, alpha: float) -> str:

@@ -22,7 +22,8 @@ def open_app(rec, query: str = ""):
     page.wait_for_selector("#map-graph .geo", timeout=TIMEOUT)
     page.wait_for_function(f"() => {{ const cy = {CY}; return !!cy && cy.nodes().length > 0; }}", timeout=TIMEOUT)
     page.wait_for_function(f"() => document.querySelector('{SUMMARY}').textContent.length > 10", timeout=TIMEOUT)
-    rec.settle()  # drawn for the measured sizes: nothing found next is about to be replaced
+    if hasattr(rec, "settle"):  # conftest.Page: drawn for the measured sizes, nothing found next about to be redrawn
+        rec.settle()
     return page
 
 
