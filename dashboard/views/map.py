@@ -782,7 +782,10 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
                 if who in route_labels or (selecting and not any(rids[i] in related for i in rows)):
                     continue
                 owner = f"route:{who}"
-                arcs_of = [(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]]) for i in rows]
+                # beside its most cited lines only: a people of a hundred routes (the 100× corpus) is named beside
+                # the first few, not searched along all of them
+                arcs_of = [(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]])
+                           for i in rows[:MAX_LABEL_ARCS]]
                 texts = [people_label(who)]
                 if len(texts[0]) > WRAP_CHARS and _wrapped(texts[0]):
                     texts.append(_wrapped(texts[0]))
@@ -841,6 +844,9 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
 # Callouts, for a route with no room beside its line: the label is moved this far (px) from a point of the route,
 # in CALLOUT_DIRECTIONS directions, joined to it by a leader line.
 CALLOUT_RADII = (26.0, 40.0, 58.0, 80.0, 110.0, 150.0)
+# A route group's label is looked for beside at most this many of its routes (most cited first; the corpus's
+# groups have one or two).
+MAX_LABEL_ARCS = 3
 CALLOUT_DIRECTIONS = 16
 CALLOUT_AT = (0.5, 0.35, 0.65, 0.8, 0.0, 0.2)
 CALLOUT_GAP_MARKER = 2.0

@@ -555,6 +555,7 @@ class TimelineModel:
     density: bool = False
     n_shown: int = 0
     notes: tuple[str, ...] = ()
+    density_counts: tuple[tuple[int, ...], ...] = ()  # with density: events per lane and year of the view
 
     @property
     def labelled_share(self) -> float:
@@ -810,7 +811,8 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
     info = []
     hap_l, imp_l, x0_l, ids_l = prep.happening.tolist(), prep.importance.tolist(), dt.x0.tolist(), prep.event_ids
     multi = prep.n_sources.tolist()
-    for i in reps.tolist():
+    # beyond MAX_EVENT_MARKS nothing is drawn one by one: no mark is placed (the counts per lane and year below)
+    for i in ([] if density else reps.tolist()):
         if multi[i] > 1:
             ids_here = member_ids(i)
         else:
@@ -1191,6 +1193,7 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
             gaps=tuple((year_of(ga), year_of(gb)) for ga, gb in gaps if ga is not None), rank=g["rank"], on=g["on"],
             selected=g["is_sel"], n_sources=len(member_ids(i)) if multi[i] > 1 else 1, in_view=g["in_view"]))
 
+    density_counts = _density_counts(reps, lane_of, lanes, dt, xr) if density else ()
     est_y, est_labels, est_boxes = _place_estimates(bundle, prep, mode, est_rows, sel, related, px, year_of,
                                                     plot_w, strip_h, f_est)
     return TimelineModel(size=(int(W), int(H)), margin=(m_l, m_r, m_t, m_b), plot_w=plot_w, lanes_h=lanes_h,
@@ -1200,7 +1203,23 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
                          estimate_y=est_y, estimate_labels=tuple(est_labels), estimate_boxes=tuple(est_boxes),
                          estimate_on=tuple((not selecting) or eid in related for eid in
                                            bundle.estimates["estimate_id"].to_numpy(dtype=object)[est_rows]),
-                         fonts=fonts, density=density, n_shown=len(reps), notes=tuple(notes))
+                         fonts=fonts, density=density, n_shown=len(reps), notes=tuple(notes),
+                         density_counts=density_counts)
+
+
+def _density_counts(reps: np.ndarray, lane_of: dict, lanes: list, dt, xr) -> tuple[tuple[int, ...], ...]:
+    """Events per lane (rows, in the lanes' order) and year of the view (columns): each dated happening counted
+    in the year of its middle, clipped to the view."""
+    y0 = int(xr[0])
+    n_years = max(int(xr[1]) - y0, 1)
+    x0, x1 = dt.x0[reps], dt.x1[reps]
+    dated = ~(np.isnan(x0) | np.isnan(x1))
+    years = np.clip(np.floor((x0[dated] + x1[dated]) / 2).astype(np.int64), y0, y0 + n_years - 1) - y0
+    index = {ln.key: k for k, ln in enumerate(lanes)}
+    lane_rows = np.fromiter((index[lane_of[int(i)]] for i in reps[dated]), dtype=np.int64, count=int(dated.sum()))
+    grid = np.zeros((len(lanes), n_years), dtype=np.int64)
+    np.add.at(grid, (lane_rows, years), 1)
+    return tuple(tuple(int(v) for v in row) for row in grid)
 
 
 # -- period bands -----------------------------------------------------------------------------------------------
@@ -1558,14 +1577,9 @@ def _mark_color(prep: TimelinePrep, mk: MarkModel, ln: Lane | None, sel: Selecti
 
 def _density_trace(m: TimelineModel, prep: TimelinePrep, bundle, sel: Selection) -> dict:
     """Events per lane and year as a heatmap; each cell's customdata is its year."""
-    years = np.arange(int(m.xr[0]), int(m.xr[1]))
+    years = np.arange(int(m.xr[0]), int(m.xr[0]) + max(int(m.xr[1]) - int(m.xr[0]), 1))
     n_lanes = len(m.lanes)
-    grid = np.zeros((n_lanes, len(years)))
-    lane_index = {ln.key: k for k, ln in enumerate(m.lanes)}
-    for mk in m.marks:
-        y = int(np.clip(math.floor((mk.x0 + mk.x1) / 2), years[0], years[-1])) - years[0]
-        grid[lane_index[mk.lane], y] += 1
-    z = [[int(v) if v else None for v in row] for row in grid]
+    z = [[v or None for v in row] for row in m.density_counts]
     return dict(type="heatmap", x=(years + 0.5).tolist(), y=[-(ln.row0 + ln.n_rows / 2) for ln in m.lanes], z=z,
                 xaxis="x", yaxis="y", customdata=[years.tolist()] * n_lanes, name="Events per year",
                 hovertemplate="%{customdata}: %{z} events<br>click to zoom in<extra></extra>",
