@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -132,8 +133,10 @@ def shifted(text: str, years: int) -> str:
                   text)
 
 
+@lru_cache(maxsize=4096)
 def edtf_problem(text: str) -> str | None:
-    """Why `text` is not valid EDTF per the `edtf` package (build time only), or None."""
+    """Why `text` is not valid EDTF per the `edtf` package (build time only), or None. Remembered per string: the
+    package's parser takes a few ms a date, and the records repeat their dates."""
     try:
         from edtf import parse_edtf
         from edtf.parser.edtf_exceptions import EDTFParseException

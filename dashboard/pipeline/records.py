@@ -19,6 +19,8 @@ from pydantic import ValidationError
 from dashboard.dates import edtf_problem, parse_when
 from dashboard.schema import ID_FIELD, ID_PREFIX, KINDS, RECORD_MODELS, REFERENCES, UNQUOTED_KINDS, EventRecord
 
+# PyYAML's safe loader in C (libyaml) where the wheel has it: the same documents, read about three times faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @dataclass(frozen=True)
 class Problem:
@@ -104,7 +106,7 @@ def load_records(data_dir: Path, texts: dict[str, str]) -> Loaded:
                                                      f"{', '.join(KINDS)}"))
             continue
         try:
-            items = yaml.safe_load(path.read_text(encoding="utf-8"))
+            items = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError as e:
             loaded.problems.append(Problem(rel, "-", f"malformed YAML: {str(e).splitlines()[0]} "
                                                      f"({getattr(e, 'problem_mark', '')})".strip()))
