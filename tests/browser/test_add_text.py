@@ -15,34 +15,8 @@ TEXT = ("== The Hungarian Revolution ==\n"
         "Stalin had been denounced by Khrushchev in February 1956.\n")
 
 
-class _Callbacks:
-    """Counts the page's callback requests under way, so that a click lands on cards already drawn."""
-
-    def __init__(self, page):
-        self.page, self.open = page, 0
-        page.on("request", lambda r: self._count(r, 1))
-        page.on("requestfinished", lambda r: self._count(r, -1))
-        page.on("requestfailed", lambda r: self._count(r, -1))
-
-    def _count(self, request, step: int) -> None:
-        if "_dash-update-component" in request.url:
-            self.open += step
-
-    def settled(self, quiet_ms: int = 400, timeout_ms: int = 30_000) -> None:
-        waited = 0
-        while waited < timeout_ms:
-            if self.open == 0:
-                self.page.wait_for_timeout(quiet_ms)  # a callback that answers may start another
-                if self.open == 0:
-                    return
-            self.page.wait_for_timeout(50)
-            waited += 50
-        raise AssertionError(f"{self.open} callback requests still under way")
-
-
 def test_add_text001_file_to_reviewed_download(dash_page, tmp_path):
     page = dash_page.page
-    calls = _Callbacks(page)
     src = tmp_path / "hungary_1956.txt"
     src.write_text(TEXT, encoding="utf-8")
     page.goto(dash_page.base + "/")
@@ -59,18 +33,18 @@ def test_add_text001_file_to_reviewed_download(dash_page, tmp_path):
     page.wait_for_selector(".add-card blockquote:has-text('Khrushchev')")
     tie_cards = page.locator(".add-card").count()
     assert tie_cards >= 1
-    calls.settled()
+    dash_page.settle()  # a click lands on cards already drawn
     page.click("#add-accept-shown")
     page.wait_for_function(f"() => document.querySelectorAll('.add-card-accepted').length === {tie_cards}")
     # back to all sentences and events: accept the first, correct its type
     page.click("#add-sentence-note a")
     page.click("label:has-text('Events')")
     page.wait_for_function("() => !document.querySelector('#add-sentence-note').innerText.trim()")
-    calls.settled()
+    dash_page.settle()  # a click lands on cards already drawn
     first = page.locator(".add-card").first
     first.locator(".add-to-accepted").click()
     page.wait_for_selector(".add-card-accepted")
-    calls.settled()
+    dash_page.settle()  # a click lands on cards already drawn
     when = page.locator(".add-card").first.locator(".add-field-when input")
     when.fill("1956-10")
     when.press("Enter")
