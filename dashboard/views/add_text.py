@@ -268,10 +268,11 @@ class Reviewed:
 def reviewed(proposal, review: Review, choices: Choices) -> tuple[Reviewed, ...]:
     """Every draft of the proposal, reviewed."""
     out = []
+    statuses = statuses_of(proposal, review.decisions)
     for d in proposal.drafts:
         rid = d.record[PRIMARY_KEY[d.kind]]
         rec = dict(d.record)
-        status = review.decisions.get(rid) or str(rec.get("status") or "proposed")
+        status = statuses[rid]
         rec["status"] = status
         problems, edited = [], set()
         allowed = _editable(d.kind)
