@@ -288,3 +288,26 @@ def test_timeline015_sources_that_disagree_are_marked(bundle, prep):
     marks = [mk for mk in m.marks if mk.event_id in purge]
     assert marks and all(mk.label.endswith(DISAGREE_MARK) for mk in marks)
     assert not any(mk.label.endswith(DISAGREE_MARK) for mk in m.marks if mk.event_id not in disputed)
+
+
+# The timeline's size in a 1280×720 window (the timeline spans the window's width there), on screen and presenting.
+SMALL_WINDOW = {"period=1953-1967": ((1258, 228), False), "period=1936-1938&present=1": ((1246, 236), True)}
+
+
+@pytest.mark.parametrize("query", SMALL_WINDOW)
+def test_timeline016_small_window_labels_most_marks_and_moves_marks_only_within_their_time(bundle, prep, query):
+    size, present = SMALL_WINDOW[query]
+    _, _, m = _model(bundle, prep, query, size, present=present)
+    assert m.overlapping() == []
+    inview = [mk for mk in m.marks if mk.in_view]
+    assert 0 < len(inview) <= 60 and m.labelled_share >= 0.7, f"{m.labelled_share:.0%} of {len(inview)}"
+    moved = 0
+    for mk in inview:
+        if mk.is_span or mk.hidden:
+            continue
+        # a point mark is drawn within the time its date gives (a year's mark anywhere in that year), and its box
+        # is where it is drawn
+        assert mk.x0 <= mk.x <= mk.x1, (mk.label, mk.x0, mk.x, mk.x1)
+        assert (mk.box[0] + mk.box[2]) / 2 == pytest.approx(m.px_x(mk.x), abs=0.6)
+        moved += abs(mk.x - (mk.x0 + mk.x1) / 2) > 1e-6
+    assert moved, "no mark needed moving within its year here"

@@ -95,6 +95,7 @@ MAX_ROW_STRETCH = 1.8
 MAX_PASSES = 6  # placement passes at most (each reserves room for the marks the last one could not place)
 MANY_MARKS = 200  # above this many marks in view, two passes (the request's time stays bounded)
 TOP_10 = 10  # the most important marks always carry their label
+SHIFT_MARGIN_PX = 2.0  # a point mark moved within its year stays this far inside it
 
 # Event types that weigh in a mark's importance (the rest count 0).
 _TYPE_WEIGHT = MappingProxyType({
@@ -488,6 +489,7 @@ class MarkModel:
     selected: bool
     n_sources: int
     in_view: bool
+    x: float = math.nan  # where a point mark is drawn on the year axis: within its time, by default its middle
 
 
 @dataclass(frozen=True)
@@ -849,22 +851,31 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
             left = "beyond" if lo < 0 else "open" if s_open[i] else "approx" if s_apx[i] else "cap"
             right = "beyond" if hi > plot_w else "open" if e_open[i] else "approx" if e_apx[i] else "cap"
             gkey = (round(max(lo, 0.0)), round(min(hi, plot_w)), left, right, on)
+        # a point mark known to the year (or month) may sit anywhere in that time: `slack` px either side of its
+        # middle, used when two marks of one year would otherwise need two rows
+        slack = 0.0 if is_span else max((px(b) - px(a)) / 2 - MARK_PX * scale / 2 - SHIFT_MARGIN_PX, 0.0)
         geo[i] = dict(a=a, b=b, pa=pa, pb=pb, lo=max(lo, -2.0), hi=min(hi, plot_w + 2.0), fl=fl, fr=fr,
                       vb=min(pb, plot_w), is_span=is_span, in_view=in_view, rank=rank_i, is_sel=is_sel, on=on,
-                      eid=eid, gkey=gkey)
+                      eid=eid, gkey=gkey, slack=slack)
 
     def candidates(g, w):
-        """(label x0, x1, anchor, mark box x0, x1, gap) candidates, best first; all within the plot."""
+        """(label x0, x1, anchor, mark box x0, x1, gap, mark shift px) candidates, best first; all within the
+        plot. A point mark with slack is also tried moved within its time (its ends first, then halfway)."""
         out = []
         lo, hi = g["lo"], g["hi"]
         if g["is_span"]:
             va, vb = max(g["pa"], 0.0), g["vb"]
             if vb - va >= w + 2 * 10:
                 s = va + 10
-                out.append((s, s + w, "left", lo, hi, (s - 3, s + w + 1)))
-        out.append((hi + 4, hi + 4 + w, "left", lo, hi, None))
-        out.append((lo - 4 - w, lo - 4, "right", lo, hi, None))
-        return [c for c in out if c[0] >= 0 and c[1] <= plot_w]
+                out.append((s, s + w, "left", lo, hi, (s - 3, s + w + 1), 0.0))
+        out.append((hi + 4, hi + 4 + w, "left", lo, hi, None, 0.0))
+        out.append((lo - 4 - w, lo - 4, "right", lo, hi, None, 0.0))
+        d = g["slack"]
+        if d > 0:
+            for dx in (-d, d, -d / 2, d / 2):
+                out.append((hi + dx + 4, hi + dx + 4 + w, "left", lo + dx, hi + dx, None, dx))
+                out.append((lo + dx - 4 - w, lo + dx - 4, "right", lo + dx, hi + dx, None, dx))
+        return [c for c in out if c[0] >= 0 and c[1] <= plot_w and c[3] >= -2.0 and c[4] <= plot_w + 2.0]
 
     placed: dict[int, dict] = {}
     unlabelled: list[int] = []
@@ -931,7 +942,7 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
                 w = sep_w + label_w[i]
                 a = inst["end"] + 4
                 row = rows_of[lane][inst["row"]]
-                kinds = ("label", "count") if g["is_span"] else ("label", "mark", "count")
+                kinds = ("label", "count") if g["is_span"] and not inst.get("after") else ("label", "mark", "count")
                 if a + w <= inst["limit"] and row.free(a, a + w, kinds=kinds, gap=2.0):
                     row.items.append(("label", a, a + w, i))
                     inst["end"] = a + w
@@ -959,12 +970,15 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
             rows_of[lane][r_i].items.append(("label", c[0], c[1], i))
             inst = None
             if gk:
-                inside = c[5] is not None or (not g["is_span"] and c[2] == "left")
-                limit = (g["vb"] - 8 if g["is_span"] else plot_w) if inside else -1e9
+                # the labels of the others on this line follow the first: along it (within the line), or after
+                # its end (up to the plot's edge, around nothing drawn)
+                inside = c[5] is not None or c[2] == "left"
+                limit = (g["vb"] - 8 if c[5] is not None else plot_w) if inside else -1e9
                 inst = dict(row=r_i, end=c[1] if inside else 1e9, limit=limit,
-                            gaps=[c[5]] if c[5] else [], hidden=[], owner=i)
+                            gaps=[c[5]] if c[5] else [], hidden=[], owner=i, after=c[5] is None)
                 instances.setdefault(gk, []).append(inst)
-            placed[i] = dict(row=r_i, label=(c[0], c[1]), anchor=c[2], gap=c[5], sep=False, inst=inst, line=True)
+            placed[i] = dict(row=r_i, label=(c[0], c[1]), anchor=c[2], gap=c[5], sep=False, inst=inst, line=True,
+                             dx=c[6])
 
     def mark_pass(items):
         for i in sorted(items, key=lambda i: geo[i]["rank"]):
@@ -1050,10 +1064,16 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
                     p.update(label=(a, a + w), anchor="left", sep=True)
                 continue
             for c in candidates(g, label_w[i]):
-                if [it for it in row.hits(c[0], c[1]) if not (it[0] == "mark" and it[3] == i)]:
+                if c[6] and inst is not None:
                     continue
+                spans = ((c[0], c[1]), (c[3], c[4])) if c[6] else ((c[0], c[1]),)
+                if any(it for x0, x1 in spans for it in row.hits(x0, x1) if not (it[0] == "mark" and it[3] == i)):
+                    continue
+                if c[6]:
+                    row.items = [it for it in row.items if not (it[0] == "mark" and it[3] == i)]
+                    row.items.append(("mark", c[3], c[4], i))
                 row.items.append(("label", c[0], c[1], i))
-                p.update(label=(c[0], c[1]), anchor=c[2], gap=c[5])
+                p.update(label=(c[0], c[1]), anchor=c[2], gap=c[5], dx=c[6])
                 if inst is not None and inst["owner"] == i and c[5] is not None:
                     inst.update(end=c[1], limit=g["vb"] - 8, gaps=[c[5]])
                 break
@@ -1171,7 +1191,8 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
         r_i = p["row"] if p else 0
         yc = row_y(lane, r_i) if lane in lane_row0 else 0.0
         cap_h = (CAP_PX if g["is_span"] else MARK_PX) * scale
-        box = (g["lo"], yc - cap_h / 2, g["hi"], yc + cap_h / 2)
+        dx = p.get("dx", 0.0) if p else 0.0
+        box = (g["lo"] + dx, yc - cap_h / 2, g["hi"] + dx, yc + cap_h / 2)
         lab = p["label"] if p and p["label"] is not None else None
         label_box = (lab[0], yc - text_h / 2, lab[1], yc + text_h / 2) if lab else None
         anchor = p["anchor"] if p else "left"
@@ -1191,7 +1212,8 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
             label_x=(year_of(lab[0]) if anchor == "left" else year_of(lab[1])) if lab else None,
             label_anchor=anchor, label_box=label_box, box=box,
             gaps=tuple((year_of(ga), year_of(gb)) for ga, gb in gaps if ga is not None), rank=g["rank"], on=g["on"],
-            selected=g["is_sel"], n_sources=len(member_ids(i)) if multi[i] > 1 else 1, in_view=g["in_view"]))
+            selected=g["is_sel"], n_sources=len(member_ids(i)) if multi[i] > 1 else 1, in_view=g["in_view"],
+            x=year_of((g["pa"] + g["pb"]) / 2 + dx) if dx else (g["a"] + g["b"]) / 2))
 
     density_counts = _density_counts(reps, lane_of, lanes, dt, xr) if density else ()
     est_y, est_labels, est_boxes = _place_estimates(bundle, prep, mode, est_rows, sel, related, px, year_of,
@@ -1440,7 +1462,8 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
                 if not pts:
                     pts = [(min(max(mk.x0, lo_x + 0.004 * (hi_x - lo_x)), hi_x), "circle")]
             else:
-                pts = [((mk.x0 + mk.x1) / 2, prep.symbol[mk.row_index] if sel.lanes == "movement" else "circle")]
+                x_mark = mk.x if not math.isnan(mk.x) else (mk.x0 + mk.x1) / 2
+                pts = [(x_mark, prep.symbol[mk.row_index] if sel.lanes == "movement" else "circle")]
             for x, sym in pts:
                 xs.append(x)
                 ys.append(y)

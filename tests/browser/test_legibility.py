@@ -20,23 +20,6 @@ TIMEOUT = 30_000
 STATES = ("", "?period=1936-1938", "?movement=trotskyism", "?period=1941-1949&type=deportation",
           "?period=1953-1967", "?period=1936-1938&present=1", "?period=1936-1938&theme=dark")
 SIZES = ((1920, 1080), (1280, 720))
-# Known gaps (measured; see the project's notes): in a 1280×720 window the timeline gets about 225 px, in which
-# these states label fewer than 70 % of their marks (nothing overlaps there: test 001 passes). Not strict: when
-# a fix lands they pass.
-_SMALL = "1280x720: the timeline labels fewer than 70 % of its marks"
-KNOWN_GAPS = {
-    # twelve happenings of 1956 in one year's 60 px: about 54 % (was 45 %)
-    ("test_legibility002", "period=1953-1967-1280x720"): _SMALL,
-    ("test_legibility002", "present=1-1280x720"): _SMALL,  # presentation type (≥ 10 px): about 59 % (was 30 %)
-}
-
-
-def _known_gap(request) -> None:
-    test, _, params = request.node.name.partition("[")
-    params = params.rstrip("]")
-    for (name, key), why in KNOWN_GAPS.items():
-        if test.startswith(name) and (params.endswith(key) or params == key):
-            request.applymarker(pytest.mark.xfail(reason=why, strict=False))
 # Two boxes overlap when they share more than this many px in both directions (anti-aliasing and rounding).
 OVERLAP_PX = 1.5
 # Labelled share required of the timeline when it shows at most LABEL_SHARE_MAX_MARKS marks.
@@ -162,7 +145,6 @@ def _page(pages, browser, server_url, query, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("query", STATES, ids=lambda q: q.lstrip("?") or "all-years")
 def test_legibility001_plotly_views_have_no_overlapping_or_cut_labels(request, pages, browser, server_url, query, size):
-    _known_gap(request)
     page = _page(pages, browser, server_url, query, size)
     for graph in ("#timeline-graph", "#map-graph"):
         got = page.eval_on_selector(graph, _PLOTLY_TEXTS)
@@ -174,7 +156,6 @@ def test_legibility001_plotly_views_have_no_overlapping_or_cut_labels(request, p
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("query", STATES, ids=lambda q: q.lstrip("?") or "all-years")
 def test_legibility002_timeline_labels_most_of_what_it_shows(request, pages, browser, server_url, bundle, query, size):
-    _known_gap(request)
     page = _page(pages, browser, server_url, query, size)
     marks, labelled = _timeline_share(page, bundle)
     if 0 < marks <= LABEL_SHARE_MAX_MARKS:
@@ -184,7 +165,6 @@ def test_legibility002_timeline_labels_most_of_what_it_shows(request, pages, bro
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("query", STATES, ids=lambda q: q.lstrip("?") or "all-years")
 def test_legibility003_network_labels_do_not_overlap_and_read(request, pages, browser, server_url, query, size):
-    _known_gap(request)
     page = _page(pages, browser, server_url, query, size)
     got = page.evaluate(_NETWORK_LABELS)
     boxes = got["boxes"]
@@ -213,7 +193,6 @@ def slide_page(browser, server_url):
 
 @pytest.mark.parametrize("query", STATES, ids=lambda q: q.lstrip("?") or "all-years")
 def test_legibility005_slide_has_no_overlapping_or_cut_labels(request, slide_page, app_ctx, query):
-    _known_gap(request)
     from dashboard.slides import slide_figure
 
     fig = slide_figure(app_ctx, from_query(query, app_ctx.vocab))
