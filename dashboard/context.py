@@ -53,6 +53,7 @@ class AppContext:
     # memoised selection.shown / selection.related_ids for this bundle (make_context sets them)
     _shown: Callable | None = field(default=None, repr=False)
     _related: Callable | None = field(default=None, repr=False)
+    _source: Callable | None = field(default=None, repr=False)
 
     def shown_for(self, sel: Selection):
         """selection.shown(bundle, sel), computed once per process for the fields that decide it."""
@@ -61,6 +62,11 @@ class AppContext:
 
     def related_for(self, record_id: str | None) -> frozenset[str]:
         return self._related(record_id) if self._related is not None else related_ids(self.bundle, record_id)
+
+    def source_for(self, record_id: str | None):
+        """views.source.source_model(bundle, record_id), computed once per process for a record (the views and the
+        source panel both read it)."""
+        return self._source(record_id) if self._source is not None else source_model(self.bundle, record_id)
 
 
 # Selections remembered per process (a selection's Shown is a few arrays of the frames' length).
@@ -117,6 +123,7 @@ def make_context(bundle: Bundle, *, asset_prefix: str = "/assets/", positions=No
     memo = functools.lru_cache(maxsize=MEMO_SIZE)
     return AppContext(
         _shown=memo(functools.partial(shown, bundle)), _related=memo(functools.partial(related_ids, bundle)),
+        _source=memo(functools.partial(source_model, bundle)),
         bundle=bundle, vocab=vocab,
         positions=MappingProxyType(positions),
         year_span=(vocab.year_min, vocab.year_max),
@@ -206,7 +213,7 @@ def render(ctx: AppContext, sel: Selection, *, present: bool = False, export: bo
                              size=sizes["map"]),
                   "map", sel),
         elements=network_elements(net),
-        source=source_model(b, sel.selected),
+        source=ctx.source_for(sel.selected),
         summary=summary(b, sel, ctx.vocab, sh),
         network_note=net.note or network_note(len(ctx.network.nodes)),
         network_viewport=viewport(net),
@@ -222,6 +229,6 @@ def source_key(sel: Selection) -> str:
 
 def source_panel(ctx: AppContext, sel: Selection):
     """The source panel's children: the selected record's passages, or the overview of what is shown."""
-    model = source_model(ctx.bundle, sel.selected)
+    model = ctx.source_for(sel.selected)
     overview = None if model is not None else overview_model(ctx.bundle, sel, ctx.shown_for(sel))
     return render_source(model, overview)

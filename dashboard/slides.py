@@ -35,7 +35,6 @@ from dashboard.theme import FONT_FAMILY, LIGHT, PALETTES
 from dashboard.views.debates import debates_figure
 from dashboard.views.map import EXPORT_RESOLUTION, map_figure
 from dashboard.views.network import network_figure, network_model
-from dashboard.views.source import source_model
 from dashboard.views.timeline import timeline_figure
 
 TITLE = "Stalinism and the anti-Stalinist left"
@@ -164,7 +163,7 @@ def _period_headline(sel: Selection, vocab) -> str:
 
 def _selected_line(ctx, sel: Selection) -> str:
     """'Selected: Leon Trotsky (actor) — “…quote…”' in plain text; '' when nothing is selected."""
-    src = source_model(ctx.bundle, sel.selected) if sel.selected else None
+    src = ctx.source_for(sel.selected) if sel.selected else None
     if src is None:
         return ""
     kind = ctx.bundle.kind_of.get(sel.selected, "")

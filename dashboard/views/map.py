@@ -23,6 +23,7 @@ What does not depend on the selection (hover text, colours, citation counts) is 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ FIT_FILL_MAX_WORLD = 3.0
 FIT_CONIC_LON_GROWTH = 1.2
 # The fallback of "fit" when nothing is shown.
 FIT_FALLBACK = "ussr"
+FIT_CACHE_SIZE = 256  # fitted views kept per process (one per extent of points and figure size)
 # Points per route arc when checking labels against lines, and where the arrowhead sits along a route (the share
 # of its length from the origin; the point just before it gives the arrow's direction).
 ARC_SAMPLES = 24
@@ -330,6 +332,17 @@ def fit_view(lons, lats, size: tuple[float, float], margin: tuple[float, float, 
     if not len(lons):
         return preset_view(FIT_FALLBACK)
     lon0, lon1 = _lon_extent(lons)
+    # the view depends on the points' extent alone: worked out once per extent and size (a drag through the years
+    # keeps the same sites on screen for many steps; each fit projects the frame's outline some 40 times)
+    return _fit_extent(float(lon0), float(lon1), float(lats.min()), float(lats.max()),
+                       tuple(map(float, size)), tuple(map(float, margin)))
+
+
+@functools.lru_cache(maxsize=FIT_CACHE_SIZE)
+def _fit_extent(lon0: float, lon1: float, lat_min: float, lat_max: float, size: tuple[float, float],
+                margin: tuple[float, float, float, float]) -> GeoView:
+    """fit_view for points spanning lon0..lon1 (continuous, lon0 < lon1) and lat_min..lat_max."""
+    lats = np.array([lat_min, lat_max])
     mid = (lon0 + lon1) / 2
     half = max(lon1 - lon0, FIT_MIN_LON_SPAN) * (1 + 2 * FIT_PADDING) / 2
     lat_mid = (float(lats.min()) + float(lats.max())) / 2

@@ -16,6 +16,7 @@ once per bundle: prepare_timeline().
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -111,8 +112,10 @@ def text_px(text: str, size: float, bold: bool = False) -> float:
     return text_em(text) * size * TEXT_SLACK * (BOLD_FACTOR if bold else 1.0) + 2.0
 
 
+@functools.lru_cache(maxsize=8192)
 def text_em(text: str) -> float:
-    """Estimated width of `text` in em (before TEXT_SLACK)."""
+    """Estimated width of `text` in em (before TEXT_SLACK); remembered per process (the same lane names, band
+    labels and figures are measured at every change)."""
     em = 0.0
     for ch in text:
         if ch == " ":
@@ -232,6 +235,7 @@ class TimelinePrep:
     estimate_hover: np.ndarray
     estimate_text: tuple[str, ...]
     estimate_x: MappingProxyType  # date mode → (x0, x1) arrays of the estimates
+    estimate_value: np.ndarray  # each estimate's figure drawn: its high end, else its low (NaN: none)
     sections: tuple[tuple[str, int, int, str], ...]  # the texts' section periods (period_id, start, end, label)
     eras: tuple[tuple[str, int, int, str], ...]  # eras named in the texts (period_id, start, end, label)
 
@@ -358,7 +362,9 @@ def prepare_timeline(bundle) -> TimelinePrep:
         lane_names=MappingProxyType(lane_names), lane_colors=MappingProxyType(lane_colors),
         lane_order=tuple(order), symbol=symbol, dates=MappingProxyType(dates), rep_rank=MappingProxyType(rep_rank),
         estimate_hover=np.array(est_hover, dtype=object), estimate_text=tuple(est_text),
-        estimate_x=MappingProxyType(est_x), sections=_periods("section"), eras=_periods("era"),
+        estimate_x=MappingProxyType(est_x),
+        estimate_value=estimates["high"].astype(float).fillna(estimates["low"].astype(float)).to_numpy(),
+        sections=_periods("section"), eras=_periods("era"),
     )
 
 
@@ -631,10 +637,16 @@ class _Row:
         self.items: list[tuple[str, float, float, int]] = []
 
     def free(self, a: float, b: float, kinds=("label", "mark", "count"), gap: float = BOX_GAP) -> bool:
-        return all(not (a < y + gap and x < b + gap) for k, x, y, _ in self.items if k in kinds)
+        # (a plain loop: this is the placement's innermost step, called some 10^5 times for a dense timeline)
+        b_gap = b + gap
+        for k, x, y, _ in self.items:
+            if x < b_gap and a < y + gap and k in kinds:
+                return False
+        return True
 
     def hits(self, a: float, b: float, gap: float = BOX_GAP):
-        return [(k, x, y, o) for k, x, y, o in self.items if a < y + gap and x < b + gap]
+        b_gap = b + gap
+        return [(k, x, y, o) for k, x, y, o in self.items if a < y + gap and x < b_gap]
 
 
 def _lanes_kept(prep: TimelinePrep, sel: Selection, reps: np.ndarray, lane_of: dict[int, str],
@@ -676,19 +688,33 @@ def timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str]
     When at most LABEL_GOAL_MAX_MARKS marks are in view and fewer than LABEL_GOAL of them get a label, the labels'
     type is made smaller, half a px at a time down to the mode's floor (MIN_LABEL_FONT; in presentation mode
     PRESENT_MIN_LABEL_FONT), until they do: a short window's timeline says what happened at a slightly smaller
-    size rather than in marks alone. The largest type that reaches the goal is kept, else the best share."""
+    size rather than in marks alone. The largest type that reaches the goal is kept (sought by halving, in at most
+    five placements), else the better share of the largest and the smallest type."""
     prep = prep or prepare_timeline(bundle)
     args = dict(present=present, year_span=year_span, prep=prep, size=size)
-    best = _timeline_model(bundle, sel, shown, related, **args)
-    n = sum(mk.in_view for mk in best.marks)
+    top = _timeline_model(bundle, sel, shown, related, **args)
+    n = sum(mk.in_view for mk in top.marks)
     floor = PRESENT_MIN_LABEL_FONT if present else MIN_LABEL_FONT
-    font = best.fonts["label"]
-    while (best.labelled_share < LABEL_GOAL and 0 < n <= LABEL_GOAL_MAX_MARKS and not best.density
-           and font - 0.5 >= floor - 1e-9):
-        font -= 0.5
-        trial = _timeline_model(bundle, sel, shown, related, label_max=font, **args)
-        if trial.labelled_share > best.labelled_share:
-            best = trial
+    steps = int((top.fonts["label"] - floor) / 0.5 + 1e-9)  # the sizes tried: top − 0.5 k px, k = 1 … steps
+    if top.labelled_share >= LABEL_GOAL or not 0 < n <= LABEL_GOAL_MAX_MARKS or top.density or steps < 1:
+        return top
+
+    def at(k: int) -> TimelineModel:
+        return _timeline_model(bundle, sel, shown, related, label_max=top.fonts["label"] - 0.5 * k, **args)
+
+    # the smallest size first: when even it misses the goal, the better of the two is kept; else the largest size
+    # that reaches it, found by halving the steps between (the share grows, by and large, as the type shrinks)
+    low = at(steps)
+    if low.labelled_share < LABEL_GOAL:
+        return low if low.labelled_share > top.labelled_share else top
+    best, lo, hi = low, 0, steps  # at lo the goal is missed, at hi it is reached
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        trial = at(mid)
+        if trial.labelled_share >= LABEL_GOAL:
+            best, hi = trial, mid
+        else:
+            lo = mid
     return best
 
 
@@ -772,8 +798,7 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
     est_rows = _estimate_rows(bundle, shown, prep, mode, xr)
     notes = []
     if len(est_rows) > MAX_ESTIMATE_MARKS:
-        est = bundle.estimates
-        vals = est["high"].astype(float).fillna(est["low"].astype(float)).to_numpy()[est_rows]
+        vals = prep.estimate_value[est_rows]
         est_rows = np.sort(est_rows[np.argsort(-np.nan_to_num(vals, nan=0.0), kind="stable")[:MAX_ESTIMATE_MARKS]])
         notes.append(f"the {MAX_ESTIMATE_MARKS} largest estimates")
     strip_h = min(max(ESTIMATE_STRIP_SHARE * plot_h, ESTIMATE_STRIP_PX[0] * scale), ESTIMATE_STRIP_PX[1] * scale) \
@@ -859,8 +884,8 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
                       eid=eid, gkey=gkey, slack=slack)
 
     def candidates(g, w):
-        """(label x0, x1, anchor, mark box x0, x1, gap, mark shift px) candidates, best first; all within the
-        plot. A point mark with slack is also tried moved within its time (its ends first, then halfway)."""
+        """(label x0, x1, anchor, mark box x0, x1, gap, mark shift px, x0, x1 of both) candidates, best first;
+        within the plot. A point mark with slack is also tried moved within its time (its ends, then halfway)."""
         out = []
         lo, hi = g["lo"], g["hi"]
         if g["is_span"]:
@@ -875,7 +900,9 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
             for dx in (-d, d, -d / 2, d / 2):
                 out.append((hi + dx + 4, hi + dx + 4 + w, "left", lo + dx, hi + dx, None, dx))
                 out.append((lo + dx - 4 - w, lo + dx - 4, "right", lo + dx, hi + dx, None, dx))
-        return [c for c in out if c[0] >= 0 and c[1] <= plot_w and c[3] >= -2.0 and c[4] <= plot_w + 2.0]
+        # (and the extent of label and mark together, which a row must have free)
+        return [(*c, min(c[0], c[3]), max(c[1], c[4])) for c in out
+                if c[0] >= 0 and c[1] <= plot_w and c[3] >= -2.0 and c[4] <= plot_w + 2.0]
 
     placed: dict[int, dict] = {}
     unlabelled: list[int] = []
@@ -957,7 +984,7 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
 
             def fits(row, cands=cands):
                 for c in cands:
-                    if row.free(min(c[0], c[3]), max(c[1], c[4])):
+                    if row.free(c[7], c[8]):
                         return c
                 return None
 
@@ -1302,7 +1329,7 @@ def _place_bands(prep: TimelinePrep, sel: Selection, xr, plot_w: float, font: fl
 def _estimate_rows(bundle, shown: Shown, prep: TimelinePrep, mode: str, xr) -> np.ndarray:
     es_mask = shown_mask(bundle, shown, "estimates") & bundle.index.estimate_people
     x0, x1 = prep.estimate_x[mode]
-    vals = bundle.estimates["high"].astype(float).fillna(bundle.estimates["low"].astype(float)).to_numpy()
+    vals = prep.estimate_value
     ok = es_mask & ~np.isnan(x0) & ~np.isnan(vals) & (vals > 0) & (x1 > xr[0]) & (x0 < xr[1])
     return np.flatnonzero(ok)
 
