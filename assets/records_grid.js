@@ -94,3 +94,12 @@
     });
   };
 })();
+
+/* The grid's cellClicked, passed on to the sync callback's input (a store that exists before the grid does). */
+(function () {
+  "use strict";
+  var ns = window.dash_clientside = window.dash_clientside || {};
+  ns.records_grid = {
+    clicked: function (cells) { return (cells && cells[0]) || window.dash_clientside.no_update; }
+  };
+})();

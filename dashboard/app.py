@@ -29,6 +29,7 @@ from dashboard.context import make_context
 from dashboard.film_jobs import FilmJobs
 from dashboard.frames import Bundle, load_bundle
 from dashboard.layout import TITLE, page
+from dashboard.lazy_grid import defer_grid_bundle, grid_script_url
 from dashboard.paths import ASSETS_DIR, CACHE_DIR
 
 
@@ -59,14 +60,18 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: P
         assets_ignore="" if plotly_in_assets(app_ctx.bundle) else "^" + re.escape(PLOTLY_GEO) + "$",
         serve_locally=True,
         update_title=None,
-        suppress_callback_exceptions=False,
+        # the records grid enters the page when the table is first shown (dashboard.lazy_grid): the browser cannot
+        # check callbacks against a layout holding it (it would need the grid's script); tests/test_app.py checks
+        # every callback's ids against the page and the grid instead
+        suppress_callback_exceptions=True,
         compress=True,
     )
     app.enable_dev_tools(debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug, dev_tools_hot_reload=False,
                          dev_tools_disable_version_check=True, dev_tools_serve_dev_bundles=debug)
     topojson_url = _topojson_route(app)
     _preload_topojson(app, topojson_url)
-    app.layout = page(app_ctx, topojson_url)
+    defer_grid_bundle()
+    app.layout = page(app_ctx, topojson_url, grid_script=grid_script_url(app.config.requests_pathname_prefix))
     films = FilmJobs(app_ctx, film_dir or CACHE_DIR / "films")
     app.server.extensions["films"] = films
     callbacks.register(app, app_ctx, topojson_url, films)

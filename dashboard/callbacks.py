@@ -16,7 +16,7 @@ from dashboard.downloads import data_filename, field_download, package_filename,
 from dashboard.field_formats import cite_view
 from dashboard.filenames import export_name
 from dashboard.film_jobs import FilmJobs, film_view
-from dashboard.layout import network_legend_children
+from dashboard.layout import network_legend_children, records_grid
 from dashboard.legend import legend_model
 from dashboard.events import CONTROL_IDS, KEEP, OPTION_CONTROLS, sync_step
 from dashboard.selection import Selection, from_dict, to_query
@@ -31,8 +31,11 @@ def root_class(sel: Selection) -> str:
                     + (["view-debates"] if sel.view == "debates" else []))
 
 
+
+
 def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> None:
     vocab = app_ctx.vocab
+    grid_all = {"type": ids.GRID, "of": ALL}  # the records grid, wherever it is (none until the table is shown)
 
     @app.callback(
         Output(ids.SELECTION, "data"), Output(ids.URL, "search"),
@@ -48,7 +51,7 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         Input(ids.NETWORK, "tapNodeData"), Input(ids.NETWORK, "tapEdgeData"), Input(ids.BG_CLICK, "data"),
         Input({"type": ids.CITE_LINK, "record": ALL}, "n_clicks"),
         Input({"type": ids.CLEAR, "scope": ALL}, "n_clicks"),
-        Input(ids.TABLE, "cellClicked"), Input(ids.PLAY, "n_clicks"), Input(ids.PLAY_TIMER, "n_intervals"),
+        Input(ids.TABLE_CLICK, "data"), Input(ids.PLAY, "n_clicks"), Input(ids.PLAY_TIMER, "n_intervals"),
         State(ids.SELECTION, "data"), State(ids.PLAY_STEP, "value"), State(ids.PLAY_TIMER, "disabled"),
     )
     def sync(search, *args):
@@ -117,30 +120,51 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         return now, not now, "Hide table" if now else "Show table", "true" if now else "false"
 
     @app.callback(
-        Output(ids.TABLE, "rowData"), Output(ids.TABLE_CAPTION, "children"), Output(ids.TABLE, "selectedRows"),
-        Output(ids.TABLE_ROWS_KEY, "data"),
-        Input(ids.SELECTION, "data"), Input(ids.TABLE_OPEN, "data"), State(ids.TABLE_ROWS_KEY, "data"),
+        Output(ids.TABLE_PANEL, "children"), Output(ids.TABLE_GRID, "data"),
+        Input(ids.TABLE_OPEN, "data"), State(ids.TABLE_GRID, "data"), prevent_initial_call=True,
     )
-    def table(data, is_open, had):
+    def mount_grid(is_open, opened):
+        # the grid enters the page the first time the table is shown (its scripts are loaded by then:
+        # assets/lazy_grid.js); each showing counts, so that the rows are brought up to date
         if not is_open:
-            return no_update, no_update, no_update, no_update
+            return no_update, no_update
+        opened = opened if isinstance(opened, int) else 0
+        return (records_grid() if not opened else no_update), opened + 1
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="records_grid", function_name="clicked"),
+        Output(ids.TABLE_CLICK, "data"), Input(grid_all, "cellClicked"), prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(grid_all, "rowData"), Output(ids.TABLE_CAPTION, "children"), Output(grid_all, "selectedRows"),
+        Output(ids.TABLE_ROWS_KEY, "data"),
+        Input(ids.SELECTION, "data"), Input(ids.TABLE_GRID, "data"), State(ids.TABLE_OPEN, "data"),
+        State(ids.TABLE_ROWS_KEY, "data"),
+    )
+    def table(data, _opened, is_open, had):
+        # (the grid's outputs match nothing until it is in the page: lists of one grid, or of none)
+        n = len(ctx.outputs_list[0])
+        if not is_open or not n:
+            return [no_update] * n, no_update, [no_update] * n, no_update
         sel = from_dict(data, vocab)
         rows = table_rows(app_ctx.bundle, app_ctx.shown_for(sel), sel)
         # rows only when they changed (a click that selects a row resends none); the grid marks the selected row
         # and scrolls to it (showSelected in assets/records_grid.js)
         same = rows.key == had
-        return (no_update if same else rows.rows), table_caption(rows), {"ids": selected_row_ids(sel, rows)}, \
-            rows.key
+        return ([no_update] * n if same else [rows.rows] * n), table_caption(rows), \
+            [{"ids": selected_row_ids(sel, rows)}] * n, rows.key
 
     @app.callback(
-        Output(ids.TABLE, "exportDataAsCsv"), Output(ids.TABLE, "csvExportParams"),
+        Output(grid_all, "exportDataAsCsv"), Output(grid_all, "csvExportParams"),
         Input(ids.TABLE_CSV, "n_clicks"), State(ids.SELECTION, "data"), prevent_initial_call=True,
     )
     def table_csv(clicks, data):
         # the grid writes the file in the browser, from the rows it shows (its sort and filter)
-        if not clicks:
-            return no_update, no_update
-        return True, csv_export_params(export_name("table", from_dict(data, vocab), "csv"))
+        n = len(ctx.outputs_list[0])
+        if not clicks or not n:
+            return [no_update] * n, [no_update] * n
+        return [True] * n, [csv_export_params(export_name("table", from_dict(data, vocab), "csv"))] * n
 
     @app.callback(
         Output(ids.NETWORK, "generateImage"),

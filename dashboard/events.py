@@ -92,7 +92,7 @@ def event_of(trigger, value) -> tuple[str | None, object]:
         return ("timeline_range", rng) if rng is not None else (None, None)
     if trigger == ids.NETWORK:
         return "select", value.get("id") if isinstance(value, dict) else None
-    if trigger == ids.TABLE:  # the grid's cellClicked (a click, or Enter on a focused cell): its row's record id
+    if trigger == ids.TABLE_CLICK:  # the grid's cellClicked (a click, or Enter on a focused cell): its row's id
         return "select", value.get("rowId") if isinstance(value, dict) else None
     if trigger == ids.THEME:
         return ("toggle_theme", None) if value else (None, None)

@@ -27,7 +27,8 @@ PLAY = "play-button"
 PLAY_STEP = "play-step"
 PLAY_SPEED = "play-speed"
 PLAY_TIMER = "play-timer"
-TABLE = "record-table"  # the dash-ag-grid of the records shown
+TABLE = "record-table"  # the box of the records table, which holds the grid once the table was first shown
+GRID = "records-grid"  # pattern-matching type of the dash-ag-grid of the records shown: {"type": GRID, "of": ...}
 TABLE_ROWS_KEY = "table-rows-key"  # TableRows.key of the rows the grid has (they are sent only when it changes)
 TABLE_CSV = "table-csv-button"  # the grid's own CSV export of the rows it shows
 DATA_BUTTON = "download-data-button"
@@ -63,6 +64,8 @@ APP_ROOT = "app-root"
 PRESENT_EXIT = "present-exit"
 NETWORK_NOTE = "network-note"
 TABLE_OPEN = "table-open"
+TABLE_GRID = "table-grid-opened"  # times the grid was shown (it is put into the page the first time: lazy_grid)
+TABLE_CLICK = "table-click"  # the grid's cellClicked, passed on to the sync callback (which fires without the grid)
 TABLE_TOGGLE = "table-toggle"
 TABLE_CAPTION = "table-caption"
 TABLE_PANEL = "table-panel"  # the screen-reader description of what every view shows
@@ -87,6 +90,12 @@ def cite_link(record_id: str) -> dict:
 
 def clear_button(scope: str) -> dict:
     return {"type": CLEAR, "scope": scope}
+
+
+def records_grid() -> dict:
+    """The records grid's id: pattern-matching, so that the callbacks that read or write it may run, matching
+    nothing, before it is in the page (dashboard.lazy_grid)."""
+    return {"type": GRID, "of": "records"}
 
 
 # The "Add a text" page (dashboard.add_app), a Dash app of its own under /add/.

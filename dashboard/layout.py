@@ -179,7 +179,18 @@ def _header_controls() -> html.Div:
     ])
 
 
-def page(ctx: AppContext, topojson_url: str) -> html.Div:
+def records_grid() -> html.Div:
+    """The records table: sort by a click on a header, filter in the fields under the headers; a click or Enter
+    selects a row's record everywhere. The functions it names are in assets/records_grid.js (no code strings)."""
+    return html.Div(id=ids.TABLE, className="records-grid-box", children=[
+        dag.AgGrid(id=ids.records_grid(), className="records-grid", columnDefs=column_defs(), rowData=[],
+                   getRowId=ROW_ID_GETTER, dashGridOptions=grid_options(), eventListeners=event_listeners(),
+                   style={"height": "100%"})])
+
+
+def page(ctx: AppContext, topojson_url: str, grid_script: str = "") -> html.Div:
+    """The dashboard's page; `grid_script`: the URL of dash-ag-grid's bundle, which assets/lazy_grid.js loads on the
+    first "Show table" (dashboard.lazy_grid)."""
     b = ctx.bundle
     first_net = _first_network(ctx)
     credits = " · ".join(b.documents["credit"])
@@ -189,6 +200,8 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
         dcc.Store(id=ids.BG_CLICK, storage_type="memory"),
         dcc.Store(id=ids.VIEW_SIZES, storage_type="memory"),
         dcc.Store(id=ids.TABLE_OPEN, storage_type="memory", data=False),
+        dcc.Store(id=ids.TABLE_GRID, storage_type="memory", data=0),
+        dcc.Store(id=ids.TABLE_CLICK, storage_type="memory"),
         dcc.Store(id=ids.TABLE_ROWS_KEY, storage_type="memory"),
         html.Button("Exit presentation", id=ids.PRESENT_EXIT, n_clicks=0, className="present-exit"),
         html.Header(className="app-header", children=[
@@ -262,19 +275,16 @@ def page(ctx: AppContext, topojson_url: str) -> html.Div:
             html.Div(className="panel-head", children=[
                 html.H2("Records shown"),
                 html.Button("Show table", id=ids.TABLE_TOGGLE, n_clicks=0, className="tool-button control",
-                            **{"aria-expanded": "false", "aria-controls": ids.TABLE_PANEL}),
+                            **{"aria-expanded": "false", "aria-controls": ids.TABLE_PANEL,
+                               "data-grid-script": grid_script}),
                 html.Span(id=ids.TABLE_CAPTION, className="hint"),
                 # shown with the table only (assets/records_grid.css)
                 html.Button("Download CSV", id=ids.TABLE_CSV, n_clicks=0, className="tool-button small control",
                             title="The rows the table shows, as sorted and filtered, as CSV"),
             ]),
-            html.Div(id=ids.TABLE_PANEL, hidden=True, children=[
-                # sort: click a header; filter: the fields under the headers; a click or Enter selects a row's
-                # record everywhere. Functions it names are in assets/records_grid.js (no code strings).
-                dag.AgGrid(id=ids.TABLE, className="records-grid", columnDefs=column_defs(), rowData=[],
-                           getRowId=ROW_ID_GETTER, dashGridOptions=grid_options(), eventListeners=event_listeners(),
-                           style={"height": "100%"}),
-            ]),
+            # the grid itself (records_grid) is put here when the table is first shown: until then the page loads
+            # none of dash-ag-grid's scripts (dashboard.lazy_grid)
+            html.Div(id=ids.TABLE_PANEL, hidden=True, children=[]),
         ]),
         html.Footer(className="app-footer", children=[
             credits, " · Modern borders: Natural Earth · Borders of the time (optional): historical-basemaps by "

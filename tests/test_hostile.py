@@ -69,7 +69,8 @@ def test_sync_callback_survives_junk(client, sync_spec, bundle, values, changed,
     changed_id = dep["id"] if not dep["id"].startswith("{") else json.dumps(
         inputs[changed][0]["id"], separators=(",", ":"), sort_keys=True)
     assert len(values) >= len(spec["inputs"])
-    body = {"output": key, "outputs": callback_outputs(key), "inputs": inputs,
+    # (the records grid as it is once the table was shown: one grid)
+    body = {"output": key, "outputs": callback_outputs(key, {ids.GRID: [ids.records_grid()]}), "inputs": inputs,
             "state": [{"id": d["id"], "property": d["property"], "value": v} for d, v in zip(spec["state"], state)],
             "changedPropIds": [f"{changed_id}.{dep['property']}"]}
     status, took = _post(client, body)
@@ -127,7 +128,8 @@ def test_page_query_string_never_errors(client, query):
 # Every other server callback (table, network image, downloads, playback speed, theme, table toggle). The slide
 # download (the figure the browser renders) gets a few named cases below.
 _OTHER_CALLBACKS = ("play-timer.interval", "..source-panel.children", "..app-root.className", "..table-open.data",
-                    "..record-table.rowData", "network-graph.generateImage", "data-download.data")
+                    '..{"of":["ALL"],"type":"records-grid"}.rowData', "network-graph.generateImage",
+                    "data-download.data")
 
 
 @pytest.mark.parametrize("prefix", _OTHER_CALLBACKS)
@@ -140,7 +142,8 @@ def test_every_callback_survives_junk(client, app, prefix, values, state, change
     spec = app.callback_map[key]
     inputs = [{"id": d["id"], "property": d["property"], "value": v} for d, v in zip(spec["inputs"], values)]
     dep = spec["inputs"][changed % len(spec["inputs"])]
-    body = {"output": key, "outputs": callback_outputs(key), "inputs": inputs,
+    # (the records grid as it is once the table was shown: one grid)
+    body = {"output": key, "outputs": callback_outputs(key, {ids.GRID: [ids.records_grid()]}), "inputs": inputs,
             "state": [{"id": d["id"], "property": d["property"], "value": v} for d, v in zip(spec["state"], state)],
             "changedPropIds": [f"{dep['id']}.{dep['property']}"]}
     status, took = _post(client, body)

@@ -285,7 +285,9 @@ def test_table016_no_inline_code_anywhere():
 
 
 def test_table017_layout_gives_the_grid_no_code_permission(app):
-    grid = _find(app.layout, ids.TABLE)
+    from dashboard.layout import records_grid
+
+    grid = _find(records_grid(), ids.records_grid())
     assert type(grid).__name__ == "AgGrid"
     assert not getattr(grid, "dangerously_allow_code", False)
     assert grid.columnDefs == column_defs() and grid.dashGridOptions == grid_options()
@@ -321,9 +323,9 @@ def test_table018_csv_export_is_every_column_named_after_the_filters():
 def test_table019_a_grid_click_or_enter_selects_its_row():
     # the grid's cellClicked (a click, or Enter through selectOnEnter): its rowId is the record id
     value = {"value": "x", "colId": "title", "rowIndex": 3, "rowId": "ev_great_purge", "timestamp": 1}
-    assert event_of(ids.TABLE, value) == ("select", "ev_great_purge")
-    assert event_of(ids.TABLE, None) == ("select", None)
-    assert event_of(ids.TABLE, "junk") == ("select", None)
+    assert event_of(ids.TABLE_CLICK, value) == ("select", "ev_great_purge")
+    assert event_of(ids.TABLE_CLICK, None) == ("select", None)
+    assert event_of(ids.TABLE_CLICK, "junk") == ("select", None)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -392,3 +394,31 @@ def test_table024_rows_key_changes_with_the_rows_only(bundle):
     assert key(Selection()) != key(Selection(1936, 1938))
     assert key(Selection()) != key(Selection(dates="text"))
     assert len(key(Selection())) == 24
+
+
+def test_table020_the_page_loads_no_grid_script_until_the_table_is_shown(app, client):
+    # the grid is not in the page, its bundle is not among the page's scripts, and "Show table" knows where it is
+    from dashboard.layout import records_grid
+
+    assert _find(app.layout, ids.records_grid()) is None
+    html = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert scripts and not [s for s in scripts if "dash_ag_grid" in s]
+    toggle = _find(app.layout, ids.TABLE_TOGGLE)
+    src = getattr(toggle, "data-grid-script")
+    assert src.startswith("/_dash-component-suites/dash_ag_grid/dash_ag_grid.v")
+    r = client.get(src)
+    assert r.status_code == 200 and b"dash_ag_grid" in r.data
+    # the grid the table shows is the one records_grid() builds: mounted on the first opening only
+    key = next(k for k in app.callback_map if k.startswith(f"..{ids.TABLE_PANEL}.children"))
+    body = {"output": key, "outputs": [{"id": ids.TABLE_PANEL, "property": "children"},
+                                       {"id": ids.TABLE_GRID, "property": "data"}],
+            "inputs": [{"id": ids.TABLE_OPEN, "property": "data", "value": True}],
+            "state": [{"id": ids.TABLE_GRID, "property": "data", "value": 0}],
+            "changedPropIds": [f"{ids.TABLE_OPEN}.data"]}
+    got = client.post("/_dash-update-component", json=body).get_json()["response"]
+    assert got[ids.TABLE_GRID]["data"] == 1
+    assert got[ids.TABLE_PANEL]["children"]["props"]["id"] == records_grid().id
+    body["state"][0]["value"] = 1
+    again = client.post("/_dash-update-component", json=body).get_json()["response"]
+    assert again[ids.TABLE_GRID]["data"] == 2 and ids.TABLE_PANEL not in again

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+import json
 import random
 import statistics
 import time
@@ -37,17 +38,20 @@ class Stats:
                 "p95_ms": pct(0.95), "mean_ms": round(statistics.fmean(lat), 1) if lat else float("nan")}
 
 
-def callback_outputs(key: str) -> list[dict] | dict:
+def callback_outputs(key: str, matches: dict | None = None) -> list | dict:
     """The `outputs` of a Dash callback request, from the callback's output key: a list for a multi-output key
-    ('..a.b...c.d..'), one dict for a single output ('a.b')."""
-    if not key.startswith(".."):
-        cid, prop = key.rsplit(".", 1)
-        return {"id": cid, "property": prop}
-    out = []
-    for part in key.strip(".").split("..."):
+    ('..a.b...c.d..'), one dict for a single output ('a.b'). A pattern-matching output ('{"of":["ALL"],"type":t}')
+    is the list of the components of type t in `matches` (type → their ids; none by default), as the browser
+    sends it."""
+    def one(part: str):
         cid, prop = part.rsplit(".", 1)
-        out.append({"id": cid, "property": prop})
-    return out
+        if cid.startswith("{"):
+            kind = json.loads(cid).get("type")
+            return [{"id": c, "property": prop} for c in (matches or {}).get(kind, [])]
+        return {"id": cid, "property": prop}
+    if not key.startswith(".."):
+        return one(key)
+    return [one(part) for part in key.strip(".").split("...")]
 
 
 # Share of changes after which the simulated user downloads the data shown.

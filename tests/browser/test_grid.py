@@ -22,7 +22,7 @@ ROWS = f"{GRID} .ag-center-cols-container .ag-row"
 CSP_PROBE = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
              "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));")
 # the grid's rows as it shows them (after its sort and filter): [id, year, title]
-SHOWN_ROWS = ("() => { const api = dash_ag_grid.getApi('record-table'); const out = [];"
+SHOWN_ROWS = ("() => { const api = dash_ag_grid.getApi({type: 'records-grid', of: 'records'}); const out = [];"
               " api.forEachNodeAfterFilterAndSort(n => out.push([n.data.id, n.data.year, n.data.title]));"
               " return out; }")
 
@@ -205,4 +205,42 @@ def test_grid006_grid_takes_the_app_theme(dash_page, theme):
         .map(h => h.querySelector('.ag-header-cell-text')).filter(t => t && t.scrollWidth > t.clientWidth + 1)
         .map(t => t.textContent)""")
     assert clipped == []
+    _clean(dash_page)
+
+
+def test_grid007_the_grid_script_loads_when_the_table_is_first_shown(dash_page, bundle):
+    # the first visit fetches none of dash-ag-grid's files; "Show table" fetches its bundle (and the chunk it draws
+    # with) once, and the table works at the first click
+    fetched = []
+    dash_page.page.on("request", lambda r: fetched.append(r.url))
+    dash_page.page.add_init_script(CSP_PROBE)
+    page = open_app(dash_page, "?period=1936-1938")
+    page.wait_for_timeout(500)
+    assert not [u for u in fetched if "dash_ag_grid" in u]
+    assert page.evaluate("() => typeof window.dash_ag_grid") == "undefined"
+    assert page.query_selector(".records-grid") is None
+    page.click("#table-toggle")
+    page.wait_for_selector(ROWS, timeout=TIMEOUT)
+    assert page.get_attribute("#table-toggle", "aria-expanded") == "true"
+    grid_files = [u for u in fetched if "dash_ag_grid" in u]
+    assert any("dash_ag_grid.v" in u for u in grid_files), grid_files
+    # hidden and shown again: nothing fetched again, the rows follow a selection made while it was hidden
+    page.click("#table-toggle")
+    page.wait_for_selector("#table-panel[hidden]", state="attached", timeout=TIMEOUT)
+    before = len([u for u in fetched if "dash_ag_grid" in u])
+    page.evaluate("() => { history.pushState({}, '', '?period=1917-1921'); "
+                  "window.dispatchEvent(new PopStateEvent('popstate')); }")
+    page.wait_for_function("() => document.querySelector('#summary-line').textContent.includes('1917')",
+                           timeout=TIMEOUT)
+    page.click("#table-toggle")
+    sel = Selection(year_start=1917, year_end=1921)
+    want = list(table_rows(bundle, shown(bundle, sel), sel).ids)
+    got = None
+    for _ in range(40):  # the rows of the new period, once the shown table has them
+        got = [r[0] for r in page.evaluate(SHOWN_ROWS)]
+        if got == want:
+            break
+        page.wait_for_timeout(250)
+    assert got == want
+    assert len([u for u in fetched if "dash_ag_grid" in u]) == before
     _clean(dash_page)
