@@ -18,7 +18,7 @@ from dashboard.filenames import export_name
 from dashboard.film_jobs import FilmJobs, film_view
 from dashboard.layout import network_legend_children, records_grid
 from dashboard.legend import legend_model
-from dashboard.events import CONTROL_IDS, KEEP, OPTION_CONTROLS, sync_step
+from dashboard.events import CONTROL_IDS, KEEP, OPTION_CONTROLS, sync_step, user_first
 from dashboard.selection import Selection, from_dict, to_query
 from dashboard.theme import PALETTES
 from dashboard.views.filters import PLAY_SPEEDS
@@ -57,8 +57,9 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
     def sync(search, *args):
         previous, step, paused = args[-3:]
         # the triggering property's value (for the network: tapNodeData or tapEdgeData, both carry an id)
-        value = ctx.triggered[0]["value"] if ctx.triggered else None
-        out = sync_step(ctx.triggered_id, value, search, previous, step, paused, vocab, app_ctx.era_ids)
+        values = {t["prop_id"]: t.get("value") for t in ctx.triggered}
+        trigger, value = user_first([(cid, values.get(pid)) for pid, cid in ctx.triggered_prop_ids.items()])
+        out = sync_step(trigger, value, search, previous, step, paused, vocab, app_ctx.era_ids)
         if out.selection is None:
             return (no_update,) * (4 + len(CONTROL_IDS))
         keep = lambda v: no_update if v is KEEP else v  # noqa: E731

@@ -126,6 +126,16 @@ class Step:
     play: tuple = (KEEP, KEEP)
 
 
+def user_first(triggered: list[tuple]) -> tuple:
+    """(component id, value) of the trigger to act on when several fired at once: a request that waited for the one
+    before it carries every change made meanwhile, and a click on Pause must not be lost to a playback tick. The
+    first that is not the playback timer, else the first; (None, None) for none."""
+    for cid, value in triggered:
+        if cid != ids.PLAY_TIMER:
+            return cid, value
+    return triggered[0] if triggered else (None, None)
+
+
 def sync_step(trigger, value, search, previous, step, paused, vocab: Vocab, era_ids: frozenset) -> Step:
     """The next state after one trigger. `previous` is the stored selection (untrusted), `step` the playback step,
     `paused` whether the playback timer is disabled."""
