@@ -200,3 +200,37 @@ def test_fingerprinted_scripts_are_packed_once_at_the_highest_level(app, client)
     # what changes (the page, the callbacks' answers) keeps Flask-Compress's own per-request level
     page = client.get("/", headers={"Accept-Encoding": "zstd"})
     assert page.headers.get("Content-Encoding") == "zstd" and "immutable" not in page.headers.get("Cache-Control", "")
+
+
+def _component_ids(component, out: list) -> list:
+    cid = getattr(component, "id", None)
+    if cid is not None:
+        out.append(cid)
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, (str, int, float)):
+            _component_ids(child, out)
+    return out
+
+
+def test_every_callback_names_components_of_the_page_or_the_grid(app):
+    # the browser does not check callbacks against the layout (suppress_callback_exceptions: the records grid
+    # enters the page later, dashboard.lazy_grid), so this does: every plain id a callback reads or writes is in
+    # the page or in the grid, and every pattern-matching id is of a type the ids module names
+    from dashboard.layout import records_grid
+
+    found = _component_ids(app.layout, []) + _component_ids(records_grid(), [])
+    plain = {c for c in found if isinstance(c, str)}
+    types = {getattr(ids, name) for name in dir(ids) if name.isupper() and isinstance(getattr(ids, name), str)}
+    checked = 0
+    for key, spec in app.callback_map.items():
+        outs = [part.rsplit(".", 1)[0] for part in (key.strip(".").split("...") if key.startswith("..") else [key])]
+        named = outs + [d["id"] for d in spec["inputs"] + spec["state"]]
+        for cid in named:
+            cid = json.loads(cid) if isinstance(cid, str) and cid.startswith("{") else cid
+            checked += 1
+            if isinstance(cid, dict):
+                assert cid.get("type") in types, (key, cid)
+            else:
+                assert cid in plain, (key, cid)
+    assert checked > 60
