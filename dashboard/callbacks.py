@@ -40,7 +40,7 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
     @app.callback(
         Output(ids.SELECTION, "data"), Output(ids.URL, "search"),
         *(Output(c, "value") for c in CONTROL_IDS),
-        Output(ids.PLAY_TIMER, "disabled"), Output(ids.PLAY, "children"),
+        Output(ids.PLAY_TIMER, "disabled"),
         Input(ids.URL, "search"), Input(ids.PERIOD_SLIDER, "value"), Input(ids.PERIOD_MENU, "value"),
         Input({"type": ids.PERIOD_BUTTON, "period": ALL}, "n_clicks"),
         Input(ids.MOVEMENTS, "value"), Input(ids.TYPES, "value"), Input(ids.SEARCH, "value"),
@@ -51,7 +51,7 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         Input(ids.NETWORK, "tapNodeData"), Input(ids.NETWORK, "tapEdgeData"), Input(ids.BG_CLICK, "data"),
         Input({"type": ids.CITE_LINK, "record": ALL}, "n_clicks"),
         Input({"type": ids.CLEAR, "scope": ALL}, "n_clicks"),
-        Input(ids.TABLE_CLICK, "data"), Input(ids.PLAY, "n_clicks"), Input(ids.PLAY_TIMER, "n_intervals"),
+        Input(ids.TABLE_CLICK, "data"), Input(ids.PLAY_REQUEST, "data"), Input(ids.PLAY_TICK, "data"),
         State(ids.SELECTION, "data"), State(ids.PLAY_STEP, "value"), State(ids.PLAY_TIMER, "disabled"),
     )
     def sync(search, *args):
@@ -61,10 +61,26 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         trigger, value = user_first([(cid, values.get(pid)) for pid, cid in ctx.triggered_prop_ids.items()])
         out = sync_step(trigger, value, search, previous, step, paused, vocab, app_ctx.era_ids)
         if out.selection is None:
-            return (no_update,) * (4 + len(CONTROL_IDS))
+            return (no_update,) * (3 + len(CONTROL_IDS))
         keep = lambda v: no_update if v is KEEP else v  # noqa: E731
         sel = out.selection
-        return (sel.to_dict(), to_query(sel), *map(keep, out.controls), *map(keep, out.play))
+        return (sel.to_dict(), to_query(sel), *map(keep, out.controls), keep(out.timer_disabled))
+
+    # Play / Pause is read in the browser: a pause stops the timer at once (assets/playback.js says why)
+    app.clientside_callback(
+        ClientsideFunction(namespace="playback", function_name="toggle"),
+        Output(ids.PLAY_TIMER, "disabled", allow_duplicate=True), Output(ids.PLAY_REQUEST, "data"),
+        Input(ids.PLAY, "n_clicks"), State(ids.PLAY_TIMER, "disabled"), prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="playback", function_name="tick"),
+        Output(ids.PLAY_TICK, "data"), Input(ids.PLAY_TIMER, "n_intervals"), State(ids.SELECTION, "data"),
+        State(ids.PLAY_TICK, "data"), prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="playback", function_name="label"),
+        Output(ids.PLAY, "children"), Input(ids.PLAY_TIMER, "disabled"), prevent_initial_call=True,
+    )
 
     @app.callback(Output(ids.PLAY_TIMER, "interval"), Input(ids.PLAY_SPEED, "value"))
     def speed(value):

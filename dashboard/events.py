@@ -9,6 +9,7 @@ Does not belong here: the filters themselves (selection.py) or drawing (views/*)
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import Any
 
 from dataclasses import dataclass
 
@@ -29,7 +30,6 @@ _EVENTS = MappingProxyType({
 })
 # Years shown around a clicked cell of the timeline's per-year counts.
 _ZOOM_BEFORE, _ZOOM_AFTER = 2, 2
-PLAY_LABEL, PAUSE_LABEL = "▶ Play", "❚❚ Pause"
 
 
 def _first_customdata(click) -> object:
@@ -119,40 +119,39 @@ def _controls(sel: Selection, vocab: Vocab, era_ids: frozenset) -> tuple:
 @dataclass(frozen=True)
 class Step:
     """What one event changes: the Selection (None: nothing), the controls to write back (KEEP where unchanged)
-    and the playback timer and button (KEEP, KEEP when unchanged)."""
+    and the playback timer's `disabled` (KEEP when unchanged; the button's label follows it in the browser)."""
 
     selection: Selection | None
     controls: tuple = ()
-    play: tuple = (KEEP, KEEP)
+    timer_disabled: Any = KEEP
 
 
 def user_first(triggered: list[tuple]) -> tuple:
     """(component id, value) of the trigger to act on when several fired at once: a request that waited for the one
-    before it carries every change made meanwhile, and a click on Pause must not be lost to a playback tick. The
-    first that is not the playback timer, else the first; (None, None) for none."""
+    before it carries every change made meanwhile, and a user's change must not be lost to a playback tick. The
+    first that is not a playback step, else the first; (None, None) for none."""
     for cid, value in triggered:
-        if cid != ids.PLAY_TIMER:
+        if cid != ids.PLAY_TICK:
             return cid, value
     return triggered[0] if triggered else (None, None)
 
 
 def sync_step(trigger, value, search, previous, step, paused, vocab: Vocab, era_ids: frozenset) -> Step:
     """The next state after one trigger. `previous` is the stored selection (untrusted), `step` the playback step,
-    `paused` whether the playback timer is disabled."""
-    play = (KEEP, KEEP)
+    `paused` whether the playback timer is disabled. A click on Play / Pause arrives as PLAY_REQUEST's
+    {"play": bool}: a pause was already made in the browser (assets/playback.js), a start begins here."""
+    timer = KEEP
     if trigger is None or trigger == ids.URL or previous is None:
         sel = from_query(search, vocab)
-    elif trigger == ids.PLAY:
-        current = from_dict(previous, vocab)
-        if paused is False:
-            sel, play = current, (True, PLAY_LABEL)
-        else:
-            sel, play = play_start(current, vocab, step), (False, PAUSE_LABEL)
-    elif trigger == ids.PLAY_TIMER:
+    elif trigger == ids.PLAY_REQUEST:
+        if not (isinstance(value, dict) and value.get("play") is True):
+            return Step(None)  # a pause: the timer has stopped; this request only outran a tick on its way
+        sel, timer = play_start(from_dict(previous, vocab), vocab, step), False
+    elif trigger == ids.PLAY_TICK:
         if paused is not False:
             return Step(None)
         sel, at_end = play_step(from_dict(previous, vocab), vocab, step)
-        play = (True, PLAY_LABEL) if at_end else play
+        timer = True if at_end else KEEP
     else:
         event, value = event_of(trigger, value)
         if event is None:
@@ -165,4 +164,4 @@ def sync_step(trigger, value, search, previous, step, paused, vocab: Vocab, era_
         before = _controls(from_dict(previous, vocab), vocab, era_ids)
         controls = tuple(KEEP if now == was and trigger != control else now
                          for now, was, control in zip(controls, before, CONTROL_IDS))
-    return Step(sel, controls, play)
+    return Step(sel, controls, timer)

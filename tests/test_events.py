@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from dashboard import ids
-from dashboard.events import CONTROL_IDS, KEEP, PAUSE_LABEL, PLAY_LABEL, sync_step, user_first
+from dashboard.events import CONTROL_IDS, KEEP, sync_step, user_first
 from dashboard.selection import from_query, vocab_from_bundle
+from dashboard.views.filters import PAUSE_LABEL, PLAY_LABEL
 
 
 def test_page_load_reads_the_url_and_writes_every_control(bundle):
@@ -17,26 +22,51 @@ def test_page_load_reads_the_url_and_writes_every_control(bundle):
 def test_playback_starts_steps_and_pauses(bundle):
     vocab = vocab_from_bundle(bundle)
     sel = from_query("?period=1930-1934", vocab)
-    started = sync_step(ids.PLAY, 1, "", sel.to_dict(), 5, True, vocab, frozenset())
-    assert started.play == (False, PAUSE_LABEL)
-    stepped = sync_step(ids.PLAY_TIMER, 1, "", started.selection.to_dict(), 5, False, vocab, frozenset())
+    started = sync_step(ids.PLAY_REQUEST, {"play": True, "n": 1}, "", sel.to_dict(), 5, True, vocab, frozenset())
+    assert started.timer_disabled is False and started.selection == sel
+    stepped = sync_step(ids.PLAY_TICK, 1, "", started.selection.to_dict(), 5, False, vocab, frozenset())
     assert (stepped.selection.year_start, stepped.selection.year_end) == (1935, 1939)
-    assert sync_step(ids.PLAY_TIMER, 2, "", sel.to_dict(), 5, True, vocab, frozenset()).selection is None
-    paused = sync_step(ids.PLAY, 2, "", stepped.selection.to_dict(), 5, False, vocab, frozenset())
-    assert paused.play == (True, PLAY_LABEL) and paused.selection == stepped.selection
+    assert stepped.timer_disabled is KEEP
+    # a tick that reaches the server after the timer was stopped changes nothing
+    assert sync_step(ids.PLAY_TICK, 2, "", sel.to_dict(), 5, True, vocab, frozenset()).selection is None
+    # the pause itself was made in the browser: its request changes nothing either (it only outruns a tick)
+    paused = sync_step(ids.PLAY_REQUEST, {"play": False, "n": 2}, "", stepped.selection.to_dict(), 5, True, vocab,
+                       frozenset())
+    assert paused.selection is None
+    # at the last year the timer stops; a start from there begins again at the first years
+    end = from_query(f"?period={vocab.year_max - 1}-{vocab.year_max}", vocab)
+    again = sync_step(ids.PLAY_REQUEST, {"play": True, "n": 3}, "", end.to_dict(), 1, True, vocab, frozenset())
+    assert again.selection.year_start == vocab.year_min and again.timer_disabled is False
+    last = sync_step(ids.PLAY_TICK, 9, "", from_query(f"?period={vocab.year_max - 2}-{vocab.year_max - 1}",
+                                                        vocab).to_dict(), 1, False, vocab, frozenset())
+    assert last.selection.year_end == vocab.year_max and last.timer_disabled is True
 
 
-def test_a_pause_click_is_not_lost_to_a_playback_tick_that_fired_with_it(bundle):
-    # a request that waited for the one before it carries both changes: the click is acted on, and it pauses
+@pytest.mark.parametrize("junk", [None, 3, "play", {"play": "yes"}, {"n": 2}, [True]])
+def test_a_play_request_that_is_not_a_start_changes_nothing(bundle, junk):
     vocab = vocab_from_bundle(bundle)
-    assert user_first([(ids.PLAY_TIMER, 7), (ids.PLAY, 3)]) == (ids.PLAY, 3)
-    assert user_first([(ids.PLAY, 3), (ids.PLAY_TIMER, 7)]) == (ids.PLAY, 3)
-    assert user_first([(ids.PLAY_TIMER, 7)]) == (ids.PLAY_TIMER, 7)
+    sel = from_query("?period=1930-1934", vocab).to_dict()
+    assert sync_step(ids.PLAY_REQUEST, junk, "", sel, 1, True, vocab, frozenset()).selection is None
+
+
+def test_a_user_change_is_not_lost_to_a_playback_tick_that_fired_with_it(bundle):
+    # a request that waited for the one before it carries both changes: the user's is acted on
+    vocab = vocab_from_bundle(bundle)
+    assert user_first([(ids.PLAY_TICK, 7), (ids.MOVEMENTS, ["trotskyism"])]) == (ids.MOVEMENTS, ["trotskyism"])
+    assert user_first([(ids.PLAY_REQUEST, {"play": False}), (ids.PLAY_TICK, 7)]) == (ids.PLAY_REQUEST,
+                                                                                     {"play": False})
+    assert user_first([(ids.PLAY_TICK, 7)]) == (ids.PLAY_TICK, 7)
     assert user_first([]) == (None, None)
     playing = from_query("?period=1940-1941", vocab).to_dict()
-    trigger, value = user_first([(ids.PLAY_TIMER, 7), (ids.PLAY, 3)])
-    paused = sync_step(trigger, value, "", playing, 1, False, vocab, frozenset())
-    assert paused.play == (True, PLAY_LABEL) and paused.selection.year_start == 1940
+    trigger, value = user_first([(ids.PLAY_TICK, 7), (ids.PLAY_REQUEST, {"play": False, "n": 4})])
+    assert sync_step(trigger, value, "", playing, 1, False, vocab, frozenset()).selection is None
+
+
+def test_the_browser_writes_the_play_buttons_labels_of_the_server():
+    # assets/playback.js writes the label the timer calls for: the same two the page starts with
+    js = (Path(__file__).parents[1] / "assets" / "playback.js").read_text(encoding="utf-8")
+    decoded = js.encode().decode("unicode_escape")
+    assert f'PLAY = "{PLAY_LABEL}"' in decoded and f'PAUSE = "{PAUSE_LABEL}"' in decoded
 
 
 def test_only_changed_controls_are_written_back(bundle):

@@ -58,18 +58,25 @@ def _slider_marks(vocab: Vocab) -> dict:
 
 # Playback speeds: milliseconds per step.
 PLAY_SPEEDS = MappingProxyType({"slow": 2500, "normal": 1500, "fast": 800})
+# the button's label while paused and while playing (assets/playback.js writes them too)
+PLAY_LABEL, PAUSE_LABEL = "▶ Play", "❚❚ Pause"
 
 
 def play_controls() -> html.Div:
-    """Play / pause, the step (one or five years) and the speed; the timer starts disabled."""
+    """Play / pause, the step (one or five years) and the speed; the timer starts disabled. A click is read in the
+    browser (assets/playback.js): a pause stops the timer there and then, a start asks the server for the first
+    period (PLAY_REQUEST), the button's label follows the timer, and a tick asks for the next step (PLAY_TICK) only
+    once the last one has been answered."""
     return html.Div(className="play-controls", children=[
-        html.Button("▶ Play", id=ids.PLAY, n_clicks=0, className="tool-button play-button",
+        html.Button(PLAY_LABEL, id=ids.PLAY, n_clicks=0, className="tool-button play-button",
                     title="Step the period through the years; every view follows"),
         dcc.RadioItems(id=ids.PLAY_STEP, options=[{"label": "1 year", "value": 1}, {"label": "5 years", "value": 5}],
                        value=1, inline=True, className="view-toggle"),
         dcc.Dropdown(id=ids.PLAY_SPEED, options=[{"label": k, "value": k} for k in PLAY_SPEEDS], value="normal",
                      clearable=False, searchable=False, className="play-speed"),
         dcc.Interval(id=ids.PLAY_TIMER, interval=PLAY_SPEEDS["normal"], disabled=True, n_intervals=0),
+        dcc.Store(id=ids.PLAY_REQUEST, storage_type="memory"),
+        dcc.Store(id=ids.PLAY_TICK, storage_type="memory"),
     ])
 
 

@@ -153,6 +153,47 @@ def test_play001_playback_steps_the_period_and_views_follow(dash_page):
     assert marks_after != marks_before or page.evaluate(f"{CY}.nodes('.faded').length") >= 0
 
 
+# Every answer of the server arrives 1.2 s late: longer than a "fast" playback step (0.8 s).
+_SLOW_SERVER = """
+(() => {
+  const fetch0 = window.fetch.bind(window);
+  window.fetch = (url, opts) => fetch0(url, opts).then(r => String(url).includes("_dash-update-component")
+      ? new Promise(ok => setTimeout(() => ok(r), 1200)) : r);
+})();
+"""
+
+
+def test_play002_pause_holds_when_the_server_answers_slower_than_playback_steps(dash_page):
+    # Dash drops the answer of a callback still on its way when the same callback is asked again: a pause sent to a
+    # slow server was dropped for the next tick's answer, and playback went on. The pause is made in the browser.
+    dash_page.page.add_init_script(_SLOW_SERVER)
+    page = open_app(dash_page, "?period=1936-1937")
+    page.click(".play-speed")
+    page.get_by_text("fast", exact=True).click()
+    before = summary(page)
+    page.click("#play-button")
+    page.wait_for_function("() => document.querySelector('#play-button').textContent.includes('Pause')",
+                           timeout=TIMEOUT)
+    wait_summary_change(page, before)
+    page.click("#play-button")  # pause, with a tick's request very likely on its way
+    page.wait_for_function("() => document.querySelector('#play-button').textContent.includes('Play')",
+                           timeout=TIMEOUT)
+    # what was already on its way may land; then nothing moves, for longer than three steps
+    page.wait_for_timeout(1500)
+    page.wait_for_function("() => document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0",
+                           timeout=TIMEOUT)
+    paused = summary(page)
+    page.wait_for_timeout(3000)
+    assert summary(page) == paused
+    assert "Play" in page.locator("#play-button").inner_text()
+    # and Play starts again from where it stopped
+    page.click("#play-button")
+    wait_summary_change(page, paused)
+    start = int(summary(page).split(" · ")[0].split("–")[0])
+    assert start > int(paused.split("–")[0])
+    page.click("#play-button")
+
+
 def test_borders001_historical_borders_follow_the_period(dash_page):
     page = open_app(dash_page, "?period=1936-1938")
     page.locator("#map-borders").get_by_text("borders of the time").click()
