@@ -200,10 +200,17 @@ class FrameIndex:
     participant_event: np.ndarray  # one entry per (event, participating actor) pair: the row in events …
     participant_actor: np.ndarray  # … and the row in actors (pairs whose actor is unknown are left out)
     estimate_event: np.ndarray  # row in events, −1 if none
+    event_happening: np.ndarray  # the event's happening as a number 0…n−1 (records of one happening share it)
     estimate_people: np.ndarray  # bool: counted in people, with a year (drawn on the timeline)
     by_passage: MappingProxyType  # passage_id → ids of the records quoting it, frame by frame
     # every declared reference as row pairs ((frame, column) → Reference); the row arrays above are views of these
     references: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+
+def happenings(ix: FrameIndex, mask: np.ndarray) -> int:
+    """How many happenings the events of `mask` are (records of one happening count once)."""
+    codes = ix.event_happening[mask]
+    return int(np.count_nonzero(np.bincount(codes))) if len(codes) else 0
 
 
 def build_index(bundle) -> FrameIndex:
@@ -242,6 +249,7 @@ def build_index(bundle) -> FrameIndex:
         relation_target=refs[("relations", "target_id")].positions(len(relations)),
         participant_event=participants.rows, participant_actor=participants.targets,
         estimate_event=refs[("estimates", "event_id")].positions(len(estimates)),
+        event_happening=_frozen(pd.factorize(events["happening_id"], use_na_sentinel=False)[0]),
         references=refs,
         estimate_people=_frozen(((estimates["unit"] == "people") & estimates["year_start"].notna()).to_numpy()),
     )

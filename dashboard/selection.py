@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import ids
+from dashboard.index import happenings
 from dashboard.schema import EVENT_TYPES, PLACE_TYPES, YEAR_MAX, YEAR_MIN
 
 LANE_MODES = ("movement", "type")
@@ -492,17 +493,16 @@ def period_of(vocab: Vocab, period_id: str) -> tuple[int, int] | None:
 
 def happening_count(bundle, sh: Shown) -> int:
     """How many happenings the shown events are: records of one happening (one `happening_id`) count once."""
-    ev = bundle.events
     mask = sh.masks.get("events") if sh.masks is not None else None
     if mask is None:
-        mask = ev["event_id"].isin(sh.event_ids).to_numpy()
-    return len(pd.unique(ev["happening_id"].to_numpy()[mask]))
+        mask = np.isin(bundle.array("events", "event_id"), list(sh.event_ids))
+    return happenings(bundle.index, mask)
 
 
 def summary(bundle, sel: Selection, vocab: Vocab, sh: Shown | None = None) -> str:
     """'1936–1938 · Trotskyism, Right Opposition · 42 events, 9 sites, 3 routes, 31 ties'."""
     sh = sh or shown(bundle, sel)
-    movements = dict(zip(bundle.movements["movement_id"], bundle.movements["name"]))
+    movements = dict(zip(bundle.array("movements", "movement_id"), bundle.array("movements", "name")))
     period = f"{sel.year_start}–{sel.year_end}" if sel.has_period else f"{vocab.year_min}–{vocab.year_max}, all years"
     parts = [period, ", ".join(movements[m] for m in sel.movement_ids) if sel.movement_ids else "all movements"]
     if sel.types:

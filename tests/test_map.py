@@ -238,3 +238,27 @@ MEASURED = (
 def test_projection_fits_as_plotly_does(view, frame):
     f = fit(view, (768, 455), (0, 0, 0, 30))
     assert np.allclose(f.frame, frame, atol=0.01)
+
+
+def test_map_boxes_tested_at_once_agree_with_one_by_one():
+    # the label search tests the spots beside a point together (fits_many, _text_boxes): the same answers, to the
+    # bit, as one spot at a time
+    from dashboard.views.map import ROUTE_POSITIONS, _Space, _text_box, _text_boxes
+
+    rng = np.random.default_rng(4)
+    space = _Space((0.0, 0.0, 400.0, 300.0))
+    for k in range(60):
+        x, y = rng.uniform(-20, 420), rng.uniform(-20, 320)
+        w, h = rng.uniform(2, 60), rng.uniform(2, 16)
+        space.add((x, y, x + w, y + h), owner=f"o{k % 7}", soft=bool(k % 5 == 0),
+                  kind=("mark", "label", "note", "leader")[k % 4])
+    for _ in range(40):
+        xs, ys = rng.uniform(0, 400, 8), rng.uniform(0, 300, 8)
+        width, size, marker, lines = rng.uniform(10, 120), rng.uniform(8, 16), rng.choice([0.0, 6.0, 10.5]), \
+            int(rng.integers(1, 3))
+        boxes = _text_boxes(xs, ys, ROUTE_POSITIONS, width, size, marker, lines)
+        one = [_text_box(float(x), float(y), p, width, size, marker, lines) for x, y, p in zip(xs, ys, ROUTE_POSITIONS)]
+        assert boxes.tolist() == [list(b) for b in one]
+        for owner, only_text in (("o1", False), ("o3", True), ("nobody", False)):
+            assert space.fits_many(boxes, owner, only_text).tolist() == [space.fits(b, owner, only_text) for b in one]
+        assert space.clear_of_lines_many(boxes).tolist() == [space.clear_of_lines(b) for b in one]

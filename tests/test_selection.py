@@ -181,3 +181,29 @@ def test_related_ids_follow_the_references_both_ways(bundle):
     ev = bundle.events[bundle.events["according_to"].map(len) > 0].iloc[0]
     voices = set(ev["according_to"]) - set(ev["actor_ids"])
     assert voices and not voices & related_ids(bundle, ev["event_id"])
+
+
+def test_happenings_count_a_happening_once(bundle):
+    from dashboard.index import happenings
+    ev = bundle.events
+    hap = ev["happening_id"].to_numpy()
+    shared = ev["happening_id"].duplicated(keep=False).to_numpy()
+    assert shared.any()  # the texts' several passages on one happening
+    for mask in (np.ones(len(ev), dtype=bool), shared, ~shared, np.zeros(len(ev), dtype=bool),
+                 (ev["year_start"] < 1940).fillna(False).to_numpy(dtype=bool)):
+        assert happenings(bundle.index, mask) == len(set(hap[mask]))
+    sh = shown(bundle, Selection(1936, 1938))
+    text = summary(bundle, Selection(1936, 1938), vocab_from_bundle(bundle), sh)
+    assert f"{len(set(hap[sh.masks['events']]))} events" in text
+
+
+def test_bundle_arrays_are_read_only_copies_of_its_columns(bundle):
+    years = bundle.array("routes", "year_start")
+    assert years.dtype == float and not years.flags.writeable
+    assert np.array_equal(years, bundle.routes["year_start"].to_numpy(dtype=float, na_value=np.nan), equal_nan=True)
+    names = bundle.array("places", "name")
+    assert names.dtype == object and list(names) == list(bundle.places["name"])
+    assert bundle.array("places", "name") is names  # made once per bundle
+    with pytest.raises(ValueError):
+        names[0] = "elsewhere"
+    assert bundle.places["name"].iloc[0] != "elsewhere"

@@ -511,6 +511,23 @@ def _text_box(x: float, y: float, position: str, width: float, size: float, mark
     return (x0, base - ASCENT_EM * size, x0 + width, base + (lines - 1) * LINE_SPACING * size + DESCENT_EM * size)
 
 
+def _text_boxes(xs: np.ndarray, ys: np.ndarray, positions: tuple[str, ...], width: float, size: float,
+                marker_size: float, lines: int = 1) -> np.ndarray:
+    """_text_box() of many anchors at once (k×4; the same arithmetic, so the same boxes to the last bit)."""
+    v = ["top" if "top" in q else "bottom" if "bottom" in q else "middle" for q in positions]
+    h = ["end" if "left" in q else "start" if "right" in q else "middle" for q in positions]
+    sign = {"start": 1, "end": -1, "middle": 0, "top": -1, "bottom": 1}
+    sh = np.array([sign[k] for k in h], dtype=float)
+    sv = np.array([sign[k] for k in v], dtype=float)
+    gap = marker_size / 2 / 0.8 + 1 if marker_size else 0.0
+    span = (lines - 1) * LINE_SPACING + 1
+    bx = xs + sh * gap
+    base = ys + size * 0.75 + sv * gap + (sv - 1) * span * size / 2
+    x0 = np.where(sh > 0, bx, np.where(sh < 0, bx - width, bx - width / 2))
+    return np.column_stack([x0, base - ASCENT_EM * size, x0 + width,
+                            base + (lines - 1) * LINE_SPACING * size + DESCENT_EM * size])
+
+
 def _wrapped(text: str) -> str | None:
     """`text` on two lines (a newline; the renderer writes <br>), broken at the space nearest its middle (None for
     one word)."""
@@ -575,6 +592,28 @@ class _Space:
 
     def clear_of_lines(self, b: Box) -> bool:
         return not self._hits(self._cached()[2], b, 0.0).any()
+
+    @staticmethod
+    def _hits_any(boxes: np.ndarray, bs: np.ndarray, pad: float) -> np.ndarray:
+        """For each of the boxes `bs` (k×4): whether it meets any of `boxes` (n×4) within `pad`."""
+        if not len(boxes) or not len(bs):
+            return np.zeros(len(bs), dtype=bool)
+        return ((boxes[None, :, 0] < bs[:, None, 2] + pad) & (boxes[None, :, 2] > bs[:, None, 0] - pad)
+                & (boxes[None, :, 1] < bs[:, None, 3] + pad) & (boxes[None, :, 3] > bs[:, None, 1] - pad)).any(axis=1)
+
+    def fits_many(self, bs: np.ndarray, owner: str, only_text: bool = False) -> np.ndarray:
+        """fits() of each of the boxes `bs` (k×4) at once."""
+        x0, y0, x1, y1 = self.frame
+        inside = ((bs[:, 0] >= x0 + LABEL_PAD) & (bs[:, 1] >= y0 + LABEL_PAD) & (bs[:, 2] <= x1 - LABEL_PAD)
+                  & (bs[:, 3] <= y1 - LABEL_PAD))
+        hard, owners, _, kinds = self._cached()
+        others = owners != owner
+        if only_text:
+            others &= kinds != "mark"
+        return inside & ~self._hits_any(hard[others], bs, LABEL_PAD)
+
+    def clear_of_lines_many(self, bs: np.ndarray) -> np.ndarray:
+        return ~self._hits_any(self._cached()[2], bs, 0.0)
 
 
 def _arc(lon0, lat0, lon1, lat1, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -904,49 +943,84 @@ def _route_label_spot(space: _Space, fitted: Fitted, arcs: list[tuple], width: f
     """Where a route group's label goes: ((lon, lat), textposition, box, leader, gap) for the first free spot beside one
     of its routes (`arcs`: (lon0, lat0, lon1, lat1) each, most people first), else the first free callout; a spot
     clear of every line before one that crosses a line. (lon, lat) is the point the label sits beside as it would
-    beside a marker of `gap` px; `leader`, the route's point a callout is joined to. None when nothing is free."""
+    beside a marker of `gap` px; `leader`, the route's point a callout is joined to. None when nothing is free.
+    The spots beside one point are tested together (fits_many); the first in order wins, as one by one."""
     touching = None
+    gap = ROUTE_LABEL_GAP_MARKER * scale
+    n = len(ROUTE_POSITIONS)
     for a in arcs:
-        for t in ROUTE_LABEL_AT:
-            a_lon, a_lat = _arc(*a, [t])
-            ax, ay = fitted.project(a_lon, a_lat)
-            if not fitted.inside(ax, ay)[0]:
+        # every point of the route a label is tried beside, projected at once
+        lons, lats = _arc(*a, ROUTE_LABEL_AT)
+        xs, ys = fitted.project(lons, lats)
+        within = fitted.inside(xs, ys)
+        for j in range(len(ROUTE_LABEL_AT)):
+            if not within[j]:
                 continue
-            for pos in ROUTE_POSITIONS:
-                b = _text_box(float(ax[0]), float(ay[0]), pos, width, fs, ROUTE_LABEL_GAP_MARKER * scale, lines)
-                if space.fits(b, owner):
-                    spot = ((float(a_lon[0]), float(a_lat[0])), pos, b, None, ROUTE_LABEL_GAP_MARKER * scale)
-                    if space.clear_of_lines(b):
-                        return spot
-                    touching = touching or spot
+            boxes = _text_boxes(np.full(n, float(xs[j])), np.full(n, float(ys[j])), ROUTE_POSITIONS, width, fs, gap,
+                                lines)
+            free = space.fits_many(boxes, owner)
+            if not free.any():
+                continue
+            clear = space.clear_of_lines_many(boxes)
+            for k in np.flatnonzero(free):
+                spot = ((float(lons[j]), float(lats[j])), ROUTE_POSITIONS[k], tuple(boxes[k].tolist()), None, gap)
+                if clear[k]:
+                    return spot
+                touching = touching or spot
     for a in arcs if callouts else ():
-        for t in CALLOUT_AT:
-            a_lon, a_lat = _arc(*a, [t])
-            a_lon, a_lat = float(a_lon[0]), float(a_lat[0])
-            ax, ay = fitted.project([a_lon], [a_lat])
-            if not fitted.inside(ax, ay)[0]:
+        lons, lats = _arc(*a, CALLOUT_AT)
+        xs, ys = fitted.project(lons, lats)
+        within = fitted.inside(xs, ys)
+        for j in range(len(CALLOUT_AT)):
+            if not within[j]:
                 continue
-            for r in CALLOUT_RADII:
-                for ang in np.arange(CALLOUT_DIRECTIONS) * 360 / CALLOUT_DIRECTIONS:
-                    dx, dy = r * math.cos(math.radians(ang)), -r * math.sin(math.radians(ang))
-                    pos = ("middle right" if dx > 1 else "middle left" if dx < -1 else
-                           "top center" if dy < 0 else "bottom center")
-                    b = _text_box(ax[0] + dx, ay[0] + dy, pos, width, fs, CALLOUT_GAP_MARKER * scale, lines)
-                    if not space.fits(b, owner):
-                        continue
-                    # the leader line must not run through a label, a note or another leader
-                    steps = np.linspace(0.15, 1, max(int(r / 3), 2))[:-1]
-                    if any(not space.fits((ax[0] + t * dx - 0.5, ay[0] + t * dy - 0.5, ax[0] + t * dx + 0.5,
-                                           ay[0] + t * dy + 0.5), owner, only_text=True) for t in steps):
-                        continue
-                    target = _offset(fitted, a_lon, a_lat, dx, dy)
-                    if target is None:
-                        continue
-                    spot = (target, pos, b, (a_lon, a_lat), CALLOUT_GAP_MARKER * scale)
-                    if space.clear_of_lines(b):
-                        return spot
-                    touching = touching or spot
+            a_lon, a_lat = float(lons[j]), float(lats[j])
+            x, y = xs[j], ys[j]
+            boxes = _text_boxes(x + _CALLOUT_DX, y + _CALLOUT_DY, _CALLOUT_POS, width, fs, CALLOUT_GAP_MARKER * scale,
+                                lines)
+            free = space.fits_many(boxes, owner)
+            if not free.any():
+                continue
+            clear = space.clear_of_lines_many(boxes)
+            for k in np.flatnonzero(free):
+                dx, dy = _CALLOUT_OFFSETS[k][1:3]
+                # the leader line must not run through a label, a note or another leader
+                steps = _CALLOUT_STEPS[_CALLOUT_OFFSETS[k][0]]
+                px, py = x + steps * dx, y + steps * dy
+                if not space.fits_many(np.column_stack([px - 0.5, py - 0.5, px + 0.5, py + 0.5]), owner,
+                                       only_text=True).all():
+                    continue
+                target = _offset(fitted, a_lon, a_lat, dx, dy)
+                if target is None:
+                    continue
+                spot = (target, _CALLOUT_POS[k], tuple(boxes[k].tolist()), (a_lon, a_lat), CALLOUT_GAP_MARKER * scale)
+                if clear[k]:
+                    return spot
+                touching = touching or spot
     return touching
+
+
+def _callout_offsets() -> tuple[tuple[float, float, float, str], ...]:
+    """(radius, dx, dy, textposition) of every callout candidate, nearest first and then round the compass."""
+    out = []
+    for r in CALLOUT_RADII:
+        for ang in np.arange(CALLOUT_DIRECTIONS) * 360 / CALLOUT_DIRECTIONS:
+            dx, dy = r * math.cos(math.radians(ang)), -r * math.sin(math.radians(ang))
+            pos = ("middle right" if dx > 1 else "middle left" if dx < -1 else
+                   "top center" if dy < 0 else "bottom center")
+            out.append((r, dx, dy, pos))
+    return tuple(out)
+
+
+_CALLOUT_OFFSETS = _callout_offsets()
+_CALLOUT_DX = np.array([c[1] for c in _CALLOUT_OFFSETS])
+_CALLOUT_DY = np.array([c[2] for c in _CALLOUT_OFFSETS])
+_CALLOUT_POS = tuple(c[3] for c in _CALLOUT_OFFSETS)
+_CALLOUT_DX.flags.writeable = _CALLOUT_DY.flags.writeable = False
+# points along a leader line of each radius that must be clear of text
+_CALLOUT_STEPS = MappingProxyType({r: np.linspace(0.15, 1, max(int(r / 3), 2))[:-1] for r in CALLOUT_RADII})
+for _steps in _CALLOUT_STEPS.values():
+    _steps.flags.writeable = False
 
 
 def _arrow_size(width: float, scale: float) -> float:

@@ -6,7 +6,8 @@ Pure: view_text(bundle, rendered) → one paragraph of plain text. Never imports
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+
+from dashboard.index import happenings
 
 # Names listed per view before "and N more".
 LISTED = 5
@@ -29,19 +30,14 @@ def view_text(bundle, rendered) -> str:
     ev = masks["events"]
     parts = []
     # events are counted as happenings: several records (passages) of one happening count once
-    hap = bundle.events["happening_id"].to_numpy()
-
-    def n_hap(mask) -> int:
-        return len(pd.unique(hap[mask])) if mask.any() else 0
-
-    n_events = n_hap(ev)
+    n_events = happenings(ix, ev)
     if n_events:
-        names = dict(zip(bundle.movements["movement_id"], bundle.movements["name"]))
-        counts = {m: n_hap(ev & mask) for m, mask in ix.events.movements.items()}
+        names = dict(zip(bundle.array("movements", "movement_id"), bundle.array("movements", "name")))
+        counts = {m: happenings(ix, ev & mask) for m, mask in ix.events.movements.items()}
         anywhere = np.zeros(len(ev), dtype=bool)
         for mask in ix.events.movements.values():
             anywhere |= mask
-        counts[""] = n_hap(ev & ~anywhere)
+        counts[""] = happenings(ix, ev & ~anywhere)
         top = [f"{names.get(m, 'no movement')} {c:,}" for m, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c]
         start = ix.events.start[ev]
         start = start[np.isfinite(start)]
@@ -51,12 +47,11 @@ def view_text(bundle, rendered) -> str:
     else:
         parts.append("Timeline: no events match these filters.")
     pl, rt = np.flatnonzero(masks["places"]), np.flatnonzero(masks["routes"])
-    place_names = bundle.places["name"].to_numpy(dtype=object)
-    routes = bundle.routes.iloc[rt[:LISTED]]
-    route_text = [f"{r.people}: {place_names[o]} to {place_names[d]} "
-                  f"({int(r.year_start) if r.year_start == r.year_start else 'undated'})"
-                  for r, o, d in zip(routes.itertuples(), ix.route_origin[rt[:LISTED]],
-                                     ix.route_destination[rt[:LISTED]])]
+    place_names = bundle.array("places", "name")
+    people, year_start = bundle.array("routes", "people"), bundle.array("routes", "year_start")
+    route_text = [f"{people[i]}: {place_names[o]} to {place_names[d]} "
+                  f"({int(year_start[i]) if year_start[i] == year_start[i] else 'undated'})"
+                  for i, o, d in zip(rt[:LISTED], ix.route_origin[rt[:LISTED]], ix.route_destination[rt[:LISTED]])]
     map_text = f"Map: {_n(len(pl), 'site')}"
     if len(pl):
         map_text += f" ({_listing(list(place_names[pl[:LISTED]]), len(pl))})"
