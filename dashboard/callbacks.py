@@ -1,22 +1,26 @@
 """Thin Dash callbacks: turn inputs into plain arguments, hand off to pure functions, return their results.
 
 `sync` folds one user event into the shared Selection (kept in a dcc.Store and the URL, and written back to the
-controls); `draw` renders every view from (frames, selection) and `source` the selected record's passage; `chrome`
-applies the theme and presentation mode; the rest answer one button each (playback speed, the table, downloads, the
+controls); `draw` renders every view from (frames, selection); `panels` (panel_updates) everything around them —
+the source panel, the network's legend, the theme and presentation mode, the citation, the records grid — in one
+request, re-sending only what changed; the rest answer one button each (playback speed, the table, downloads, the
 network's image export; the slide's figure, which the browser renders, see assets/slide_download.js).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, no_update
 
-from dashboard import ids
+from dashboard import __version__, ids
 from dashboard.context import AppContext, clean_sizes, render, source_key, source_panel
 from dashboard.downloads import data_filename, field_download, package_filename, package_zip, shown_zip
 from dashboard.field_formats import cite_view
 from dashboard.filenames import export_name
 from dashboard.film_jobs import FilmJobs, film_view
-from dashboard.layout import network_legend_children, records_grid
+from dashboard.layout import network_legend_children, network_legend_key, records_grid
 from dashboard.legend import legend_model
 from dashboard.events import CONTROL_IDS, KEEP, OPTION_CONTROLS, sync_step, user_first
 from dashboard.selection import Selection, from_dict, to_query
@@ -31,6 +35,48 @@ def root_class(sel: Selection) -> str:
                     + (["view-debates"] if sel.view == "debates" else []))
 
 
+@dataclass(frozen=True)
+class Had:
+    """What the page shows now around the views (the `panels` callback's states): what is unchanged is not re-sent."""
+
+    source_key: object = None
+    legend_key: object = None
+    root_class: object = None
+    cite: object = None
+    table_open: object = None
+    rows_key: object = None
+
+
+def panel_updates(app_ctx: AppContext, sel: Selection, had: Had, *, n_grids: int, href) -> tuple:
+    """Everything around the views for `sel`, in the order of the `panels` callback's outputs: the source panel and
+    its key, the network's legend and its key, the page's class, the network's stylesheet and the theme button's
+    label, the citation, and the records grid's rows, caption, selected row and rows key (`n_grids`: 0 before the
+    table was first shown, else 1). One request for all of them, and no_update for what has not changed: every
+    request and every component a response replaces costs the browser a pass over all the page's components."""
+    b, palette = app_ctx.bundle, PALETTES[sel.theme]
+    key = source_key(sel)
+    source = (no_update,) * 2 if key == had.source_key else (source_panel(app_ctx, sel), key)
+    legend = legend_model(b, app_ctx.shown_for(sel), palette, app_ctx.map, app_ctx.network)
+    l_key = network_legend_key(legend)
+    legend_out = (no_update,) * 2 if l_key == had.legend_key else (network_legend_children(legend), l_key)
+    cls = root_class(sel)
+    chrome = (no_update,) * 3 if cls == had.root_class else (
+        cls, network_stylesheet(b, present=sel.present, palette=palette), "Light" if sel.theme == "dark" else "Dark")
+    base = href.split("?")[0] if isinstance(href, str) else ""
+    cite = cite_view(sel, base, __version__, dt.date.today(), bundle=b)
+    return (*source, *legend_out, *chrome, no_update if cite == had.cite else cite,
+            *_table_update(app_ctx, sel, had, n_grids))
+
+
+def _table_update(app_ctx: AppContext, sel: Selection, had: Had, n_grids: int) -> tuple:
+    """The records grid's rows (only when they changed: a click that selects a row resends none), caption, selected
+    row (the grid marks it and scrolls to it: showSelected in assets/records_grid.js) and rows key."""
+    if not had.table_open or not n_grids:
+        return [no_update] * n_grids, no_update, [no_update] * n_grids, no_update
+    rows = table_rows(app_ctx.bundle, app_ctx.shown_for(sel), sel)
+    same = rows.key == had.rows_key
+    return ([no_update] * n_grids if same else [rows.rows] * n_grids), table_caption(rows), \
+        [{"ids": selected_row_ids(sel, rows)}] * n_grids, rows.key
 
 
 def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> None:
@@ -101,31 +147,22 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         return (out.timeline, out.map, no_update if out.debates is None else out.debates, out.elements, out.summary,
                 view_text(app_ctx.bundle, out), out.network_note, vp["zoom"], vp["pan"])
 
-    @app.callback(Output(ids.NETWORK_LEGEND, "children"), Input(ids.SELECTION, "data"),
-                  prevent_initial_call=True)
-    def network_legend(data):
-        sel = from_dict(data, vocab)
-        return network_legend_children(legend_model(app_ctx.bundle, app_ctx.shown_for(sel), PALETTES[sel.theme],
-                                                    app_ctx.map, app_ctx.network))
-
-    @app.callback(Output(ids.SOURCE, "children"), Output(ids.SOURCE, "data-key"), Input(ids.SELECTION, "data"),
-                  State(ids.SOURCE, "data-key"))
-    def source(data, previous):
-        sel = from_dict(data, vocab)
-        key = source_key(sel)
-        return (no_update, no_update) if key == previous else (source_panel(app_ctx, sel), key)
-
     @app.callback(
+        Output(ids.SOURCE, "children"), Output(ids.SOURCE, "data-key"),
+        Output(ids.NETWORK_LEGEND, "children"), Output(ids.NETWORK_LEGEND, "data-key"),
         Output(ids.APP_ROOT, "className"), Output(ids.NETWORK, "stylesheet"), Output(ids.THEME, "children"),
-        Input(ids.SELECTION, "data"), State(ids.APP_ROOT, "className"),
+        Output(ids.CITE_TEXT, "children"),
+        Output(grid_all, "rowData"), Output(ids.TABLE_CAPTION, "children"), Output(grid_all, "selectedRows"),
+        Output(ids.TABLE_ROWS_KEY, "data"),
+        Input(ids.SELECTION, "data"), Input(ids.TABLE_GRID, "data"),
+        State(ids.URL, "href"), State(ids.SOURCE, "data-key"), State(ids.NETWORK_LEGEND, "data-key"),
+        State(ids.APP_ROOT, "className"), State(ids.CITE_TEXT, "children"), State(ids.TABLE_OPEN, "data"),
+        State(ids.TABLE_ROWS_KEY, "data"),
     )
-    def chrome(data, current):
-        sel = from_dict(data, vocab)
-        cls = root_class(sel)
-        if cls == current:
-            return no_update, no_update, no_update
-        sheet = network_stylesheet(app_ctx.bundle, present=sel.present, palette=PALETTES[sel.theme])
-        return cls, sheet, "Light" if sel.theme == "dark" else "Dark"
+    def panels(data, _opened, href, *had):
+        # (the grid's outputs match nothing until it is in the page: lists of one grid, or of none)
+        return panel_updates(app_ctx, from_dict(data, vocab), Had(*had), n_grids=len(ctx.outputs_list[8]),
+                             href=href)
 
     @app.callback(
         Output(ids.TABLE_OPEN, "data"), Output(ids.TABLE_PANEL, "hidden"), Output(ids.TABLE_TOGGLE, "children"),
@@ -152,25 +189,6 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         ClientsideFunction(namespace="records_grid", function_name="clicked"),
         Output(ids.TABLE_CLICK, "data"), Input(grid_all, "cellClicked"), prevent_initial_call=True,
     )
-
-    @app.callback(
-        Output(grid_all, "rowData"), Output(ids.TABLE_CAPTION, "children"), Output(grid_all, "selectedRows"),
-        Output(ids.TABLE_ROWS_KEY, "data"),
-        Input(ids.SELECTION, "data"), Input(ids.TABLE_GRID, "data"), State(ids.TABLE_OPEN, "data"),
-        State(ids.TABLE_ROWS_KEY, "data"),
-    )
-    def table(data, _opened, is_open, had):
-        # (the grid's outputs match nothing until it is in the page: lists of one grid, or of none)
-        n = len(ctx.outputs_list[0])
-        if not is_open or not n:
-            return [no_update] * n, no_update, [no_update] * n, no_update
-        sel = from_dict(data, vocab)
-        rows = table_rows(app_ctx.bundle, app_ctx.shown_for(sel), sel)
-        # rows only when they changed (a click that selects a row resends none); the grid marks the selected row
-        # and scrolls to it (showSelected in assets/records_grid.js)
-        same = rows.key == had
-        return ([no_update] * n if same else [rows.rows] * n), table_caption(rows), \
-            [{"ids": selected_row_ids(sel, rows)}] * n, rows.key
 
     @app.callback(
         Output(grid_all, "exportDataAsCsv"), Output(grid_all, "csvExportParams"),
@@ -225,15 +243,6 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         data, name = field_download(app_ctx.bundle, sel, app_ctx.shown_for(sel), kind,
                                     positions=app_ctx.positions)
         return dcc.send_bytes(data, name)
-
-    @app.callback(Output(ids.CITE_TEXT, "children"), Input(ids.SELECTION, "data"), State(ids.URL, "href"))
-    def cite_text(data, href):
-        import datetime as dt
-
-        from dashboard import __version__
-
-        base = href.split("?")[0] if isinstance(href, str) else ""
-        return cite_view(from_dict(data, vocab), base, __version__, dt.date.today(), bundle=app_ctx.bundle)
 
     @app.callback(
         Output(ids.SLIDE_DOWNLOAD, "data"),

@@ -6,6 +6,8 @@ Layout only; no callbacks here. Plotly graphs get an offline config: local topoj
 
 from __future__ import annotations
 
+import hashlib
+
 import dash_ag_grid as dag
 import dash_cytoscape as cyto
 from dash import dcc, html
@@ -59,11 +61,18 @@ def network_legend_children(legend: Legend) -> list:
     ]
 
 
+def network_legend_key(legend: Legend) -> str:
+    """What the network's legend shows, in a few characters: it is re-sent only when this changes (each of its
+    components replaced costs the browser a pass over the whole page's components)."""
+    return hashlib.blake2b(repr((legend.actors, legend.ties)).encode(), digest_size=8).hexdigest()
+
+
 def _network_legend(legend: Legend) -> html.Details:
     """The legend under the network, folded away with a click (the page keeps it open by default)."""
     return html.Details(open=True, className="network-legend", children=[
         html.Summary("Legend", className="legend-summary"),
-        html.Div(id=ids.NETWORK_LEGEND, children=network_legend_children(legend)),
+        html.Div(id=ids.NETWORK_LEGEND, children=network_legend_children(legend),
+                 **{"data-key": network_legend_key(legend)}),
     ])
 
 

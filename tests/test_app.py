@@ -132,19 +132,38 @@ def test_draw_callback_over_http(app, client):
     resp = r.get_json()["response"]
     assert resp[ids.SUMMARY]["children"].startswith("1936–1938")
     assert "Leon Trotsky" in resp[ids.VIEW_TEXT]["children"]
+    # the panels around the views: the selected record's passage, the legend, the page's class, the citation
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.SOURCE}.children"))
-    body |= {"output": key, "outputs": callback_outputs(key), "inputs": body["inputs"][:1],
-             "state": [{"id": ids.SOURCE, "property": "data-key", "value": None}]}
-    r = client.post("/_dash-update-component", json=body)
+    selection = {"year_start": 1936, "year_end": 1938, "selected": "trotsky"}
+    r = client.post("/_dash-update-component", json=_panels_body(app, key, selection, {}))
     assert r.status_code == 200
-    panel = r.get_json()["response"][ids.SOURCE]
+    resp = r.get_json()["response"]
+    panel = resp[ids.SOURCE]
     assert "Leon Trotsky" in json.dumps(panel["children"])
-    # the same record under another filter: the panel is not sent again
-    again = {**body, "inputs": [{"id": ids.SELECTION, "property": "data",
-                                 "value": {"year_start": 1930, "year_end": 1940, "selected": "trotsky"}}],
-             "state": [{"id": ids.SOURCE, "property": "data-key", "value": panel["data-key"]}]}
-    r = client.post("/_dash-update-component", json=again)
-    assert r.status_code == 204 or r.get_json()["response"] == {}  # nothing sent again
+    assert resp[ids.APP_ROOT]["className"] == "app" and "1936-1938" in resp[ids.CITE_TEXT]["children"]
+    had = {(ids.SOURCE, "data-key"): panel["data-key"], (ids.NETWORK_LEGEND, "data-key"):
+           resp[ids.NETWORK_LEGEND]["data-key"], (ids.APP_ROOT, "className"): "app",
+           (ids.CITE_TEXT, "children"): resp[ids.CITE_TEXT]["children"]}
+    # the same change again: nothing is sent again
+    r = client.post("/_dash-update-component", json=_panels_body(app, key, selection, had))
+    assert r.status_code == 204 or r.get_json()["response"] == {}
+    # the same record under another filter: the panel is not sent again, the citation is
+    r = client.post("/_dash-update-component", json=_panels_body(
+        app, key, {"year_start": 1930, "year_end": 1940, "selected": "trotsky"}, had))
+    resp = r.get_json()["response"]
+    assert ids.SOURCE not in resp and "1930-1940" in resp[ids.CITE_TEXT]["children"]
+
+
+def _panels_body(app, key: str, selection: dict, had: dict) -> dict:
+    """A request to the `panels` callback, as the browser sends it before the table was shown (no grid)."""
+    spec = app.callback_map[key]
+    values = {(ids.SELECTION, "data"): selection, (ids.URL, "href"): "http://localhost/?x"} | had
+    return {"output": key, "outputs": callback_outputs(key),
+            "inputs": [{"id": d["id"], "property": d["property"], "value": values.get((d["id"], d["property"]))}
+                       for d in spec["inputs"]],
+            "state": [{"id": d["id"], "property": d["property"], "value": values.get((d["id"], d["property"]))}
+                      for d in spec["state"]],
+            "changedPropIds": [f"{ids.SELECTION}.data"]}
 
 
 def test_one_selection_is_filtered_once(app_ctx):
