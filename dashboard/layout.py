@@ -48,11 +48,12 @@ def graph_config(topojson_url: str, view: str) -> dict:
 
 def network_legend_children(legend: Legend) -> list:
     """The network's shapes and tie kinds on screen, from the legend model (legend.py, the slide's legend too)."""
-    shapes = [html.Span([html.Span(className=f"legend-shape shape-{s.shape}"), s.label], className="legend-item")
+    # one component per item, its swatch drawn by the stylesheet (assets/app.css: .legend-shape, .legend-line):
+    # every component a response replaces costs the browser a pass over all the page's components
+    shapes = [html.Span(s.label, className=f"legend-item legend-shape shape-{s.shape}")
               for s in legend.actors.swatches]
-    edges = [html.Span([html.Span(className="legend-line",
-                                  style={"borderTop": f"{max(s.width, 1.2)}px {s.dash} {s.color}"}),
-                        s.label + (" →" if s.arrow else "")], className="legend-item") for s in legend.ties.swatches]
+    edges = [html.Span(s.label + (" →" if s.arrow else ""), className="legend-item legend-line",
+                       style={"--edge": f"{max(s.width, 1.2)}px {s.dash} {s.color}"}) for s in legend.ties.swatches]
     return [
         html.Div(shapes + [html.Span("size = number of ties · pale = tie undated or open-ended",
                                      className="legend-note")],
