@@ -187,7 +187,8 @@ def _loadtest(args) -> int:
 def _bench(args) -> int:
     from tools.bench import main as bench_main
 
-    return bench_main(quick=args.quick, json_path=args.json, browser=not args.no_browser, film=args.film)
+    return bench_main(quick=args.quick, json_path=args.json, browser=not args.no_browser, film=args.film,
+                      huge=args.huge)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -226,6 +227,8 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--no-browser", action="store_true", help="skip the headless Chromium measurements")
     bn.add_argument("--film", action="store_true", help="also the film: export-animation's 75 frames as an MP4 "
                     "(about a minute)")
+    bn.add_argument("--huge", action="store_true", help="also 1000× the corpus (~830,000 records), in a process of "
+                    "its own with its memory (about ten minutes)")
     es = sub.add_parser("export-slides", help="write 16:9 slides (timeline, map, network): one per named period")
     es.add_argument("--out", required=True, help="output folder")
     es.add_argument("--period", help="YEAR-YEAR, YEAR or a named period's id (default: one slide per named period)")

@@ -10,7 +10,7 @@ from dashboard import paths
 from tools.bench import synthetic_frames
 
 FIELDS = ("filter_server_ms_p50", "filter_server_ms_p95", "filter_payload_kb_p95", "browser_update_ms_p50",
-          "browser_update_ms_p95")
+          "browser_update_ms_p95", "panels_server_ms_p50", "panels_server_ms_p95")
 
 
 def test_synthetic_corpus_keeps_references(frames):

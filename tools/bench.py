@@ -147,10 +147,14 @@ def server_figures(app, ctx, calls: int, seed: int = 3) -> dict:
     b = ctx.bundle
     mix = _Mix(ctx.vocab, list(b.relations["source_id"].unique()[:500]), list(b.events["event_id"][:500]),
                random.Random(seed))
-    times, sizes, raw_sizes = [], [], []
+    panels_key = next(k for k in app.callback_map if k.startswith(f"..{ids.SOURCE}.children"))
+    panels_spec = app.callback_map[panels_key]
+    times, sizes, raw_sizes, panel_times = [], [], [], []
+    rows_key = None
     for _ in range(calls):
+        sel = mix.next()
         body = {"output": key, "outputs": callback_outputs(key),
-                "inputs": [{"id": ids.SELECTION, "property": "data", "value": mix.next()},
+                "inputs": [{"id": ids.SELECTION, "property": "data", "value": sel},
                            {"id": ids.VIEW_SIZES, "property": "data", "value": None}],
                 "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
         t = time.perf_counter()
@@ -160,10 +164,36 @@ def server_figures(app, ctx, calls: int, seed: int = 3) -> dict:
             raise RuntimeError(f"callback answered {r.status_code}")
         sizes.append(len(r.data) / 1024)
         raw_sizes.append(len(_decoded(r)) / 1024)
+        # the same change's other request: the panels around the views, with the records table open (its rows)
+        t = time.perf_counter()
+        r = client.post("/_dash-update-component", json=_panels_body(panels_key, panels_spec, sel, rows_key),
+                        headers={"Accept-Encoding": ACCEPT_ENCODING})
+        panel_times.append((time.perf_counter() - t) * 1000)
+        if r.status_code not in (200, 204):  # (204: nothing changed)
+            raise RuntimeError(f"the panels callback answered {r.status_code}")
+        if r.status_code == 200:
+            rows_key = json.loads(_decoded(r))["response"].get(ids.TABLE_ROWS_KEY, {}).get("data", rows_key)
     return {"filter_server_ms_p50": round(float(np.percentile(times, 50)), 1),
             "filter_server_ms_p95": round(float(np.percentile(times, 95)), 1),
             "filter_payload_kb_p95": round(float(np.percentile(sizes, 95)), 1),
-            "filter_payload_raw_kb_p95": round(float(np.percentile(raw_sizes, 95)), 1)}
+            "filter_payload_raw_kb_p95": round(float(np.percentile(raw_sizes, 95)), 1),
+            "panels_server_ms_p50": round(float(np.percentile(panel_times, 50)), 1),
+            "panels_server_ms_p95": round(float(np.percentile(panel_times, 95)), 1)}
+
+
+def _panels_body(key: str, spec: dict, selection: dict, rows_key) -> dict:
+    """A request to the `panels` callback with the records table open (one grid in the page)."""
+    from dashboard import ids
+    from tools.loadtest import callback_outputs
+
+    values = {(ids.SELECTION, "data"): selection, (ids.URL, "href"): "http://127.0.0.1/",
+              (ids.TABLE_OPEN, "data"): True, (ids.TABLE_GRID, "data"): 1, (ids.TABLE_ROWS_KEY, "data"): rows_key}
+    return {"output": key, "outputs": callback_outputs(key, {ids.GRID: [ids.records_grid()]}),
+            "inputs": [{"id": d["id"], "property": d["property"], "value": values.get((d["id"], d["property"]))}
+                       for d in spec["inputs"]],
+            "state": [{"id": d["id"], "property": d["property"], "value": values.get((d["id"], d["property"]))}
+                      for d in spec["state"]],
+            "changedPropIds": [f"{ids.SELECTION}.data"]}
 
 
 def _decoded(r) -> bytes:
@@ -349,11 +379,12 @@ def film_figures(ctx, period: tuple[int, int] = FILM_PERIOD) -> dict:
             "film_load_average": round(load, 2)}
 
 
-def run(quick: bool = False, browser: bool = True, progress=print, film: bool = False) -> dict:
+def run(quick: bool = False, browser: bool = True, progress=print, film: bool = False, huge: bool = False) -> dict:
     from dashboard.app import create_app
     from dashboard.context import make_context
     from dashboard.frames import bundle_from_frames
     from dashboard.pipeline.build import build_frames
+    from dashboard.selection import vocab_from_bundle
 
     mode = "quick" if quick else "full"
     progress("build…")
@@ -371,7 +402,7 @@ def run(quick: bool = False, browser: bool = True, progress=print, film: bool = 
         f = synthetic_frames(frames, scale)
         bundle = bundle_from_frames(f)
         app = create_app(bundle)
-        ctx = make_context(bundle)
+        ctx = _Corpus(bundle, vocab_from_bundle(bundle))
         row = {"scale": scale, "records": _records(f)}
         progress(f"{scale}×: {SERVER_CALLS[mode]} filter changes through the callbacks…")
         row |= server_figures(app, ctx, SERVER_CALLS[mode])
@@ -382,10 +413,68 @@ def run(quick: bool = False, browser: bool = True, progress=print, film: bool = 
                 progress(f"1×: {FIRST_VISITS[mode]} first visits at {FIRST_VISIT_QUERY}…")
                 result["first_visit"] = first_visit_figures(app, FIRST_VISITS[mode])
         result["scales"].append(row)
+    if huge:
+        progress(f"{HUGE_SCALE}×: in a process of its own (about {HUGE_MINUTES} minutes)…")
+        result["scales"].append(huge_figures(browser))
     if film:
         progress("film: 75 frames of 1917–1991 at 1920×1080 (MP4)…")
         result["film"] = film_figures(make_context(bundle_from_frames(frames)))
     return result
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    """What the filter mix draws from: a data set and its vocabulary."""
+
+    bundle: object
+    vocab: object
+
+
+# The largest scale, measured only with --huge: ~830,000 records.
+HUGE_SCALE = 1000
+HUGE_MINUTES = 10
+HUGE_CALLS = 50
+HUGE_BROWSER_CHANGES = 10
+
+
+def huge_figures(browser: bool) -> dict:
+    """The 1000× corpus in a process of its own, like one server worker: the time to prepare it (synthetic corpus →
+    frames → the app with its index and the views' preparations), the server and browser figures of fewer changes
+    than the other scales, and the process's memory (resident set after the changes, and its peak)."""
+    code = f"import json; from tools.bench import _huge_row; print(json.dumps(_huge_row({browser!r})))"
+    r = subprocess.run([sys.executable, "-c", code], cwd=paths.REPO, capture_output=True, text=True,
+                       timeout=HUGE_MINUTES * 60 * 6)
+    if r.returncode != 0:
+        raise RuntimeError(f"the {HUGE_SCALE}× run failed: {r.stderr[-2000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _memory_mb() -> tuple[float, float]:
+    """(resident set, its peak) of this process in MB (Linux /proc)."""
+    found = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        k, _, v = line.partition(":")
+        if k in ("VmRSS", "VmHWM"):
+            found[k] = int(v.split()[0]) / 1024
+    return round(found.get("VmRSS", 0.0), 1), round(found.get("VmHWM", 0.0), 1)
+
+
+def _huge_row(browser: bool) -> dict:
+    from dashboard.app import create_app
+    from dashboard.frames import bundle_from_frames
+    from dashboard.pipeline.build import cached_frames
+    from dashboard.selection import vocab_from_bundle
+
+    t = time.perf_counter()
+    f = synthetic_frames(cached_frames(), HUGE_SCALE)
+    bundle = bundle_from_frames(f)
+    app = create_app(bundle)
+    row = {"scale": HUGE_SCALE, "records": _records(f), "prepare_s": round(time.perf_counter() - t, 1)}
+    row |= server_figures(app, _Corpus(bundle, vocab_from_bundle(bundle)), HUGE_CALLS)
+    if browser:
+        row |= browser_figures(app, HUGE_BROWSER_CHANGES)
+    row["rss_mb"], row["rss_peak_mb"] = _memory_mb()
+    return row
 
 
 def _machine() -> str:
@@ -400,14 +489,19 @@ def table(result: dict) -> str:
              f"build_s {result['build_s']} · cold_start_s {result['cold_start_s']} · bare_import_s "
              f"{result['bare_import_s']} · ratio {result['cold_start_s'] / max(result['bare_import_s'], 1e-9):.2f}",
              "", "| scale | records | server p50 ms | server p95 ms | payload p95 KB (wire) | payload p95 KB (raw) "
-             "| browser p50 ms | browser p95 ms |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| browser p50 ms | browser p95 ms | panels p50 / p95 ms |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in result["scales"]:
         lines.append(f"| {r['scale']}× | {r['records']:,} | {r['filter_server_ms_p50']} | "
                      f"{r['filter_server_ms_p95']} | "
                      f"{r['filter_payload_kb_p95']} | {r.get('filter_payload_raw_kb_p95', '—')} | "
                      f"{r.get('browser_update_ms_p50', '—')} | "
-                     f"{r.get('browser_update_ms_p95', '—')} |")
+                     f"{r.get('browser_update_ms_p95', '—')} | "
+                     f"{r.get('panels_server_ms_p50', '—')} / {r.get('panels_server_ms_p95', '—')} |")
+    for r in result["scales"]:
+        if "rss_mb" in r:
+            lines += ["", f"{r['scale']}×: prepared in {r['prepare_s']} s (synthetic corpus → frames → app); memory "
+                          f"{r['rss_mb']} MB resident after the changes, {r['rss_peak_mb']} MB at the peak"]
     fv = result.get("first_visit")
     if fv:
         lines += ["", f"first visit (1×, {FIRST_VISIT_QUERY}, empty cache → every view painted): "
@@ -422,8 +516,9 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def main(quick: bool, json_path: str | None, browser: bool = True, film: bool = False) -> int:
-    result = run(quick=quick, browser=browser, progress=lambda m: print(m, file=sys.stderr, flush=True), film=film)
+def main(quick: bool, json_path: str | None, browser: bool = True, film: bool = False, huge: bool = False) -> int:
+    result = run(quick=quick, browser=browser, progress=lambda m: print(m, file=sys.stderr, flush=True), film=film,
+                 huge=huge)
     print(table(result))
     if json_path:
         Path(json_path).write_text(json.dumps(result, indent=2), encoding="utf-8")

@@ -10,7 +10,9 @@ browser); render_source(model, overview) turns them into Dash components.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -93,21 +95,32 @@ def event_importance(bundle, rows: np.ndarray, sel: Selection | None = None) -> 
     report the happening (2 per record sharing its happening_id), whether its type says what happened (1 unless
     'other'), the texts' estimates of it (1 each), a place to put it on the map (0.5), and how prominent its most
     mentioned actor is (half the log2 of the actor's mentions in both texts); ties go in time order."""
-    ev = bundle.events
-    ix = bundle.index
-    happening = pd.Series(ev["happening_id"].to_numpy(dtype=object))
-    sizes = happening.map(happening.value_counts()).to_numpy(dtype=float)[rows]
-    mentions = dict(zip(bundle.actors["actor_id"], bundle.actors["mention_count"].astype(int)))
-    top_mentions = np.array([max((mentions.get(a, 0) for a in ids), default=0)
-                             for ids in ev["actor_ids"].to_numpy()[rows]], dtype=float)
-    typed = (ev["event_type"].to_numpy(dtype=object)[rows] != "other").astype(float)
-    estimates = np.bincount(ix.estimate_event[ix.estimate_event >= 0], minlength=len(ev))[rows].astype(float)
-    placed = (ix.event_place[rows] >= 0).astype(float)
-    score = 2 * sizes + typed + estimates + 0.5 * placed + 0.5 * np.log2(1 + top_mentions)
-    start = ev["year_start"].astype(float).fillna(-np.inf).to_numpy()[rows]
+    score_all, start_all = _importance(bundle)
+    score, start = score_all[rows], start_all[rows]
     inside = (start >= sel.year_start).astype(int) if sel is not None and sel.has_period else np.zeros(len(rows))
     order = np.lexsort((start, -score, -inside))
     return rows[order]
+
+
+@functools.lru_cache(maxsize=4)
+def _importance(bundle) -> tuple[np.ndarray, np.ndarray]:
+    """(score, first year) of every event (see event_importance): what does not depend on the selection, once per
+    data set."""
+    ev = bundle.events
+    ix = bundle.index
+    happening = pd.Series(ev["happening_id"].to_numpy(dtype=object))
+    sizes = happening.map(happening.value_counts()).to_numpy(dtype=float)
+    mentions = dict(zip(bundle.actors["actor_id"], bundle.actors["mention_count"].astype(int)))
+    top_mentions = np.array([max((mentions.get(a, 0) for a in ids), default=0)
+                             for ids in ev["actor_ids"].to_numpy()], dtype=float)
+    typed = (ev["event_type"].to_numpy(dtype=object) != "other").astype(float)
+    estimates = np.bincount(ix.estimate_event[ix.estimate_event >= 0], minlength=len(ev)).astype(float)
+    placed = (ix.event_place >= 0).astype(float)
+    score = 2 * sizes + typed + estimates + 0.5 * placed + 0.5 * np.log2(1 + top_mentions)
+    start = ev["year_start"].astype(float).fillna(-np.inf).to_numpy()
+    score.setflags(write=False)
+    start.setflags(write=False)
+    return score, start
 
 
 # An event's name in the overview: its title when it is short enough for one or two lines of the panel, else its
@@ -117,10 +130,8 @@ OVERVIEW_TITLE_CHARS = 64
 
 def _overlapping_sections(bundle, sel: Selection) -> list[tuple[int, dict]]:
     """(years of overlap, period row) of every section period overlapping the selection's years, in time order."""
-    periods = bundle.periods
-    sections = periods[periods["period_type"] == "section"].sort_values(["year_start", "year_end", "period_id"])
     out = []
-    for r in sections.to_dict("records"):
+    for r in _sections(bundle):
         s = r["year_start"] if not pd.isna(r["year_start"]) else -10_000
         e = r["year_end"] if not pd.isna(r["year_end"]) else 10_000
         lo, hi = (sel.year_start, sel.year_end) if sel.has_period else (s, e)
@@ -130,10 +141,23 @@ def _overlapping_sections(bundle, sel: Selection) -> list[tuple[int, dict]]:
     return out
 
 
-def _opening_sentence(bundle, row: dict) -> str:
+@functools.lru_cache(maxsize=4)
+def _sections(bundle) -> tuple[MappingProxyType, ...]:
+    """The section periods (read-only rows) in time order, once per data set."""
+    periods = bundle.periods
+    sections = periods[periods["period_type"] == "section"].sort_values(["year_start", "year_end", "period_id"])
+    return tuple(MappingProxyType(r) for r in sections.to_dict("records"))
+
+
+def _opening_sentence(bundle, row) -> str:
     """The first sentence passage of the period's section in its text, verbatim ('' if the section has none)."""
+    return _first_sentence(bundle, row["doc_id"], row["section"])
+
+
+@functools.lru_cache(maxsize=256)
+def _first_sentence(bundle, doc_id: str, section: str) -> str:
     p = bundle.passages
-    inside = p[(p["doc_id"] == row["doc_id"]) & (p["section"] == row["section"]) & (p["passage_type"] == "sentence")]
+    inside = p[(p["doc_id"] == doc_id) & (p["section"] == section) & (p["passage_type"] == "sentence")]
     if not len(inside):
         return ""
     return str(inside.sort_values("char_start").iloc[0]["text"])
@@ -160,20 +184,22 @@ def overview_model(bundle, sel: Selection, sh: Shown) -> OverviewModel:
                      for n, r in found)
     rows = np.flatnonzero(shown_mask(bundle, sh, "events"))
     ranked = event_importance(bundle, rows, sel) if len(rows) else rows
-    ev = bundle.events
+    titles, labels = bundle.array("events", "title"), bundle.array("events", "label")
+    happenings, event_ids = bundle.array("events", "happening_id"), bundle.array("events", "event_id")
+    ev = None
     listed, seen, names = [], set(), set()
     for i in ranked:
-        r = ev.iloc[i]
-        label = r["label"] if isinstance(r["label"], str) and r["label"] else r["title"]
-        name = r["title"] if len(r["title"]) <= OVERVIEW_TITLE_CHARS else label
+        title, label = titles[i], labels[i]
+        label = label if isinstance(label, str) and label else title
+        name = title if len(title) <= OVERVIEW_TITLE_CHARS else label
         # one entry per happening (the two texts often report one, as records of their own)
-        if r["happening_id"] in seen or name.casefold() in names or label.casefold() in names:
+        if happenings[i] in seen or name.casefold() in names or label.casefold() in names:
             continue
-        seen.add(r["happening_id"])
+        seen.add(happenings[i])
         names |= {name.casefold(), label.casefold()}
         if len(listed) < OVERVIEW_EVENTS:
-            listed.append(OverviewEvent(event_id=r["event_id"], label=name,
-                                        years=_drawn_when(r, sel)))
+            ev = bundle.events if ev is None else ev
+            listed.append(OverviewEvent(event_id=event_ids[i], label=name, years=_drawn_when(ev.iloc[i], sel)))
     counts = (("events", happening_count(bundle, sh)), ("sites", len(sh.place_ids)), ("routes", len(sh.route_ids)),
               ("ties", len(sh.relation_ids)), ("estimates", len(sh.estimate_ids)))
     return OverviewModel(period=period, sections=sections, events=tuple(listed),
