@@ -228,7 +228,7 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--film", action="store_true", help="also the film: export-animation's 75 frames as an MP4 "
                     "(about a minute)")
     bn.add_argument("--huge", action="store_true", help="also 1000× the corpus (~830,000 records), in a process of "
-                    "its own with its memory (about ten minutes)")
+                    "its own with its memory (about five minutes)")
     es = sub.add_parser("export-slides", help="write 16:9 slides (timeline, map, network): one per named period")
     es.add_argument("--out", required=True, help="output folder")
     es.add_argument("--period", help="YEAR-YEAR, YEAR or a named period's id (default: one slide per named period)")

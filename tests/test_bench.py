@@ -36,3 +36,13 @@ def test_bench_quick_writes_every_figure(tmp_path):
     for s in result["scales"]:
         assert s["records"] > 0 and all(s[f] > 0 for f in FIELDS)
     assert "| 1× |" in r.stdout
+
+
+def test_bench_huge_row_is_measured_in_a_process_of_its_own():
+    # --huge's path (1000× in a process of its own, with its memory), at a small scale
+    from tools.bench import huge_figures
+
+    row = huge_figures(browser=False, scale=2, calls=3)
+    assert row["scale"] == 2 and row["records"] > 0 and row["prepare_s"] >= 0
+    assert row["rss_peak_mb"] >= row["rss_mb"] > 100
+    assert all(row[f] > 0 for f in FIELDS if not f.startswith("browser"))

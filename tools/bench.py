@@ -432,16 +432,18 @@ class _Corpus:
 
 # The largest scale, measured only with --huge: ~830,000 records.
 HUGE_SCALE = 1000
-HUGE_MINUTES = 10
+HUGE_MINUTES = 5
 HUGE_CALLS = 50
 HUGE_BROWSER_CHANGES = 10
 
 
-def huge_figures(browser: bool) -> dict:
+def huge_figures(browser: bool, scale: int = HUGE_SCALE, calls: int = HUGE_CALLS,
+                 changes: int = HUGE_BROWSER_CHANGES) -> dict:
     """The 1000× corpus in a process of its own, like one server worker: the time to prepare it (synthetic corpus →
     frames → the app with its index and the views' preparations), the server and browser figures of fewer changes
     than the other scales, and the process's memory (resident set after the changes, and its peak)."""
-    code = f"import json; from tools.bench import _huge_row; print(json.dumps(_huge_row({browser!r})))"
+    code = (f"import json; from tools.bench import _huge_row; "
+            f"print(json.dumps(_huge_row({browser!r}, {int(scale)}, {int(calls)}, {int(changes)})))")
     r = subprocess.run([sys.executable, "-c", code], cwd=paths.REPO, capture_output=True, text=True,
                        timeout=HUGE_MINUTES * 60 * 6)
     if r.returncode != 0:
@@ -459,20 +461,21 @@ def _memory_mb() -> tuple[float, float]:
     return round(found.get("VmRSS", 0.0), 1), round(found.get("VmHWM", 0.0), 1)
 
 
-def _huge_row(browser: bool) -> dict:
+def _huge_row(browser: bool, scale: int = HUGE_SCALE, calls: int = HUGE_CALLS,
+              changes: int = HUGE_BROWSER_CHANGES) -> dict:
     from dashboard.app import create_app
     from dashboard.frames import bundle_from_frames
     from dashboard.pipeline.build import cached_frames
     from dashboard.selection import vocab_from_bundle
 
     t = time.perf_counter()
-    f = synthetic_frames(cached_frames(), HUGE_SCALE)
+    f = synthetic_frames(cached_frames(), scale)
     bundle = bundle_from_frames(f)
     app = create_app(bundle)
-    row = {"scale": HUGE_SCALE, "records": _records(f), "prepare_s": round(time.perf_counter() - t, 1)}
-    row |= server_figures(app, _Corpus(bundle, vocab_from_bundle(bundle)), HUGE_CALLS)
+    row = {"scale": scale, "records": _records(f), "prepare_s": round(time.perf_counter() - t, 1)}
+    row |= server_figures(app, _Corpus(bundle, vocab_from_bundle(bundle)), calls)
     if browser:
-        row |= browser_figures(app, HUGE_BROWSER_CHANGES)
+        row |= browser_figures(app, changes)
     row["rss_mb"], row["rss_peak_mb"] = _memory_mb()
     return row
 
