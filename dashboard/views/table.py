@@ -20,6 +20,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 import copy
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -199,6 +200,12 @@ def _lookup(df: pd.DataFrame, key: str, value: str) -> dict:
     return dict(zip(df[key].tolist(), df[value].tolist()))
 
 
+@functools.lru_cache(maxsize=32)
+def _names(bundle, frame: str, key: str, value: str) -> MappingProxyType:
+    """_lookup of a bundle's frame, once per data set."""
+    return MappingProxyType(_lookup(bundle.frame(frame), key, value))
+
+
 def _titles(kind: str, df: pd.DataFrame, actor_names: dict, at=slice(None)) -> list[str]:
     """The row titles of `df`'s rows at positions `at` (all by default); touches only the columns it needs."""
     col = lambda name: df[name].iloc[at].tolist()  # noqa: E731
@@ -219,18 +226,35 @@ def _sort_years(df: pd.DataFrame, at: np.ndarray, mode: str = "refined") -> np.n
     """The drawn first year of the rows at `at` in date mode `mode` (dates.MODES): the refined date's where there
     is one (mode 'refined'), else the text's; the last year for an open start ('until 1940'); NaN when undated or
     not a dated kind. From the frame's bounds, no string parsing (this runs over every shown row at 100×)."""
-    if "year_start" not in df:
-        return np.full(len(at), np.nan)
-    ys = df["year_start"].to_numpy(dtype="float64", na_value=np.nan)[at]
-    ye = df["year_end"].to_numpy(dtype="float64", na_value=np.nan)[at]
+    return _all_sort_years(df, mode)[at] if "year_start" in df else np.full(len(at), np.nan)
+
+
+def _frame_sort_years(bundle, kind: str, at: np.ndarray, mode: str) -> np.ndarray:
+    """_sort_years of a bundle's frame, its years worked out once per data set and date mode."""
+    return _bundle_sort_years(bundle, kind, mode)[at]
+
+
+@functools.lru_cache(maxsize=32)
+def _bundle_sort_years(bundle, kind: str, mode: str) -> np.ndarray:
+    df = bundle.frame(kind)
+    out = _all_sort_years(df, mode) if "year_start" in df else np.full(len(df), np.nan)
+    out.setflags(write=False)
+    return out
+
+
+def _all_sort_years(df: pd.DataFrame, mode: str) -> np.ndarray:
+    """_sort_years of every row of `df` (which has year columns)."""
+    ys = df["year_start"].to_numpy(dtype="float64", na_value=np.nan)
+    ye = df["year_end"].to_numpy(dtype="float64", na_value=np.nan)
     if mode == "refined" and "when_refined" in df and "refined_year_start" in df:
-        refined = df["when_refined"].fillna("").ne("").to_numpy(dtype=bool)[at]
+        refined = df["when_refined"].fillna("").ne("").to_numpy(dtype=bool)
         if refined.any():
-            ys = np.where(refined, df["refined_year_start"].to_numpy(dtype="float64", na_value=np.nan)[at], ys)
-            ye = np.where(refined, df["refined_year_end"].to_numpy(dtype="float64", na_value=np.nan)[at], ye)
+            ys = np.where(refined, df["refined_year_start"].to_numpy(dtype="float64", na_value=np.nan), ys)
+            ye = np.where(refined, df["refined_year_end"].to_numpy(dtype="float64", na_value=np.nan), ye)
     return np.where(np.isnan(ys), ye, ys)
 
 
+@functools.lru_cache(maxsize=8192)  # (the same dates recur on many rows: a table formats up to 2,000 a change)
 def dates_text(when, when_refined=None) -> str:
     """'1939–1949', or both where a refined date (from outside the texts) narrows it:
     'text: 1939–1949 · refined: 1944 ⚑'."""
@@ -349,7 +373,7 @@ def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = 
         frames[kind] = df
         codes.append(np.full(len(at), code, dtype=np.int8))
         positions.append(at)
-        year_parts.append(_sort_years(df, at, mode))
+        year_parts.append(_frame_sort_years(bundle, kind, at, mode))
     code, pos, year = np.concatenate(codes), np.concatenate(positions), np.concatenate(year_parts)
     total = len(code)
 
@@ -373,7 +397,7 @@ def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = 
         cand = np.append(cand, selected_at)
 
     has_ties = bool(np.any(code[cand] == TABLE_KINDS.index("relations")))
-    actor_names = _lookup(bundle.actors, "actor_id", "name") if has_ties else {}
+    actor_names = _names(bundle, "actors", "actor_id", "name") if has_ties else {}
     titles = np.empty(len(cand), dtype=object)
     ids = np.empty(len(cand), dtype=object)
     for c, kind in enumerate(TABLE_KINDS):
@@ -390,9 +414,9 @@ def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = 
         chosen = np.append(chosen[:limit - 1], np.flatnonzero(cand == selected_at)[:1])
 
     ctx = {
-        "movements": _lookup(bundle.movements, "movement_id", "name"),
-        "places": _lookup(bundle.places, "place_id", "name"),
-        "docs": _lookup(bundle.documents, "doc_id", "title"),
+        "movements": _names(bundle, "movements", "movement_id", "name"),
+        "places": _names(bundle, "places", "place_id", "name"),
+        "docs": _names(bundle, "documents", "doc_id", "title"),
         "events": {},
     }
     built: dict[int, dict] = {}
