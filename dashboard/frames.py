@@ -34,16 +34,24 @@ class Bundle:
         return self.__getattr__(name)
 
     @cached_property
-    def _arrays(self) -> dict:
+    def _memo(self) -> dict:
         return {}
+
+    def memo(self, key, make):
+        """What `make()` returns, made once per bundle under `key`: data derived from the frames alone (no selection),
+        kept with the bundle and gone with it (a module-level cache keyed by bundles would keep every bundle it saw,
+        the Add a text page's previews among them). Callers treat it as read-only."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            out = self._memo[key] = make()
+            return out
 
     def array(self, name: str, column: str) -> np.ndarray:
         """One column of a frame as a read-only numpy array, made once per bundle: for code that reads a column on
         every request, where a frame's copy-on-write view costs more than the reading. Numbers come as float64 (NaN
         where missing), flags as bool, anything else as objects."""
-        key = (name, column)
-        out = self._arrays.get(key)
-        if out is None:
+        def make() -> np.ndarray:
             col = object.__getattribute__(self, "_frames")[name][column]
             if pd.api.types.is_bool_dtype(col):
                 out = col.to_numpy(dtype=bool, copy=True)
@@ -52,8 +60,8 @@ class Bundle:
             else:
                 out = col.to_numpy(dtype=object, copy=True)
             out.setflags(write=False)
-            self._arrays[key] = out
-        return out
+            return out
+        return self.memo(("array", name, column), make)
 
     @cached_property
     def _row_of(self) -> MappingProxyType:

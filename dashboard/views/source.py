@@ -10,7 +10,6 @@ browser); render_source(model, overview) turns them into Dash components.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -95,17 +94,16 @@ def event_importance(bundle, rows: np.ndarray, sel: Selection | None = None) -> 
     report the happening (2 per record sharing its happening_id), whether its type says what happened (1 unless
     'other'), the texts' estimates of it (1 each), a place to put it on the map (0.5), and how prominent its most
     mentioned actor is (half the log2 of the actor's mentions in both texts); ties go in time order."""
-    score_all, start_all = _importance(bundle)
+    score_all, start_all = bundle.memo("source.importance", lambda: _importance(bundle))
     score, start = score_all[rows], start_all[rows]
     inside = (start >= sel.year_start).astype(int) if sel is not None and sel.has_period else np.zeros(len(rows))
     order = np.lexsort((start, -score, -inside))
     return rows[order]
 
 
-@functools.lru_cache(maxsize=4)
 def _importance(bundle) -> tuple[np.ndarray, np.ndarray]:
-    """(score, first year) of every event (see event_importance): what does not depend on the selection, once per
-    data set."""
+    """(score, first year) of every event (see event_importance): what does not depend on the selection (kept with
+    the bundle: Bundle.memo)."""
     ev = bundle.events
     ix = bundle.index
     happening = pd.Series(ev["happening_id"].to_numpy(dtype=object))
@@ -131,7 +129,7 @@ OVERVIEW_TITLE_CHARS = 64
 def _overlapping_sections(bundle, sel: Selection) -> list[tuple[int, dict]]:
     """(years of overlap, period row) of every section period overlapping the selection's years, in time order."""
     out = []
-    for r in _sections(bundle):
+    for r in bundle.memo("source.sections", lambda: _sections(bundle)):
         s = r["year_start"] if not pd.isna(r["year_start"]) else -10_000
         e = r["year_end"] if not pd.isna(r["year_end"]) else 10_000
         lo, hi = (sel.year_start, sel.year_end) if sel.has_period else (s, e)
@@ -141,9 +139,8 @@ def _overlapping_sections(bundle, sel: Selection) -> list[tuple[int, dict]]:
     return out
 
 
-@functools.lru_cache(maxsize=4)
 def _sections(bundle) -> tuple[MappingProxyType, ...]:
-    """The section periods (read-only rows) in time order, once per data set."""
+    """The section periods (read-only rows) in time order (kept with the bundle: Bundle.memo)."""
     periods = bundle.periods
     sections = periods[periods["period_type"] == "section"].sort_values(["year_start", "year_end", "period_id"])
     return tuple(MappingProxyType(r) for r in sections.to_dict("records"))
@@ -151,11 +148,13 @@ def _sections(bundle) -> tuple[MappingProxyType, ...]:
 
 def _opening_sentence(bundle, row) -> str:
     """The first sentence passage of the period's section in its text, verbatim ('' if the section has none)."""
-    return _first_sentence(bundle, row["doc_id"], row["section"])
+    doc_id, section = row["doc_id"], row["section"]
+    if not (isinstance(doc_id, str) and isinstance(section, str)):
+        return _first_sentence(bundle, doc_id, section)
+    return bundle.memo(("source.first_sentence", doc_id, section), lambda: _first_sentence(bundle, doc_id, section))
 
 
-@functools.lru_cache(maxsize=256)
-def _first_sentence(bundle, doc_id: str, section: str) -> str:
+def _first_sentence(bundle, doc_id, section) -> str:
     p = bundle.passages
     inside = p[(p["doc_id"] == doc_id) & (p["section"] == section) & (p["passage_type"] == "sentence")]
     if not len(inside):

@@ -200,10 +200,10 @@ def _lookup(df: pd.DataFrame, key: str, value: str) -> dict:
     return dict(zip(df[key].tolist(), df[value].tolist()))
 
 
-@functools.lru_cache(maxsize=32)
 def _names(bundle, frame: str, key: str, value: str) -> MappingProxyType:
-    """_lookup of a bundle's frame, once per data set."""
-    return MappingProxyType(_lookup(bundle.frame(frame), key, value))
+    """_lookup of a bundle's frame, made once per bundle (Bundle.memo)."""
+    return bundle.memo(("table.names", frame, key, value),
+                       lambda: MappingProxyType(_lookup(bundle.frame(frame), key, value)))
 
 
 def _titles(kind: str, df: pd.DataFrame, actor_names: dict, at=slice(None)) -> list[str]:
@@ -222,36 +222,26 @@ def _titles(kind: str, df: pd.DataFrame, actor_names: dict, at=slice(None)) -> l
             for s, t, g in zip(col("source_id"), col("relation_type"), col("target_id"))]
 
 
-def _sort_years(df: pd.DataFrame, at: np.ndarray, mode: str = "refined") -> np.ndarray:
-    """The drawn first year of the rows at `at` in date mode `mode` (dates.MODES): the refined date's where there
-    is one (mode 'refined'), else the text's; the last year for an open start ('until 1940'); NaN when undated or
-    not a dated kind. From the frame's bounds, no string parsing (this runs over every shown row at 100×)."""
-    return _all_sort_years(df, mode)[at] if "year_start" in df else np.full(len(at), np.nan)
-
-
-def _frame_sort_years(bundle, kind: str, at: np.ndarray, mode: str) -> np.ndarray:
-    """_sort_years of a bundle's frame, its years worked out once per data set and date mode."""
-    return _bundle_sort_years(bundle, kind, mode)[at]
-
-
-@functools.lru_cache(maxsize=32)
-def _bundle_sort_years(bundle, kind: str, mode: str) -> np.ndarray:
-    df = bundle.frame(kind)
-    out = _all_sort_years(df, mode) if "year_start" in df else np.full(len(df), np.nan)
-    out.setflags(write=False)
-    return out
-
-
-def _all_sort_years(df: pd.DataFrame, mode: str) -> np.ndarray:
-    """_sort_years of every row of `df` (which has year columns)."""
-    ys = df["year_start"].to_numpy(dtype="float64", na_value=np.nan)
-    ye = df["year_end"].to_numpy(dtype="float64", na_value=np.nan)
-    if mode == "refined" and "when_refined" in df and "refined_year_start" in df:
-        refined = df["when_refined"].fillna("").ne("").to_numpy(dtype=bool)
-        if refined.any():
-            ys = np.where(refined, df["refined_year_start"].to_numpy(dtype="float64", na_value=np.nan), ys)
-            ye = np.where(refined, df["refined_year_end"].to_numpy(dtype="float64", na_value=np.nan), ye)
-    return np.where(np.isnan(ys), ye, ys)
+def _sort_years(bundle, kind: str, at: np.ndarray, mode: str = "refined") -> np.ndarray:
+    """The drawn first year of the rows at `at` of frame `kind` in date mode `mode` (dates.MODES): the refined
+    date's where there is one (mode 'refined'), else the text's; the last year for an open start ('until 1940'); NaN
+    when undated or not a dated kind. From the frame's bounds, no string parsing, worked out for every row once per
+    bundle and date mode (Bundle.memo): this runs over every shown row at 100×."""
+    def make() -> np.ndarray:
+        df = bundle.frame(kind)
+        if "year_start" not in df:
+            return np.full(len(df), np.nan)
+        ys = df["year_start"].to_numpy(dtype="float64", na_value=np.nan)
+        ye = df["year_end"].to_numpy(dtype="float64", na_value=np.nan)
+        if mode == "refined" and "when_refined" in df and "refined_year_start" in df:
+            refined = df["when_refined"].fillna("").ne("").to_numpy(dtype=bool)
+            if refined.any():
+                ys = np.where(refined, df["refined_year_start"].to_numpy(dtype="float64", na_value=np.nan), ys)
+                ye = np.where(refined, df["refined_year_end"].to_numpy(dtype="float64", na_value=np.nan), ye)
+        out = np.where(np.isnan(ys), ye, ys)
+        out.setflags(write=False)
+        return out
+    return bundle.memo(("table.sort_years", kind, mode), make)[at]
 
 
 @functools.lru_cache(maxsize=8192)  # (the same dates recur on many rows: a table formats up to 2,000 a change)
@@ -373,7 +363,7 @@ def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = 
         frames[kind] = df
         codes.append(np.full(len(at), code, dtype=np.int8))
         positions.append(at)
-        year_parts.append(_frame_sort_years(bundle, kind, at, mode))
+        year_parts.append(_sort_years(bundle, kind, at, mode))
     code, pos, year = np.concatenate(codes), np.concatenate(positions), np.concatenate(year_parts)
     total = len(code)
 
