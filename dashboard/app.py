@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from dash import Dash
+from plotly.io.json import to_json_plotly as to_json
 from flask import Response
 
 from dashboard import callbacks
@@ -52,7 +53,7 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: P
     """The app; `film_dir` is where the films of "Download animation" are made (default CACHE_DIR/films: one
     folder for every server process, see dashboard.film_jobs)."""
     app_ctx = make_context(bundle or load_bundle())
-    app = Dash(
+    app = _Dash(
         __name__,
         title=TITLE,
         assets_folder=str(ASSETS_DIR),
@@ -85,6 +86,21 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: P
     _precompress(app)
     _guard_callback_requests(app)
     return app
+
+
+class _Dash(Dash):
+    """Dash whose page layout, set once when the app is made, is written as JSON once: Dash writes the whole tree on
+    every page load (about as much of a worker's time as a filter change's views), and a class of 30 opening the page
+    at once is 30 of them. A layout set again is written again; a layout function is left to Dash."""
+
+    def serve_layout(self):
+        layout = self._layout
+        if callable(layout) or self._hooks.get_hooks("layout"):
+            return super().serve_layout()
+        written = self.__dict__.get("_layout_written")
+        if written is None or written[0] is not layout:
+            written = self._layout_written = (layout, to_json(layout))
+        return self.backend.make_response(written[1], mimetype="application/json")
 
 
 def _coverage_route(app: Dash, bundle: Bundle) -> None:

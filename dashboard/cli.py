@@ -187,8 +187,9 @@ def _loadtest(args) -> int:
 def _bench(args) -> int:
     from tools.bench import main as bench_main
 
+    every = args.all
     return bench_main(quick=args.quick, json_path=args.json, browser=not args.no_browser, film=args.film,
-                      huge=args.huge)
+                      huge=args.huge or every, load=args.load or every, soak=args.soak or every)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -229,6 +230,12 @@ def parser() -> argparse.ArgumentParser:
                     "(about a minute)")
     bn.add_argument("--huge", action="store_true", help="also 1000× the corpus (~830,000 records), in a process of "
                     "its own with its memory (about five minutes)")
+    bn.add_argument("--load", action="store_true", help="also the load test: 200 users for 60 s against gunicorn, "
+                    "slides and downloads among their requests")
+    bn.add_argument("--soak", action="store_true", help="also the soak: 50 users for 10 minutes after one of "
+                    "warm-up, each server worker's memory at the start and the end")
+    bn.add_argument("--all", action="store_true", help="every figure with a target: --huge, --load and --soak "
+                    "(about 25 minutes)")
     es = sub.add_parser("export-slides", help="write 16:9 slides (timeline, map, network): one per named period")
     es.add_argument("--out", required=True, help="output folder")
     es.add_argument("--period", help="YEAR-YEAR, YEAR or a named period's id (default: one slide per named period)")

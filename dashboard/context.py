@@ -63,6 +63,30 @@ class AppContext:
     def related_for(self, record_id: str | None) -> frozenset[str]:
         return self._related(record_id) if self._related is not None else related_ids(self.bundle, record_id)
 
+    def legend_for(self, sel: Selection):
+        """legend.legend_model of what `sel` shows, in its theme's palette: once per process for the fields that
+        decide it (what is shown, and the theme)."""
+        return self._legend(shown_key(sel), sel.theme)
+
+    @functools.cached_property
+    def _legend(self) -> Callable:
+        from dashboard.legend import legend_model
+
+        return functools.lru_cache(maxsize=MEMO_SIZE)(
+            lambda key, theme: legend_model(self.bundle, self.shown_for(key), PALETTES[theme], self.map, self.network))
+
+    def drawn_for(self, sel: Selection, sizes) -> Rendered:
+        """render(self, sel, sizes=sizes) for the page's views, remembered for the last DRAWN_MEMO selections and sizes
+        of the process: the state every visitor opens (all records: the costliest to place labels for), a reset, a
+        shared link or a step back are drawn once. The result is shared: callers only read it."""
+        return self._drawn(sel, tuple(sorted(sizes.items())))
+
+    @functools.cached_property
+    def _drawn(self) -> Callable:
+        # made on first use, per context (cached_property writes the instance's __dict__, frozen or not)
+        return functools.lru_cache(maxsize=DRAWN_MEMO)(
+            lambda sel, sizes: render(self, sel, sizes=MappingProxyType(dict(sizes))))
+
     def source_for(self, record_id: str | None):
         """views.source.source_model(bundle, record_id), computed once per process for a record (the views and the
         source panel both read it)."""
@@ -71,6 +95,8 @@ class AppContext:
 
 # Selections remembered per process (a selection's Shown is a few arrays of the frames' length).
 MEMO_SIZE = 64
+# Drawn views remembered per process (each about 0.5 MB at 1× for all records, less for fewer).
+DRAWN_MEMO = 32
 
 
 # View options shown() does not read (selection.VIEW_OPTIONS holds them all).

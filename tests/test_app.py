@@ -253,3 +253,50 @@ def test_every_callback_names_components_of_the_page_or_the_grid(app):
             else:
                 assert cid in plain, (key, cid)
     assert checked > 60
+
+
+def test_layout_is_written_once_and_again_when_it_changes(bundle):
+    from dash import html
+    from plotly.io.json import to_json_plotly
+
+    from dashboard.app import create_app
+
+    app = create_app(bundle)
+    c = app.server.test_client()
+    first = c.get("/_dash-layout").get_data()
+    assert first == to_json_plotly(app.layout).encode()
+    assert c.get("/_dash-layout").get_data() == first
+    app.layout = html.Div("another page", id="other")
+    assert c.get("/_dash-layout").get_json()["props"] == {"children": "another page", "id": "other"}
+
+
+def test_panels_send_components_as_the_json_dash_would_write():
+    from dash import dcc, html
+    from plotly.io.json import to_json_plotly
+
+    from dashboard.callbacks import as_json
+
+    tree = html.Div([html.Span("a", className="x", **{"data-k": 1}), "b", None,
+                     html.Details([html.Summary("s"), dcc.Markdown("*m*")], open=True)], id="i")
+    assert json.dumps(as_json(tree)) == json.dumps(json.loads(to_json_plotly(tree)))
+    assert as_json([tree, "t"]) == [as_json(tree), "t"] and as_json(3) == 3
+
+
+def test_drawn_views_are_remembered_per_selection_and_size(app_ctx):
+    from dashboard.context import DEFAULT_SIZES, render
+    from dashboard.legend import legend_model
+    from dashboard.selection import Selection
+    from dashboard.theme import PALETTES
+
+    sel = Selection(year_start=1936, year_end=1938)
+    drawn = app_ctx.drawn_for(sel, DEFAULT_SIZES)
+    assert app_ctx.drawn_for(Selection(year_start=1936, year_end=1938), dict(DEFAULT_SIZES)) is drawn
+    fresh = render(app_ctx, sel, sizes=DEFAULT_SIZES)
+    assert (drawn.timeline, drawn.map, drawn.elements, drawn.summary) == \
+        (fresh.timeline, fresh.map, fresh.elements, fresh.summary)
+    smaller = {**DEFAULT_SIZES, "map": (400, 300)}
+    assert app_ctx.drawn_for(sel, smaller).map["layout"] != drawn.map["layout"]  # another size, drawn again
+    dark = Selection(year_start=1936, year_end=1938, theme="dark")
+    assert app_ctx.legend_for(dark) == legend_model(app_ctx.bundle, app_ctx.shown_for(dark), PALETTES["dark"],
+                                                    app_ctx.map, app_ctx.network)
+    assert app_ctx.legend_for(dark) != app_ctx.legend_for(sel)

@@ -46,3 +46,17 @@ def test_bench_huge_row_is_measured_in_a_process_of_its_own():
     assert row["scale"] == 2 and row["records"] > 0 and row["prepare_s"] >= 0
     assert row["rss_peak_mb"] >= row["rss_mb"] > 100
     assert all(row[f] > 0 for f in FIELDS if not f.startswith("browser"))
+
+
+def test_bench_load_and_soak_rows_and_their_lines():
+    # --load's and --soak's paths (gunicorn as `make serve`, the mix with slides and downloads), briefly
+    from tools.bench import load_figures, soak_figures, table
+
+    load = load_figures(users=4, seconds=3)
+    assert load["errors"] == 0 and load["users"] == 4 and load["by_kind"]["change"]["requests"] > 0, load
+    soak = soak_figures(users=3, seconds=3, warmup_s=1, every_s=1)
+    assert soak["errors"] == 0 and len(soak["workers"]) == 2, soak
+    text = table({"machine": "m", "build_s": 1, "cold_start_s": 1, "bare_import_s": 1, "scales": [],
+                  "load": load, "soak": soak})
+    assert "load (4 users × 3 s" in text and "0 errors" in text
+    assert "soak (3 users × 0.05 min after 1 s of warm-up)" in text and "largest growth" in text

@@ -1,58 +1,63 @@
-"""A 5-second smoke run of the shipped load test against the production server (gunicorn) on loopback."""
+"""Smoke runs of the shipped load test and soak against the production server (gunicorn) on loopback."""
 
 from __future__ import annotations
-
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from dashboard import paths
-from tools.loadtest import run
-
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from dashboard import ids
+from tools.loadtest import FOLLOW_UPS, production_server, request_body, run, soak
 
 
 @pytest.fixture(scope="module")
-def production_url():
-    port = _free_port()
-    proc = subprocess.Popen([str(GUNICORN), "--workers", "2", "--threads", "4", "--keep-alive", "30", "--preload",
-                             "--bind", f"127.0.0.1:{port}", "dashboard.app:server"], cwd=paths.REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if httpx.get(url + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.25)
-        else:
-            pytest.fail("gunicorn did not start")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def production():
+    with production_server() as (url, pid):
+        yield url, pid
 
 
-def test_load_smoke_no_errors(production_url):
-    result = run(production_url, users=5, seconds=5)
+def test_load_smoke_no_errors(production):
+    result = run(production[0], users=5, seconds=5)
     assert result["errors"] == 0, result
     assert result["requests"] > 10
+    assert result["by_kind"]["change"]["requests"] >= 15  # sync, draw and panels per change
 
 
-def test_production_server_sends_security_headers(production_url):
-    r = httpx.get(production_url + "/")
+def test_every_download_of_the_mix_answers(production):
+    # every user asks for a slide, the data shown and a field format after each change
+    always = tuple((kind, 1.0, buttons, output) for kind, _, buttons, output in FOLLOW_UPS)
+    result = run(production[0], users=3, seconds=3, follow_ups=always)
+    assert result["errors"] == 0, result
+    assert {"slide", "data", "field"} <= set(result["by_kind"]), result
+    # each answered with its file or figure (not an empty "nothing to update")
+    kinds = result["by_kind"]
+    assert kinds["slide"]["kb_min"] > 50 and kinds["data"]["kb_min"] > 1 and kinds["field"]["kb_min"] > 1, kinds
+
+
+def test_soak_samples_each_worker(production):
+    url, pid = production
+    result = soak(url, pid, users=3, seconds=3, warmup_s=1, every_s=1)
+    assert result["errors"] == 0 and result["warmup_errors"] == 0, result
+    assert len(result["workers"]) == 2  # gunicorn --workers 2, as `make serve`
+    for w in result["workers"]:
+        assert 50 < w["rss_start_mb"] <= w["rss_max_mb"] and w["rss_end_mb"] > 50, w
+    assert result["growth_pct_max"] == max(w["growth_pct"] for w in result["workers"])
+
+
+def test_requests_carry_what_the_page_holds():
+    dep = {"output": f"..{ids.SLIDE_DOWNLOAD}.data...x.y..",
+           "inputs": [{"id": ids.SLIDE_BUTTON, "property": "n_clicks"},
+                      {"id": '{"type":"grid"}', "property": "rowData"}],
+           "state": [{"id": ids.SELECTION, "property": "data"}, {"id": ids.SLIDE_SIZE, "property": "value"}]}
+    body = request_body(dep, {f"{ids.SLIDE_BUTTON}.n_clicks": 2, f"{ids.SELECTION}.data": {"period": [1, 2]}},
+                        f"{ids.SLIDE_BUTTON}.n_clicks")
+    assert body["inputs"] == [{"id": ids.SLIDE_BUTTON, "property": "n_clicks", "value": 2}, []]
+    assert [s["value"] for s in body["state"]] == [{"period": [1, 2]}, None]
+    assert body["outputs"] == [{"id": ids.SLIDE_DOWNLOAD, "property": "data"}, {"id": "x", "property": "y"}]
+    assert body["changedPropIds"] == [f"{ids.SLIDE_BUTTON}.n_clicks"]
+
+
+def test_production_server_sends_security_headers(production):
+    r = httpx.get(production[0] + "/")
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'self'" in r.headers["content-security-policy"]
 
@@ -60,3 +65,5 @@ def test_production_server_sends_security_headers(production_url):
 def test_loadtest_refuses_non_loopback_targets():
     with pytest.raises(SystemExit):
         run("http://192.0.2.1:8050", users=1, seconds=1)
+    with pytest.raises(SystemExit):
+        soak("http://192.0.2.1:8050", 1, users=1, seconds=1)

@@ -379,7 +379,32 @@ def film_figures(ctx, period: tuple[int, int] = FILM_PERIOD) -> dict:
             "film_load_average": round(load, 2)}
 
 
-def run(quick: bool = False, browser: bool = True, progress=print, film: bool = False, huge: bool = False) -> dict:
+# The load figures (--load): users, seconds; the soak (--soak): users, seconds after a warm-up of its own.
+LOAD = (200, 60)
+SOAK = (50, 600)
+SOAK_WARMUP_S = 60
+
+
+def load_figures(users: int = LOAD[0], seconds: float = LOAD[1]) -> dict:
+    """The load test's figures against the dashboard served as `make serve` does: `users` simulated users for
+    `seconds`, with the mix's slides and downloads (tools.loadtest)."""
+    from tools.loadtest import production_server, run as load_run
+
+    with production_server() as (url, _):
+        return load_run(url, users=users, seconds=seconds)
+
+
+def soak_figures(users: int = SOAK[0], seconds: float = SOAK[1], warmup_s: float = SOAK_WARMUP_S,
+                 every_s: float = 30.0) -> dict:
+    """The soak: the same load held for `seconds` after a warm-up, each worker's memory at its start and end."""
+    from tools.loadtest import production_server, soak
+
+    with production_server() as (url, pid):
+        return soak(url, pid, users=users, seconds=seconds, warmup_s=warmup_s, every_s=every_s)
+
+
+def run(quick: bool = False, browser: bool = True, progress=print, film: bool = False, huge: bool = False,
+        load: bool = False, soak: bool = False) -> dict:
     from dashboard.app import create_app
     from dashboard.context import make_context
     from dashboard.frames import bundle_from_frames
@@ -416,6 +441,13 @@ def run(quick: bool = False, browser: bool = True, progress=print, film: bool = 
     if huge:
         progress(f"{HUGE_SCALE}×: in a process of its own (about {HUGE_MINUTES} minutes)…")
         result["scales"].append(huge_figures(browser))
+    if load:
+        progress(f"load: {LOAD[0]} users for {LOAD[1]} s against gunicorn, slides and downloads among them…")
+        result["load"] = load_figures()
+    if soak:
+        progress(f"soak: {SOAK[0]} users for {SOAK_WARMUP_S} s, then {SOAK[1] // 60} minutes, each worker's "
+                 "memory sampled…")
+        result["soak"] = soak_figures()
     if film:
         progress("film: 75 frames of 1917–1991 at 1920×1080 (MP4)…")
         result["film"] = film_figures(make_context(bundle_from_frames(frames)))
@@ -511,6 +543,20 @@ def table(result: dict) -> str:
                       f"p50 {fv['first_visit_ms_p50']} ms · p95 {fv['first_visit_ms_p95']} ms · "
                       f"{fv['first_visit_kb']} KB on the wire · repeat visit {fv['repeat_visit_kb']} KB",
                   "largest (KB): " + ", ".join(f"{k} {v}" for k, v in fv["first_visit_largest_kb"].items())]
+    ld = result.get("load")
+    if ld:
+        kinds = " · ".join(f"{k} {v['p50_ms']} / {v['p95_ms']} ms ({v['requests']:,})"
+                           for k, v in ld["by_kind"].items())
+        lines += ["", f"load ({ld['users']} users × {ld['seconds']:g} s, gunicorn as `make serve`): "
+                      f"{ld['requests']:,} requests, {ld['errors']} errors, p50 {ld['p50_ms']} ms · p95 "
+                      f"{ld['p95_ms']} ms; by kind, p50 / p95 (requests): {kinds}"]
+    sk = result.get("soak")
+    if sk:
+        workers = ", ".join(f"{w['rss_start_mb']} → {w['rss_end_mb']} MB ({w['growth_pct']:+} %)"
+                            for w in sk["workers"])
+        lines += ["", f"soak ({sk['users']} users × {sk['seconds'] / 60:g} min after {sk['warmup_s']:g} s of "
+                      f"warm-up): {sk['requests']:,} requests, {sk['errors']} errors, p95 {sk['p95_ms']} ms; "
+                      f"each worker's memory: {workers}; largest growth {sk['growth_pct_max']} %"]
     fm = result.get("film")
     if fm:
         lines += ["", f"film (export-animation, {fm['film_frames']} frames at 1920×1080, MP4): {fm['film_s']} s, "
@@ -519,9 +565,10 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def main(quick: bool, json_path: str | None, browser: bool = True, film: bool = False, huge: bool = False) -> int:
+def main(quick: bool, json_path: str | None, browser: bool = True, film: bool = False, huge: bool = False,
+         load: bool = False, soak: bool = False) -> int:
     result = run(quick=quick, browser=browser, progress=lambda m: print(m, file=sys.stderr, flush=True), film=film,
-                 huge=huge)
+                 huge=huge, load=load, soak=soak)
     print(table(result))
     if json_path:
         Path(json_path).write_text(json.dumps(result, indent=2), encoding="utf-8")
