@@ -22,7 +22,6 @@ from dash.exceptions import PreventUpdate
 from dashboard import add_page, adding, ids
 from dashboard.adding import AddContext
 from dashboard.frames import Bundle
-from dashboard.propose.drafts import vocabulary_from_frames
 from dashboard.propose.inputs import MAX_BYTES
 from dashboard.views.add_text import (Action, cards_page, choices_for, clean_kind, clean_review, clean_status,
                                       next_review, review_data, review_model, reviewed, sentence_of)
@@ -178,5 +177,5 @@ def create_add_app(main: Dash, corpus: Bundle, topojson_url: str) -> Dash:
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False, dev_tools_hot_reload=False,
                          dev_tools_disable_version_check=True)
     app.layout = functools.partial(add_page.layout, topojson_url)
-    register(app, AddContext(corpus, vocabulary_from_frames(corpus)))
+    register(app, AddContext(corpus))
     return app

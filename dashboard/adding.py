@@ -22,12 +22,16 @@ import tempfile
 import threading
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard.frames import Bundle
-from dashboard.propose.drafts import Proposal, Vocabulary, propose
 from dashboard.propose.inputs import MAX_BYTES, InputError, decode
 from dashboard.views.add_text import DECISIONS, KIND_NAMES, Review, clean_review, records_by_kind, reviewed
+
+if TYPE_CHECKING:
+    from dashboard.propose.drafts import Proposal, Vocabulary
 
 # Longest title kept, and the doc id used when neither one is given nor a file name gives one.
 MAX_TITLE_CHARS = 200
@@ -41,15 +45,20 @@ SOURCE = "the Add a text page"
 PREVIEW_SLOTS = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AddContext:
-    """What the page's callbacks read: the corpus (never changed), its vocabulary of names, and the semaphore of
-    the preview builds under way in this process."""
+    """What the page's callbacks read: the corpus (never changed), its vocabulary of names (made on the first
+    proposal, not when the server starts), and the semaphore of the preview builds under way in this process."""
 
     corpus: Bundle
-    vocab: Vocabulary
     builds: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(PREVIEW_SLOTS),
                                                compare=False)
+
+    @cached_property
+    def vocab(self) -> Vocabulary:
+        from dashboard.propose.drafts import vocabulary_from_frames
+
+        return vocabulary_from_frames(self.corpus)
 
 
 def read_input(add: AddContext, data: bytes, *, filename=None, doc_id=None, title=None) -> dict:
@@ -71,6 +80,7 @@ def read_input(add: AddContext, data: bytes, *, filename=None, doc_id=None, titl
 def proposal_of(add: AddContext, store) -> Proposal | None:
     """The proposal for the text store's data, read again (the store is the browser's: checked like an upload);
     None when there is no text or it does not pass."""
+    from dashboard.propose.drafts import propose
     from dashboard.propose.files import doc_id_for
 
     if not isinstance(store, dict) or not isinstance(store.get("text"), str):

@@ -70,7 +70,7 @@ Year = int
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True)
 
     doc_id: str
     quote: str = Field(min_length=3)
@@ -210,7 +210,7 @@ class MovementTag(BaseModel):
     """Why an actor carries a movement tag: the sentence of a text that ties the actor to the movement (located like
     every quote, in `doc_id`, by default the actor's own text), or an `outside_text` note when no sentence does."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     movement_id: str
     quote: str | None = Field(default=None, min_length=3)
@@ -327,7 +327,7 @@ class ComparisonRecord(BaseModel):
     """A curated pair of records (of either text) stating one figure or date differently, where no shared
     happening lets the build find them: each record keeps its own quote; the pair names what both are of."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     comparison_id: str
     what: str = Field(min_length=3)

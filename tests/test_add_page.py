@@ -32,7 +32,7 @@ TEXT = ("== The Hungarian Revolution ==\n"
 
 @pytest.fixture(scope="module")
 def add(bundle):
-    return AddContext(bundle, vocabulary_from_frames(bundle))
+    return AddContext(bundle)
 
 
 @pytest.fixture(scope="module")
@@ -314,7 +314,7 @@ def test_add026_preview_draws_the_views_with_the_accepted_records_and_keeps_noth
 
 def test_add027_preview_says_what_the_build_refuses(client, page, bundle):
     text = "In 1937 many were sent to Zlatoborsk, and in 1938 the camp at Zlatoborsk grew.\n"
-    add = AddContext(bundle, vocabulary_from_frames(bundle))
+    add = AddContext(bundle)
     store = read_input(add, text.encode(), doc_id="zlato")
     prop = proposal_of(add, store)
     place = prop.of("places")[0].record["place_id"]
