@@ -214,6 +214,22 @@ def _decoded(r) -> bytes:
     return r.data
 
 
+# Counts the page's callback requests under way (window.__dashPending): a view is painted when its response has
+# arrived and none is left — the views' and the panels' alike (Dash 4 sets no loading attribute to wait on).
+COUNT_CALLBACKS = """(() => {
+  window.__dashPending = 0;
+  const fetch0 = window.fetch;
+  window.fetch = function (input, init) {
+    const url = typeof input === 'string' ? input : (input && input.url) || '';
+    if (!url.includes('_dash-update-component')) return fetch0.apply(this, arguments);
+    window.__dashPending++;
+    return fetch0.apply(this, arguments).then(
+      r => r.clone().arrayBuffer().then(() => { window.__dashPending--; return r; },
+                                        () => { window.__dashPending--; return r; }),
+      e => { window.__dashPending--; throw e; });
+  };
+})();"""
+
 _PAINTED = """async (q) => {
   const before = document.querySelector('#summary-line').textContent;
   const t0 = performance.now();
@@ -222,8 +238,8 @@ _PAINTED = """async (q) => {
   await new Promise((resolve, reject) => {
     const limit = setTimeout(() => reject(new Error('no update')), 30000);
     const check = () => {
-      if (document.querySelector('#summary-line').textContent !== before &&
-          !document.querySelector('[data-dash-is-loading="true"]')) { clearTimeout(limit); resolve(); }
+      if (document.querySelector('#summary-line').textContent !== before && window.__dashPending === 0) {
+        clearTimeout(limit); resolve(); }
       else requestAnimationFrame(check);
     };
     check();
@@ -249,6 +265,7 @@ def browser_figures(app, changes: int, seed: int = 5) -> dict:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox",
                                                                                    "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1600, "height": 900})
+            page.add_init_script(COUNT_CALLBACKS)
             page.goto(f"http://127.0.0.1:{srv.server_port}/")
             page.wait_for_selector("#timeline-graph .scatterlayer", timeout=60000)
             page.wait_for_timeout(500)
@@ -263,7 +280,8 @@ def browser_figures(app, changes: int, seed: int = 5) -> dict:
 
 
 # Every view painted: the timeline's marks, the map's land and marks, the network's nodes drawn by cytoscape, no
-# callback pending; then two frames. Returns the time since navigation started (performance.now()'s origin).
+# callback request under way (COUNT_CALLBACKS); then two frames. Returns the time since navigation started
+# (performance.now()'s origin).
 _FIRST_PAINT = """() => new Promise((resolve, reject) => {
   const limit = setTimeout(() => reject(new Error('not painted')), 60000);
   const cyOf = () => { const el = document.querySelector('#network-graph');
@@ -276,7 +294,7 @@ _FIRST_PAINT = """() => new Promise((resolve, reject) => {
         document.querySelector('#map-graph .geo .scatterlayer .trace') &&
         cy && cy.nodes().length > 0 && document.querySelector('#network-graph canvas') &&
         document.querySelector('#summary-line') && document.querySelector('#summary-line').textContent &&
-        !document.querySelector('[data-dash-is-loading="true"]')) {
+        window.__dashPending === 0) {
       clearTimeout(limit);
       requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
     } else requestAnimationFrame(check);
@@ -319,6 +337,7 @@ def first_visit_figures(app, visits: int) -> dict:
                                                                                    "--disable-gpu"])
             for i in range(visits + 1):  # the first visit warms the server (layout cache, callbacks), not counted
                 context = browser.new_context(viewport={"width": 1600, "height": 900})
+                context.add_init_script(COUNT_CALLBACKS)  # every page of the context, the repeat visit's too
                 page = context.new_page()
                 v = first_visit(page, url)
                 if i:
