@@ -20,8 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from dash import Dash
-from plotly.io.json import to_json_plotly as to_json
 from flask import Response
+from plotly.io.json import to_json_plotly as to_json
 
 from dashboard import callbacks
 from dashboard.add_app import MAX_REQUEST_BYTES as ADD_MAX_REQUEST_BYTES
@@ -75,6 +75,7 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: P
     app.layout = page(app_ctx, topojson_url, grid_script=grid_script_url(app.config.requests_pathname_prefix))
     films = FilmJobs(app_ctx, film_dir or CACHE_DIR / "films")
     app.server.extensions["films"] = films
+    app.server.extensions["app_ctx"] = app_ctx  # (the benchmark reads it)
     callbacks.register(app, app_ctx, topojson_url, films)
     _film_route(app, films)
     _coverage_route(app, app_ctx.bundle)
@@ -91,16 +92,17 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: P
 class _Dash(Dash):
     """Dash whose page layout, set once when the app is made, is written as JSON once: Dash writes the whole tree on
     every page load (about as much of a worker's time as a filter change's views), and a class of 30 opening the page
-    at once is 30 of them. A layout set again is written again; a layout function is left to Dash."""
+    at once is 30 of them. What is written is what Dash would serve (get_layout: its extra components included); a
+    layout set again is written again; a layout function or layout hooks are left to Dash."""
 
     def serve_layout(self):
-        layout = self._layout
+        layout, extra = self.layout, len(self._extra_components)
         if callable(layout) or self._hooks.get_hooks("layout"):
             return super().serve_layout()
         written = self.__dict__.get("_layout_written")
-        if written is None or written[0] is not layout:
-            written = self._layout_written = (layout, to_json(layout))
-        return self.backend.make_response(written[1], mimetype="application/json")
+        if written is None or written[0] is not layout or written[1] != extra:
+            written = self._layout_written = (layout, extra, to_json(self.get_layout()))
+        return self.backend.make_response(written[2], mimetype="application/json")
 
 
 def _coverage_route(app: Dash, bundle: Bundle) -> None:

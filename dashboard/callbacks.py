@@ -30,6 +30,7 @@ from dashboard.views.network import network_stylesheet
 from dashboard.views.table import csv_export_params, selected_row_ids, table_caption, table_rows
 from dashboard.views.text import view_text
 
+
 def as_json(value):
     """A Dash component tree (or a list of them) as the plain JSON Dash sends for it: the same bytes on the wire, but
     Dash then writes the response in one orjson call — given component objects, it first walks every value of the

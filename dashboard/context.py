@@ -81,6 +81,10 @@ class AppContext:
         shared link or a step back are drawn once. The result is shared: callers only read it."""
         return self._drawn(sel, tuple(sorted(sizes.items())))
 
+    def forget_drawn(self) -> None:
+        """Forget the remembered views (the benchmark measures a first visit that draws)."""
+        self._drawn.cache_clear()
+
     @functools.cached_property
     def _drawn(self) -> Callable:
         # made on first use, per context (cached_property writes the instance's __dict__, frozen or not)

@@ -143,7 +143,7 @@ def view_words(sel: Selection, bundle=None) -> str:
     Leon Trotsky'. Names come from the bundle when given (ids otherwise)."""
     names = {}
     if bundle is not None:
-        names = bundle.memo("movement_names", lambda: dict(zip(bundle.movements["movement_id"],
+        names = bundle.memo("field_formats.movement_names", lambda: dict(zip(bundle.movements["movement_id"],
                                                                bundle.movements["name"])))
     parts = [f"years {sel.year_start}–{sel.year_end}" if sel.has_period else "all years"]
     parts.append("movements: " + ", ".join(names.get(m, m) for m in sel.movement_ids) if sel.movement_ids
@@ -157,7 +157,7 @@ def view_words(sel: Selection, bundle=None) -> str:
         if bundle is not None:
             from dashboard.views.table import record_title
 
-            title = bundle.memo(("record_title", sel.selected),
+            title = bundle.memo(("field_formats.record_title", sel.selected),
                                 lambda: record_title(bundle, sel.selected)) or sel.selected
         parts.append(f"selected: {title}")
     if sel.dates == "text":

@@ -268,6 +268,8 @@ def test_layout_is_written_once_and_again_when_it_changes(bundle):
     assert c.get("/_dash-layout").get_data() == first
     app.layout = html.Div("another page", id="other")
     assert c.get("/_dash-layout").get_json()["props"] == {"children": "another page", "id": "other"}
+    app._extra_components.append(html.Div(id="extra"))  # what Dash adds to a layout is served too
+    assert "extra" in json.dumps(c.get("/_dash-layout").get_json())
 
 
 def test_panels_send_components_as_the_json_dash_would_write():
@@ -294,6 +296,9 @@ def test_drawn_views_are_remembered_per_selection_and_size(app_ctx):
     fresh = render(app_ctx, sel, sizes=DEFAULT_SIZES)
     assert (drawn.timeline, drawn.map, drawn.elements, drawn.summary) == \
         (fresh.timeline, fresh.map, fresh.elements, fresh.summary)
+    app_ctx.forget_drawn()
+    again = app_ctx.drawn_for(sel, DEFAULT_SIZES)
+    assert again is not drawn and again.map == drawn.map  # drawn anew, the same
     smaller = {**DEFAULT_SIZES, "map": (400, 300)}
     assert app_ctx.drawn_for(sel, smaller).map["layout"] != drawn.map["layout"]  # another size, drawn again
     dark = Selection(year_start=1936, year_end=1938, theme="dark")

@@ -43,6 +43,17 @@ def test_soak_samples_each_worker(production):
     assert result["growth_pct_max"] == max(w["growth_pct"] for w in result["workers"])
 
 
+def test_simulated_windows_send_their_views_sizes():
+    from dashboard.context import DEFAULT_SIZES, clean_sizes
+    from tools.loadtest import WINDOWS, view_sizes
+
+    assert view_sizes((1920, 1080)) == {k: list(v) for k, v in DEFAULT_SIZES.items()}
+    sizes = {tuple(map(tuple, view_sizes(w).values())) for w in WINDOWS}
+    assert len(sizes) == len(WINDOWS)
+    for w in WINDOWS:  # each a size the server takes as it is, not the default
+        assert dict(clean_sizes(view_sizes(w))) == {k: tuple(v) for k, v in view_sizes(w).items()}
+
+
 def test_requests_carry_what_the_page_holds():
     dep = {"output": f"..{ids.SLIDE_DOWNLOAD}.data...x.y..",
            "inputs": [{"id": ids.SLIDE_BUTTON, "property": "n_clicks"},

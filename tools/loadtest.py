@@ -86,6 +86,19 @@ FOLLOW_UPS = (("slide", 0.05, (ids.SLIDE_BUTTON,), ids.SLIDE_DOWNLOAD),
                ids.FIELD_DOWNLOAD))
 
 
+# The browser windows of the simulated users (each user one of them): their views' px sizes go to the server as
+# the page sends them (the view-sizes store), scaled from the panels of a 1920×1080 window.
+WINDOWS = ((1920, 1080), (1536, 864), (1366, 768), (1280, 720), (2560, 1440))
+
+
+def view_sizes(window: tuple[int, int]) -> dict:
+    """The view-sizes store's data for a window: each view's panel scaled from the 1920×1080 one."""
+    from dashboard.context import DEFAULT_SIZES
+
+    fw, fh = window[0] / 1920, window[1] / 1080
+    return {view: [round(w * fw), round(h * fh)] for view, (w, h) in DEFAULT_SIZES.items()}
+
+
 def _outputs(key: str) -> list[str]:
     """The 'id.prop' parts of a callback's output key ('..a.b...c.d..' or 'a.b')."""
     return key.strip(".").split("...") if key.startswith("..") else [key]
@@ -97,9 +110,10 @@ def _dependency(deps: list[dict], output: str) -> dict:
 
 
 def request_body(dep: dict, props: dict, changed: str) -> dict:
-    """A callback request as the browser sends it: every input and state from the page's current properties
-    (`props`: 'id.prop' → value; None when the page has none), a pattern-matching one as an empty list (no
-    matching component: the records grid is not in the page until it is first shown)."""
+    """A callback request shaped as the browser sends it: every input and state from the page's current
+    properties (`props`: 'id.prop' → value, as the simulated session knows them; None for the others), a
+    pattern-matching one as an empty list (no matching component: the records grid is not in the page until it
+    is first shown)."""
     def one(d):
         if d["id"].startswith("{"):
             return []
@@ -124,7 +138,8 @@ class Session:
         self.follow = [(kind, share, buttons, _dependency(deps, f"{output}.data"))
                        for kind, share, buttons, output in follow_ups]
         self.vocab = vocab
-        self.props: dict = {f"{ids.SLIDE_SIZE}.value": "1920x1080"}
+        self.props: dict = {f"{ids.SLIDE_SIZE}.value": "1920x1080",
+                            f"{ids.VIEW_SIZES}.data": view_sizes(rng.choice(WINDOWS))}
         self.clicks = 0
 
     async def _request(self, kind: str, method: str, url: str, **kw) -> httpx.Response | None:
@@ -171,6 +186,7 @@ class Session:
     async def run(self, until: float) -> None:
         for path in ("/", "/_dash-layout", "/_dash-dependencies"):
             await self._request("page", "GET", path)
+        self.props[f"{ids.URL}.href"] = f"{self.client.base_url}/"  # the page's address (the citation's link)
         while time.perf_counter() < until:
             changed, value = self._random_change()
             self.props[changed] = value
