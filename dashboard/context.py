@@ -16,7 +16,7 @@ import inspect
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable
 from pathlib import Path
 from types import MappingProxyType
@@ -50,18 +50,23 @@ class AppContext:
     network: NetworkPrep
     # where the browser fetches assets (historical borders) from; server-side exports inline them instead
     asset_prefix: str = "/assets/"
-    # memoised selection.shown / selection.related_ids for this bundle (make_context sets them)
-    _shown: Callable | None = field(default=None, repr=False)
-    _related: Callable | None = field(default=None, repr=False)
-    _source: Callable | None = field(default=None, repr=False)
+    # Every memo below is made on first use, one per context (cached_property writes the instance's __dict__, frozen
+    # or not): what the filters show, the related records, a record's source model, the legend and the drawn views.
 
     def shown_for(self, sel: Selection):
         """selection.shown(bundle, sel), computed once per process for the fields that decide it."""
-        key = shown_key(sel)
-        return self._shown(key) if self._shown is not None else shown(self.bundle, key)
+        return self._shown(shown_key(sel))
+
+    @functools.cached_property
+    def _shown(self) -> Callable:
+        return functools.lru_cache(maxsize=MEMO_SIZE)(functools.partial(shown, self.bundle))
 
     def related_for(self, record_id: str | None) -> frozenset[str]:
-        return self._related(record_id) if self._related is not None else related_ids(self.bundle, record_id)
+        return self._related(record_id)
+
+    @functools.cached_property
+    def _related(self) -> Callable:
+        return functools.lru_cache(maxsize=MEMO_SIZE)(functools.partial(related_ids, self.bundle))
 
     def legend_for(self, sel: Selection):
         """legend.legend_model of what `sel` shows, in its theme's palette: once per process for the fields that
@@ -87,14 +92,17 @@ class AppContext:
 
     @functools.cached_property
     def _drawn(self) -> Callable:
-        # made on first use, per context (cached_property writes the instance's __dict__, frozen or not)
         return functools.lru_cache(maxsize=DRAWN_MEMO)(
             lambda sel, sizes: render(self, sel, sizes=MappingProxyType(dict(sizes))))
 
     def source_for(self, record_id: str | None):
         """views.source.source_model(bundle, record_id), computed once per process for a record (the views and the
         source panel both read it)."""
-        return self._source(record_id) if self._source is not None else source_model(self.bundle, record_id)
+        return self._source(record_id)
+
+    @functools.cached_property
+    def _source(self) -> Callable:
+        return functools.lru_cache(maxsize=MEMO_SIZE)(functools.partial(source_model, self.bundle))
 
 
 # Selections remembered per process (a selection's Shown is a few arrays of the frames' length).
@@ -150,10 +158,7 @@ def make_context(bundle: Bundle, *, asset_prefix: str = "/assets/", positions=No
     vocab = vocab_from_bundle(bundle)
     positions = cached_positions(bundle) if positions is None else dict(positions)
     bundle.index  # noqa: B018 — build the filter index now, not on the first request
-    memo = functools.lru_cache(maxsize=MEMO_SIZE)
     return AppContext(
-        _shown=memo(functools.partial(shown, bundle)), _related=memo(functools.partial(related_ids, bundle)),
-        _source=memo(functools.partial(source_model, bundle)),
         bundle=bundle, vocab=vocab,
         positions=MappingProxyType(positions),
         year_span=(vocab.year_min, vocab.year_max),

@@ -15,7 +15,6 @@ from types import MappingProxyType
 
 import json
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -85,29 +84,16 @@ def _timed_subprocess(code: str) -> float:
     return time.perf_counter() - t
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def cold_start() -> float:
     """Process start → first HTTP 200 of the page."""
-    import urllib.request
+    from tools.loadtest import free_port, wait_until_served
 
-    port = _free_port()
+    port = free_port()
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--port", str(port)], cwd=paths.REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while time.perf_counter() - t < 60:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as r:
-                    if r.status == 200:
-                        return time.perf_counter() - t
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("the dashboard did not answer within 60 s")
+        return wait_until_served(f"http://127.0.0.1:{port}/", proc, 60, poll_s=0.02) - t
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -509,12 +495,10 @@ def huge_figures(browser: bool, scale: int = HUGE_SCALE, calls: int = HUGE_CALLS
 
 def _memory_mb() -> tuple[float, float]:
     """(resident set, its peak) of this process in MB (Linux /proc)."""
-    found = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        k, _, v = line.partition(":")
-        if k in ("VmRSS", "VmHWM"):
-            found[k] = int(v.split()[0]) / 1024
-    return round(found.get("VmRSS", 0.0), 1), round(found.get("VmHWM", 0.0), 1)
+    from tools.loadtest import memory_mb
+
+    found = memory_mb()
+    return found.get("VmRSS", 0.0), found.get("VmHWM", 0.0)
 
 
 def _huge_row(browser: bool, scale: int = HUGE_SCALE, calls: int = HUGE_CALLS,

@@ -270,15 +270,22 @@ def worker_pids(master_pid: int) -> list[int]:
     return sorted(out)
 
 
-def rss_mb(pid: int) -> float:
-    """A process's resident set in MB (Linux /proc), 0 when it is gone."""
+def memory_mb(pid: int | str = "self") -> dict[str, float]:
+    """A process's resident set ("VmRSS") and its peak ("VmHWM") in MB (Linux /proc); empty when it is gone."""
+    found = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "VmHWM"):
+                found[k] = round(int(v.split()[0]) / 1024, 1)
     except OSError:
         pass
-    return 0.0
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident set in MB, 0 when it is gone."""
+    return memory_mb(pid).get("VmRSS", 0.0)
 
 
 def soak(url: str, master_pid: int, users: int = 50, seconds: float = 600, warmup_s: float = 60,
@@ -312,28 +319,39 @@ def soak(url: str, master_pid: int, users: int = 50, seconds: float = 600, warmu
 GUNICORN_ARGS = ("--workers", "2", "--threads", "4", "--keep-alive", "30", "--preload")
 
 
+def free_port() -> int:
+    """A TCP port free on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_served(url: str, proc: subprocess.Popen, timeout_s: float, poll_s: float = 0.25) -> float:
+    """Polls `url` until it answers 200 and returns that moment (time.perf_counter()); RuntimeError when `proc`
+    ends first or `timeout_s` passes."""
+    t = time.perf_counter()
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return time.perf_counter()
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.perf_counter() - t > timeout_s:
+            raise RuntimeError(f"the dashboard did not answer at {url} within {timeout_s:.0f} s")
+        time.sleep(poll_s)
+
+
 @contextmanager
 def production_server(timeout_s: float = 120):
     """The dashboard served as `make serve` does (gunicorn, the same workers and threads) on a free loopback port:
     yields (url, the master's pid); stopped on leaving."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([str(gunicorn), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{port}", "dashboard.app:server"],
                             cwd=paths.REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        t = time.perf_counter()
-        while True:
-            try:
-                if httpx.get(url + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.perf_counter() - t > timeout_s:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.25)
+        wait_until_served(url + "/", proc, timeout_s)
         yield url, proc.pid
     finally:
         proc.terminate()
