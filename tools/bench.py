@@ -227,7 +227,8 @@ _PAINTED = """async (q) => {
   await new Promise((resolve, reject) => {
     const limit = setTimeout(() => reject(new Error('no update')), 30000);
     const check = () => {
-      if (document.querySelector('#summary-line').textContent !== before && window.__dashPending === 0) {
+      if (document.querySelector('#summary-line').textContent !== before && window.__dashPending === 0 &&
+          (!window.viewSizes || window.viewSizes.sent === window.viewSizes.measure())) {
         clearTimeout(limit); resolve(); }
       else requestAnimationFrame(check);
     };
@@ -268,9 +269,10 @@ def browser_figures(app, changes: int, seed: int = 5) -> dict:
             "browser_update_ms_p95": round(float(np.percentile(times, 95)), 1)}
 
 
-# Every view painted: the timeline's marks, the map's land and marks, the network's nodes drawn by cytoscape, no
-# callback request under way (COUNT_CALLBACKS); then two frames. Returns the time since navigation started
-# (performance.now()'s origin).
+# Every view painted: the timeline's marks, the map's land and marks, the network's nodes drawn by cytoscape, the
+# views drawn for the sizes they have (the page's layout settles after the first answer: view_sizes.js then asks
+# for the views again), no callback request under way (COUNT_CALLBACKS); then two frames. Returns the time since
+# navigation started (performance.now()'s origin).
 _FIRST_PAINT = """() => new Promise((resolve, reject) => {
   const limit = setTimeout(() => reject(new Error('not painted')), 60000);
   const cyOf = () => { const el = document.querySelector('#network-graph');
@@ -283,6 +285,7 @@ _FIRST_PAINT = """() => new Promise((resolve, reject) => {
         document.querySelector('#map-graph .geo .scatterlayer .trace') &&
         cy && cy.nodes().length > 0 && document.querySelector('#network-graph canvas') &&
         document.querySelector('#summary-line') && document.querySelector('#summary-line').textContent &&
+        (!window.viewSizes || window.viewSizes.sent === window.viewSizes.measure()) &&
         window.__dashPending === 0) {
       clearTimeout(limit);
       requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
