@@ -1,15 +1,37 @@
 /* Tells the server how large each view is drawn, so that labels are placed for the room they have: the pixel
    size of the timeline, the map and the network, in the "view-sizes" store, when the page opens and after the
    window is resized (debounced). Labels that do not fit are counted or left out by the server's placement; the
-   figures never depend on anything else from the browser. */
+   figures never depend on anything else from the browser.
+
+   A view that shrinks is drawn again for its new size (its labels could now overlap). A view that grows a little
+   (by at most GROW_SLACK in width and height, as when the network's legend loses a line) is not: what was placed
+   for the smaller box still fits the larger one, and drawing everything twice would cost the user a second wait. */
 (function () {
   "use strict";
   var STORE = "view-sizes";
   var VIEWS = { timeline: "timeline-graph", map: "map-graph", network: "network-graph" };
+  var GROW_SLACK = 0.1;
   var last = "";
+  var lastSizes = null;
   var timer = null;
-  // what was last sent and how to measure now: a test (or a screenshot script) waits until they agree
-  window.viewSizes = { sent: "", measure: function () { return JSON.stringify(measure()); } };
+  // what was last sent, how often, and whether the views are drawn for the room they have now (a test or a
+  // screenshot script waits for settled())
+  window.viewSizes = {
+    sent: "", count: 0,
+    measure: function () { return JSON.stringify(measure()); },
+    settled: function () { var now = measure(); return !!(lastSizes && now && fits(lastSizes, now)); }
+  };
+
+  // the views drawn for `drawn` still fit the room `now`: none is smaller, none more than GROW_SLACK larger
+  function fits(drawn, now) {
+    for (var key in VIEWS) {
+      for (var i = 0; i < 2; i++) {
+        var d = drawn[key][i], n = now[key][i];
+        if (n < d || n > d * (1 + GROW_SLACK)) { return false; }
+      }
+    }
+    return true;
+  }
 
   function measure() {
     var out = {};
@@ -27,9 +49,10 @@
     if (!(window.dash_clientside && window.dash_clientside.set_props)) { return false; }
     var sizes = measure();
     if (!sizes) { return false; }
-    var key = JSON.stringify(sizes);
-    if (key !== last) {
-      last = key;
+    if (!(lastSizes && fits(lastSizes, sizes))) {
+      last = JSON.stringify(sizes);
+      lastSizes = sizes;
+      window.viewSizes.count += 1;
       window.dash_clientside.set_props(STORE, { data: sizes });
     }
     window.viewSizes.sent = last;

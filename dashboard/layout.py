@@ -19,7 +19,7 @@ from dashboard.legend import Legend, legend_model
 from dashboard.selection import Selection
 from dashboard.theme import LIGHT
 from dashboard.views.filters import (borders_toggle, dates_toggle, filter_bar, lane_toggle, network_toggle,
-                                     play_controls, region_toggle, view_switch)
+                                     play_controls, region_toggle, slot, view_switch)
 from dashboard.views.network import network_elements, network_model, network_stylesheet, viewport
 from dashboard.views.table import ROW_ID_GETTER, column_defs, event_listeners, grid_options
 
@@ -165,9 +165,9 @@ def _header_controls() -> html.Div:
                         className="tool-button",
                         title="One 16:9 PNG of the current view: the three views, legend, filters and credits "
                               "(rendered in this browser)"),
-            dcc.Dropdown(id=ids.SLIDE_SIZE, options=[{"label": "1920×1080", "value": "1920x1080"},
-                                                     {"label": "3840×2160", "value": "3840x2160"}],
-                         value="1920x1080", clearable=False, searchable=False, className="slide-size"),
+            slot(dcc.Dropdown(id=ids.SLIDE_SIZE, options=[{"label": "1920×1080", "value": "1920x1080"},
+                                                          {"label": "3840×2160", "value": "3840x2160"}],
+                              value="1920x1080", clearable=False, searchable=False, className="slide-size"), "small"),
         ]),
         _film_menu(),
         html.Button(_two_labels("Download data", "Data"), id=ids.DATA_BUTTON, n_clicks=0, className="tool-button",

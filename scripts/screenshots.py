@@ -63,8 +63,7 @@ def main() -> None:
             page.goto(base + "/" + query)
             page.wait_for_selector("#timeline-graph .main-svg", timeout=20000)
             # the views drawn for the sizes the browser measured (assets/view_sizes.js), then plotly's transitions
-            page.wait_for_function("() => window.viewSizes && window.viewSizes.sent"
-                                   " && window.viewSizes.sent === window.viewSizes.measure()"
+            page.wait_for_function("() => window.viewSizes && window.viewSizes.settled()"
                                    " && !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=60000)
             page.wait_for_timeout(1500)
             page.screenshot(path=str(out / f"screenshot-{name}.png"))

@@ -228,7 +228,7 @@ _PAINTED = """async (q) => {
     const limit = setTimeout(() => reject(new Error('no update')), 30000);
     const check = () => {
       if (document.querySelector('#summary-line').textContent !== before && window.__dashPending === 0 &&
-          (!window.viewSizes || window.viewSizes.sent === window.viewSizes.measure())) {
+          (!window.viewSizes || window.viewSizes.settled())) {
         clearTimeout(limit); resolve(); }
       else requestAnimationFrame(check);
     };
@@ -285,7 +285,7 @@ _FIRST_PAINT = """() => new Promise((resolve, reject) => {
         document.querySelector('#map-graph .geo .scatterlayer .trace') &&
         cy && cy.nodes().length > 0 && document.querySelector('#network-graph canvas') &&
         document.querySelector('#summary-line') && document.querySelector('#summary-line').textContent &&
-        (!window.viewSizes || window.viewSizes.sent === window.viewSizes.measure()) &&
+        (!window.viewSizes || window.viewSizes.settled()) &&
         window.__dashPending === 0) {
       clearTimeout(limit);
       requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));

@@ -62,6 +62,14 @@ PLAY_SPEEDS = MappingProxyType({"slow": 2500, "normal": 1500, "fast": 800})
 PLAY_LABEL, PAUSE_LABEL = "▶ Play", "❚❚ Pause"
 
 
+def slot(component, kind: str = "field") -> html.Div:
+    """A box of the size `component` has once drawn. Dash loads a dropdown's or a slider's code only when the page
+    first draws it, and draws nothing until then; without the box, the filter bar and the header would grow under
+    the views a moment after the page opens, and the views would be drawn twice (once for the sizes they had, once
+    for the sizes they got). The sizes are in assets/app.css (.slot-*)."""
+    return html.Div(component, className=f"slot slot-{kind}")
+
+
 def play_controls() -> html.Div:
     """Play / pause, the step (one or five years) and the speed; the timer starts disabled. A click is read in the
     browser (assets/playback.js): a pause stops the timer there and then, a start asks the server for the first
@@ -72,8 +80,8 @@ def play_controls() -> html.Div:
                     title="Step the period through the years; every view follows"),
         dcc.RadioItems(id=ids.PLAY_STEP, options=[{"label": "1 year", "value": 1}, {"label": "5 years", "value": 5}],
                        value=1, inline=True, className="view-toggle"),
-        dcc.Dropdown(id=ids.PLAY_SPEED, options=[{"label": k, "value": k} for k in PLAY_SPEEDS], value="normal",
-                     clearable=False, searchable=False, className="play-speed"),
+        slot(dcc.Dropdown(id=ids.PLAY_SPEED, options=[{"label": k, "value": k} for k in PLAY_SPEEDS],
+                          value="normal", clearable=False, searchable=False, className="play-speed"), "small"),
         dcc.Interval(id=ids.PLAY_TIMER, interval=PLAY_SPEEDS["normal"], disabled=True, n_intervals=0),
         dcc.Store(id=ids.PLAY_REQUEST, storage_type="memory"),
         dcc.Store(id=ids.PLAY_TICK, storage_type="memory"),
@@ -85,9 +93,10 @@ def filter_bar(bundle, vocab: Vocab, playback=None) -> html.Div:
     return html.Div(className="filter-bar", role="search", children=[
         html.Div(className="filter-period", children=[
             html.Label("Period", htmlFor=ids.PERIOD_SLIDER, className="filter-label"),
-            dcc.RangeSlider(id=ids.PERIOD_SLIDER, min=vocab.year_min, max=vocab.year_max, step=1,
-                            value=[vocab.year_min, vocab.year_max], marks=_slider_marks(vocab), allowCross=False,
-                            tooltip={"placement": "bottom", "always_visible": False}, updatemode="mouseup"),
+            slot(dcc.RangeSlider(id=ids.PERIOD_SLIDER, min=vocab.year_min, max=vocab.year_max, step=1,
+                                 value=[vocab.year_min, vocab.year_max], marks=_slider_marks(vocab), allowCross=False,
+                                 tooltip={"placement": "bottom", "always_visible": False}, updatemode="mouseup"),
+                 "slider"),
             html.Div(className="period-buttons", children=[
                 html.Span("Sections:", className="period-buttons-label"),
                 *[html.Button(short_period_label(r.label), id=ids.period_button(r.period_id), n_clicks=0,
@@ -97,14 +106,14 @@ def filter_bar(bundle, vocab: Vocab, playback=None) -> html.Div:
             playback,
         ]),
         html.Div(className="filter-controls", children=[
-            dcc.Dropdown(id=ids.MOVEMENTS, options=movement_options(bundle.movements), multi=True,
-                         placeholder="All movements", className="filter-movements", value=[]),
-            dcc.Dropdown(id=ids.TYPES, options=type_options(bundle.events, bundle.places), multi=True,
-                         placeholder="All event and place types", className="filter-types", value=[]),
-            dcc.Dropdown(id=ids.PERIOD_MENU, className="period-menu", placeholder="Named periods…",
-                         clearable=True, searchable=True, value=None,
-                         options=[{"label": f"{r.label} ({r.year_start}–{r.year_end})", "value": r.period_id}
-                                  for r in periods[periods["period_type"] == "era"].itertuples()]),
+            slot(dcc.Dropdown(id=ids.MOVEMENTS, options=movement_options(bundle.movements), multi=True,
+                              placeholder="All movements", className="filter-movements", value=[])),
+            slot(dcc.Dropdown(id=ids.TYPES, options=type_options(bundle.events, bundle.places), multi=True,
+                              placeholder="All event and place types", className="filter-types", value=[])),
+            slot(dcc.Dropdown(id=ids.PERIOD_MENU, className="period-menu", placeholder="Named periods…",
+                              clearable=True, searchable=True, value=None,
+                              options=[{"label": f"{r.label} ({r.year_start}–{r.year_end})", "value": r.period_id}
+                                       for r in periods[periods["period_type"] == "era"].itertuples()])),
             dcc.Input(id=ids.SEARCH, type="search", placeholder="Search titles and quotes…", debounce=True,
                       className="filter-search", value="", maxLength=200),
             html.Button("Reset", id=ids.RESET, n_clicks=0, className="reset-button",

@@ -57,8 +57,7 @@ class Page:
     def settle(self, quiet_ms: int = 300, timeout_ms: int = 30_000) -> None:
         """Wait until the views are drawn for the sizes the page measures (assets/view_sizes.js) and no callback
         has been under way for `quiet_ms`: what a test then finds is not about to be redrawn."""
-        self.page.wait_for_function("() => !window.viewSizes || (window.viewSizes.sent"
-                                    " && window.viewSizes.sent === window.viewSizes.measure())", timeout=timeout_ms)
+        self.page.wait_for_function("() => !window.viewSizes || window.viewSizes.settled()", timeout=timeout_ms)
         waited = 0
         while waited < timeout_ms:
             if self.callbacks <= 0:

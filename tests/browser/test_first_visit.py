@@ -103,3 +103,51 @@ def test_first003_svg_exporter_loads_on_the_first_svg_click(dash_page):
     assert name == "slide_1936-1938_trotskyism.png" and _png_size(data) == (1920, 1080) and len(data) > 100_000
     assert not [u for u in urls if any(f in u for f in FULL_PLOTLY)]
     assert dash_page.console_errors == [] and dash_page.blocked == []
+
+
+# the heights of the header and the filter bar at every frame, from the first one with both on the page
+_HEIGHTS = """window.__heights = [];
+(function frame() {
+  const h = s => { const e = document.querySelector(s); return e ? Math.round(e.getBoundingClientRect().height) : 0; };
+  const v = [h('.app-header'), h('.filter-bar')];
+  const seen = window.__heights;
+  if (v[0] && v[1] && (!seen.length || String(seen[seen.length - 1]) !== String(v))) { seen.push(v); }
+  requestAnimationFrame(frame);
+})();"""
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1600, 900), (1280, 720)])
+def test_first004_views_are_drawn_once_on_a_first_visit(browser, server_url, width, height):
+    """The dropdowns' and the slider's code arrives after the page is laid out, and the summary line with the first
+    answer: neither moves the views, so the page sends their sizes once and the views are drawn once."""
+    from tests.browser.conftest import Page
+
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        rec = Page(context.new_page())
+        rec.base = server_url
+        rec.page.add_init_script(_HEIGHTS)
+        page = open_app(rec, "?period=1936-1938")
+        heights = page.evaluate("window.__heights")
+        assert len(heights) == 1, heights
+        assert page.evaluate("window.viewSizes.count") == 1
+    finally:
+        context.close()
+
+
+def test_first005_a_view_that_shrinks_is_drawn_again_one_that_grows_a_little_is_not(dash_page):
+    page = open_app(dash_page, "?period=1936-1938")
+    assert page.evaluate("window.viewSizes.count") == 1
+    page.set_viewport_size({"width": 1600, "height": 920})  # the views grow by a few per cent: what is drawn fits
+    page.wait_for_timeout(600)
+    dash_page.settle()
+    assert page.evaluate("window.viewSizes.count") == 1
+    assert page.evaluate("window.viewSizes.settled()")
+    page.set_viewport_size({"width": 1500, "height": 900})  # narrower than drawn for: drawn again
+    page.wait_for_function("() => window.viewSizes.count === 2", timeout=TIMEOUT)
+    dash_page.settle()
+    sent = page.evaluate("JSON.parse(window.viewSizes.sent)")
+    now = page.evaluate("JSON.parse(window.viewSizes.measure())")
+    assert sent == now
+    page.set_viewport_size({"width": 1900, "height": 900})  # far wider: drawn again for the room it has
+    page.wait_for_function("() => window.viewSizes.count === 3", timeout=TIMEOUT)

@@ -101,8 +101,7 @@ def _settle(page) -> None:
     page.wait_for_function("() => document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0",
                            timeout=TIMEOUT)
     # the views drawn for the sizes the browser measures (assets/view_sizes.js), then plotly's transitions
-    page.wait_for_function("() => window.viewSizes && window.viewSizes.sent"
-                           " && window.viewSizes.sent === window.viewSizes.measure()", timeout=TIMEOUT)
+    page.wait_for_function("() => window.viewSizes && window.viewSizes.settled()", timeout=TIMEOUT)
     page.wait_for_timeout(600)
     page.wait_for_function("() => document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0",
                            timeout=TIMEOUT)
