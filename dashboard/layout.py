@@ -13,14 +13,14 @@ import dash_cytoscape as cyto
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.context import DEFAULT_SIZES, AppContext, source_key, source_panel
+from dashboard.context import AppContext, source_key, source_panel
 from dashboard.filenames import export_name
 from dashboard.legend import Legend, legend_model
 from dashboard.selection import Selection
 from dashboard.theme import LIGHT
 from dashboard.views.filters import (borders_toggle, dates_toggle, filter_bar, lane_toggle, network_toggle,
                                      play_controls, region_toggle, slot, view_switch)
-from dashboard.views.network import network_elements, network_model, network_stylesheet, viewport
+from dashboard.views.network import network_stylesheet
 from dashboard.views.table import ROW_ID_GETTER, column_defs, event_listeners, grid_options
 
 TITLE = "Stalinism and the anti-Stalinist left"
@@ -83,13 +83,6 @@ def _svg_button(view: str) -> html.Span:
         html.Button("SVG", className="tool-button small svg-download", n_clicks=0, title=f"Download the {view} as SVG",
                     **{"data-graph": ids.TIMELINE if view == "timeline" else ids.MAP}),
     ])
-
-
-def _first_network(ctx: AppContext):
-    """The network model of the default view at the default panel size (the page's first paint)."""
-    sel = Selection()
-    return network_model(ctx.bundle, sel, ctx.shown_for(sel), frozenset(), ctx.positions, prep=ctx.network,
-                         size=DEFAULT_SIZES["network"])
 
 
 def _two_labels(wide: str, narrow: str) -> list:
@@ -202,7 +195,6 @@ def page(ctx: AppContext, topojson_url: str, grid_script: str = "") -> html.Div:
     """The dashboard's page; `grid_script`: the URL of dash-ag-grid's bundle, which assets/lazy_grid.js loads on the
     first "Show table" (dashboard.lazy_grid)."""
     b = ctx.bundle
-    first_net = _first_network(ctx)
     credits = " · ".join(b.documents["credit"])
     return html.Div(id=ids.APP_ROOT, className="app", children=[
         dcc.Location(id=ids.URL, refresh=False),
@@ -263,12 +255,14 @@ def page(ctx: AppContext, topojson_url: str, grid_script: str = "") -> html.Div:
                     ]),
                 ]),
                 # positions are fixed (preset, never re-laid out); the zoom and pan come from the model, for which
-                # the labels were placed (draw sends them with every change)
+                # the labels were placed (draw sends them with every change). Empty until the first answer: the
+                # page opens at a URL's filters, so a default network here would be drawn only to be replaced
+                # (134 KB of elements, and some 0.35 s of a first visit spent drawing them)
                 # not `responsive`: its own re-zoom on a resize would undo the viewport the labels were placed for;
                 # the server redraws for the new size instead (assets/view_sizes.js)
                 cyto.Cytoscape(id=ids.NETWORK, className="network", layout={"name": "preset", "fit": False},
-                               zoom=viewport(first_net)["zoom"], pan=viewport(first_net)["pan"],
-                               stylesheet=network_stylesheet(b), elements=network_elements(first_net), minZoom=0.2,
+                               zoom=1, pan={"x": 0, "y": 0}, stylesheet=network_stylesheet(b), elements=[],
+                               minZoom=0.2,
                                maxZoom=4,
                                userPanningEnabled=True, userZoomingEnabled=True, boxSelectionEnabled=False,
                                autoRefreshLayout=False, responsive=False,
