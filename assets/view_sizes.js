@@ -9,7 +9,9 @@
 (function () {
   "use strict";
   var STORE = "view-sizes";
-  var VIEWS = { timeline: "timeline-graph", map: "map-graph", network: "network-graph" };
+  // the box each view fills: the graphs' boxes are on the page before the graphs' code has loaded, so the sizes
+  // can go with the page's first requests
+  var VIEWS = { timeline: ".panel-timeline .graph-stack", map: ".panel-map .graph-stack", network: "#network-graph" };
   var GROW_SLACK = 0.1;
   var last = "";
   var lastSizes = null;
@@ -36,7 +38,7 @@
   function measure() {
     var out = {};
     for (var key in VIEWS) {
-      var el = document.getElementById(VIEWS[key]);
+      var el = document.querySelector(VIEWS[key]);
       if (!el) { return null; }
       var r = el.getBoundingClientRect();
       if (r.width < 10 || r.height < 10) { return null; }
@@ -70,7 +72,7 @@
         // presentation mode, the table's toggle and late fonts change the panels' sizes without a window resize
         if (window.ResizeObserver) {
           var seen = new ResizeObserver(later);
-          for (var key in VIEWS) { seen.observe(document.getElementById(VIEWS[key])); }
+          for (var key in VIEWS) { seen.observe(document.querySelector(VIEWS[key])); }
         }
         var root = document.getElementById("app-root");
         if (root) { new MutationObserver(later).observe(root, { attributes: true, attributeFilter: ["class"] }); }

@@ -223,8 +223,11 @@ def page(ctx: AppContext, topojson_url: str, grid_script: str = "") -> html.Div:
                     html.H2("Timeline"),
                     html.Span("drag across years to set the period · double-click to reset", className="hint"),
                     lane_toggle(), dates_toggle(), _svg_button("timeline")]),
-                dcc.Graph(id=ids.TIMELINE, className="graph", config=graph_config(topojson_url, "timeline"),
-                          style={"height": "100%"}),
+                # in a box of its own, which assets/view_sizes.js measures: it is there before the graph's code
+                html.Div(className="graph-stack", children=[
+                    dcc.Graph(id=ids.TIMELINE, className="graph", config=graph_config(topojson_url, "timeline"),
+                              style={"height": "100%"}),
+                ]),
             ]),
             html.Section(className="panel panel-map", **{"aria-label": "Map or debates"}, children=[
                 html.Div(className="panel-head", children=[
@@ -234,8 +237,8 @@ def page(ctx: AppContext, topojson_url: str, grid_script: str = "") -> html.Div:
                     view_switch(),
                     html.Span(className="map-only", children=[region_toggle(), borders_toggle(), _svg_button("map")]),
                 ]),
-                # both graphs keep the panel's size (the map's is what assets/view_sizes.js measures); the one not
-                # chosen is hidden under the other
+                # both graphs keep the panel's size (their box's is what assets/view_sizes.js measures: it is
+                # there before the graphs' code); the one not chosen is hidden under the other
                 html.Div(className="graph-stack", children=[
                     dcc.Graph(id=ids.MAP, className="graph map-only", config=graph_config(topojson_url, "map"),
                               style={"height": "100%"}),
