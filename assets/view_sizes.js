@@ -13,7 +13,6 @@
   // can go with the page's first requests
   var VIEWS = { timeline: ".panel-timeline .graph-stack", map: ".panel-map .graph-stack", network: "#network-graph" };
   var GROW_SLACK = 0.1;
-  var last = "";
   var lastSizes = null;
   var timer = null;
   // what was last sent, how often, and whether the views are drawn for the room they have now (a test or a
@@ -52,12 +51,11 @@
     var sizes = measure();
     if (!sizes) { return false; }
     if (!(lastSizes && fits(lastSizes, sizes))) {
-      last = JSON.stringify(sizes);
       lastSizes = sizes;
+      window.viewSizes.sent = JSON.stringify(sizes);
       window.viewSizes.count += 1;
       window.dash_clientside.set_props(STORE, { data: sizes });
     }
-    window.viewSizes.sent = last;
     return true;
   }
 

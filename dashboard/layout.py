@@ -160,7 +160,7 @@ def _header_controls() -> html.Div:
                               "(rendered in this browser)"),
             slot(dcc.Dropdown(id=ids.SLIDE_SIZE, options=[{"label": "1920×1080", "value": "1920x1080"},
                                                           {"label": "3840×2160", "value": "3840x2160"}],
-                              value="1920x1080", clearable=False, searchable=False, className="slide-size"), "small"),
+                              value="1920x1080", clearable=False, searchable=False, className="slide-size"), "tool"),
         ]),
         _film_menu(),
         html.Button(_two_labels("Download data", "Data"), id=ids.DATA_BUTTON, n_clicks=0, className="tool-button",

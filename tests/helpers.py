@@ -1,4 +1,5 @@
-"""Test helpers: a tiny valid data set to break, a file writer, and a quick stand-in for the film renderer."""
+"""Test helpers: a tiny valid data set to break, a file writer, a component finder, and a quick stand-in for the film
+renderer."""
 
 from __future__ import annotations
 
@@ -55,6 +56,19 @@ MINI_EVENTS = """\
 def write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def find_component(component, wanted):
+    """The component with id `wanted` in a Dash component tree, or None."""
+    if getattr(component, "id", None) == wanted:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, str):
+            hit = find_component(child, wanted)
+            if hit is not None:
+                return hit
+    return None
 
 
 def quick_film(calls=None, gate: threading.Event | None = None, fail: bool = False):

@@ -6,6 +6,7 @@ import json
 import re
 
 from dashboard import ids
+from tests.helpers import find_component
 from tools.loadtest import callback_outputs
 
 
@@ -39,28 +40,13 @@ def test_graph_config_is_offline(client):
         assert re.search(r'"topojsonURL": "/assets/topojson/v/[0-9a-f]{12}/"', c)
 
 
-def _component(node, cid):
-    """The component with id `cid` in a layout as served."""
-    if isinstance(node, dict):
-        if node.get("props", {}).get("id") == cid:
-            return node
-        node = list(node.get("props", {}).values()) if "props" in node else list(node.values())
-    if isinstance(node, list):
-        for child in node:
-            found = _component(child, cid)
-            if found is not None:
-                return found
-    return None
-
-
-def test_the_page_holds_no_network_the_first_answer_draws_it(client):
+def test_the_page_holds_no_network_the_first_answer_draws_it(app, client):
     """A page opens at its URL's filters: a default network in the layout would travel and be drawn only to be
     replaced by the first answer's (it was 134 KB of a 175 KB layout)."""
-    r = client.get("/_dash-layout")
-    network = _component(r.get_json(), ids.NETWORK)
-    assert network is not None and network["props"]["elements"] == []
-    assert network["props"]["stylesheet"]
-    assert len(r.get_data()) < 100_000
+    network = find_component(app.layout, ids.NETWORK)
+    assert network is not None and network.elements == []
+    assert network.stylesheet
+    assert len(client.get("/_dash-layout").get_data()) < 100_000
 
 
 def test_topojson_served_locally(client):

@@ -21,6 +21,7 @@ from dashboard.views.table import (
     event_listeners, function_calls, grid_options, record_title, selected_row_ids, table_caption, table_rows,
 )
 from dashboard.dates import when_words
+from tests.helpers import find_component
 
 GRID_JS = paths.REPO / "assets" / "records_grid.js"
 
@@ -274,24 +275,12 @@ def test_table016_no_inline_code_anywhere():
 def test_table017_layout_gives_the_grid_no_code_permission(app):
     from dashboard.layout import records_grid
 
-    grid = _find(records_grid(), ids.records_grid())
+    grid = find_component(records_grid(), ids.records_grid())
     assert type(grid).__name__ == "AgGrid"
     assert not getattr(grid, "dangerously_allow_code", False)
     assert grid.columnDefs == column_defs() and grid.dashGridOptions == grid_options()
     assert grid.eventListeners == event_listeners() and grid.getRowId == ROW_ID_GETTER
     assert "unsafe-eval" not in _csp(app)
-
-
-def _find(component, wanted):
-    if getattr(component, "id", None) == wanted:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, (list, tuple)) else [children]:
-        if child is not None and not isinstance(child, str):
-            hit = _find(child, wanted)
-            if hit is not None:
-                return hit
-    return None
 
 
 def _csp(app) -> str:
@@ -387,11 +376,11 @@ def test_table020_the_page_loads_no_grid_script_until_the_table_is_shown(app, cl
     # the grid is not in the page, its bundle is not among the page's scripts, and "Show table" knows where it is
     from dashboard.layout import records_grid
 
-    assert _find(app.layout, ids.records_grid()) is None
+    assert find_component(app.layout, ids.records_grid()) is None
     html = client.get("/").get_data(as_text=True)
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
     assert scripts and not [s for s in scripts if "dash_ag_grid" in s]
-    toggle = _find(app.layout, ids.TABLE_TOGGLE)
+    toggle = find_component(app.layout, ids.TABLE_TOGGLE)
     src = getattr(toggle, "data-grid-script")
     assert src.startswith("/_dash-component-suites/dash_ag_grid/dash_ag_grid.v")
     r = client.get(src)
