@@ -22,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import add_page, adding, ids
 from dashboard.adding import AddContext
 from dashboard.frames import Bundle
+from dashboard.page_scripts import SlimScriptsDash
 from dashboard.propose.inputs import MAX_BYTES
 from dashboard.views.add_text import (Action, cards_page, choices_for, clean_kind, clean_review, clean_status,
                                       next_review, review_data, review_model, reviewed, sentence_of)
@@ -167,7 +168,7 @@ def create_add_app(main: Dash, corpus: Bundle, topojson_url: str) -> Dash:
     from dashboard.paths import ASSETS_DIR
 
     prefix = main.config.requests_pathname_prefix
-    app = Dash(
+    app = SlimScriptsDash(
         __name__, server=main.server, url_base_pathname=prefix + PATH, title=f"{add_page.TITLE} · {main.title}",
         assets_folder=str(ASSETS_DIR), assets_path_ignore=["lazy"],
         # the geo plotly.js (assets/vendor) and the styles only: the dashboard's scripts are for its own page

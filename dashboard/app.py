@@ -31,6 +31,7 @@ from dashboard.film_jobs import FilmJobs
 from dashboard.frames import Bundle, load_bundle
 from dashboard.layout import TITLE, page
 from dashboard.lazy_grid import defer_grid_bundle, grid_script_url
+from dashboard.page_scripts import SlimScriptsDash
 from dashboard.paths import ASSETS_DIR, CACHE_DIR
 
 
@@ -89,7 +90,7 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: P
     return app
 
 
-class _Dash(Dash):
+class _Dash(SlimScriptsDash):
     """Dash whose page layout, set once when the app is made, is written as JSON once: Dash writes the whole tree on
     every page load (about as much of a worker's time as a filter change's views), and a class of 30 opening the page
     at once is 30 of them. What is written is what Dash would serve (get_layout: its extra components included); a

@@ -69,8 +69,8 @@ def test_topojson_under_a_versioned_path_is_cached_for_a_year(client):
     assert client.get(url + "nothing.json").status_code == 404
 
 
-def _scripts(client) -> list[str]:
-    return re.findall(r'<script src="([^"]+)"', client.get("/").get_data(as_text=True))
+def _scripts(client, path: str = "/") -> list[str]:
+    return re.findall(r'<script src="([^"]+)"', client.get(path).get_data(as_text=True))
 
 
 def test_page_loads_the_geo_plotly_from_assets_and_the_base_cytoscape(client):
@@ -80,11 +80,43 @@ def test_page_loads_the_geo_plotly_from_assets_and_the_base_cytoscape(client):
     # window.Plotly is there before dash-renderer renders the first dcc.Graph (which would load the full bundle)
     assert plotly[0] < next(i for i, s in enumerate(scripts) if "dash_renderer" in s)
     assert any("dash_cytoscape/dash_cytoscape.v" in s for s in scripts)
-    assert not any("extra" in s or "/lazy/" in s or s.endswith(".txt") for s in scripts), scripts
+    assert not any("extra" in s or s.endswith(".txt") for s in scripts), scripts
+    assert [s.split("?")[0] for s in scripts if "/lazy/" in s] == ["/assets/lazy/regenerator-runtime.js"]
     # the exporter is not loaded with the page, but is there for assets/network_svg.js
     r = client.get("/assets/lazy/cytoscape-svg.js")
     assert r.status_code == 200 and b"cytoscapeSvg" in r.data
     r.close()
+
+
+def test_page_loads_regenerator_runtime_instead_of_the_polyfill_and_no_dash_table(client):
+    # dash-renderer and dcc's lazy loader call regeneratorRuntime; core-js (the rest of @babel/polyfill) patches
+    # only older browsers; no page here has a DataTable
+    for prefix in ("/", "/add/"):
+        scripts = _scripts(client, prefix)
+        assert not any("polyfill" in s or "dash_table" in s for s in scripts), scripts
+        regen = [i for i, s in enumerate(scripts) if "regenerator-runtime.js?m=" in s]
+        react = next(i for i, s in enumerate(scripts) if "/deps/react@" in s)
+        assert regen == [0] and react == 1, scripts  # where the polyfill stood: before React and every library
+        r = client.get(scripts[0])
+        assert r.status_code == 200 and b"regeneratorRuntime = runtime" in r.data
+        if prefix == "/":
+            assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        r.close()
+
+
+def test_slim_scripts_refuses_scripts_it_does_not_know():
+    import pytest
+
+    from dashboard.page_scripts import PageScriptsError, slim_scripts
+
+    tags = ('<script src="/_dash-component-suites/dash/deps/polyfill@7.v4_4_1m1.12.1.min.js"></script>\n'
+            '<script src="/_dash-component-suites/dash/deps/react@18.v4_4_1m1.3.1.min.js"></script>\n'
+            '<script src="/_dash-component-suites/dash/dash_table/bundle.v7_4_1m1.js"></script>\n')
+    assert slim_scripts(tags, "/r.js") == ('<script src="/r.js"></script>\n'
+                                           '<script src="/_dash-component-suites/dash/deps/react@18.v4_4_1m1.3.1.min.js">'
+                                           '</script>\n')
+    with pytest.raises(PageScriptsError):  # a Dash without the polyfill's tag: this module needs a look
+        slim_scripts(tags.split("\n", 1)[1], "/r.js")
 
 
 def test_geo_plotly_is_the_bundled_version_and_draws_the_corpus(client, bundle):

@@ -59,8 +59,14 @@ def test_first001_geo_plotly_and_base_cytoscape_only(visit):
     page.wait_for_timeout(500)
     assert not [u for u in urls if any(f in u for f in FULL_PLOTLY)], urls
     assert [u for u in urls if "/assets/vendor/plotly-geo.min.js" in u]
-    assert not [u for u in urls if "dash_cytoscape_extra" in u or "/assets/lazy/" in u], urls
+    assert not [u for u in urls if "dash_cytoscape_extra" in u or "/assets/lazy/cytoscape-svg" in u], urls
     assert page.evaluate("() => window.Plotly.version") == "4.1.1"
+    # regenerator-runtime instead of @babel/polyfill, and no dash_table: the slider, the dropdowns and the graphs
+    # (dcc's lazy components, which need regeneratorRuntime) all drew
+    assert not [u for u in urls if "polyfill" in u or "dash_table" in u], urls
+    assert page.evaluate("() => typeof window.regeneratorRuntime.mark") == "function"
+    assert page.locator("#period-slider .rc-slider-handle, #period-slider [role=slider]").count() >= 2
+    assert page.locator(".dash-dropdown").count() >= 3
     topojson = [u for u in urls if u.endswith("world_110m.json")]
     assert topojson and all("/assets/topojson/v/" in u for u in topojson), topojson
     assert len([b for b in _fetched(page, "world_110m.json") if b > 0]) == 1
@@ -85,14 +91,14 @@ def test_first003_svg_exporter_loads_on_the_first_svg_click(dash_page):
     page = open_app(dash_page, "?period=1936-1938&movement=trotskyism")
     name, data = _download(page, "#network-png-button")
     assert name == "network_1936-1938_trotskyism.png" and min(_png_size(data)) > 300
-    assert not [u for u in urls if "/assets/lazy/" in u]  # not for the PNG
+    assert not [u for u in urls if "/assets/lazy/cytoscape-svg" in u]  # not for the PNG
     name, data = _download(page, "#network-svg-button")
     assert name == "network_1936-1938_trotskyism.svg"
     assert b"<svg" in data[:500] and data.count(b"<path") + data.count(b"<text") > 20  # drawn, not blank
     assert len([u for u in urls if u.endswith("/assets/lazy/cytoscape-svg.js")]) == 1
     name, again = _download(page, "#network-svg-button")  # the second click: no new fetch, same image
     assert name.endswith(".svg") and b"<svg" in again[:500]
-    assert len([u for u in urls if "/assets/lazy/" in u]) == 1
+    assert len([u for u in urls if "/assets/lazy/cytoscape-svg" in u]) == 1
     # the Plotly views' PNG (toolbar) and SVG buttons and the slide (Plotly.toImage in the browser)
     with page.expect_download(timeout=TIMEOUT) as info:
         page.locator("#map-graph .modebar-btn[data-title^='Download plot']").first.click()
