@@ -109,12 +109,10 @@ def test_slim_scripts_refuses_scripts_it_does_not_know():
 
     from dashboard.page_scripts import PageScriptsError, slim_scripts
 
-    tags = ('<script src="/_dash-component-suites/dash/deps/polyfill@7.v4_4_1m1.12.1.min.js"></script>\n'
-            '<script src="/_dash-component-suites/dash/deps/react@18.v4_4_1m1.3.1.min.js"></script>\n'
-            '<script src="/_dash-component-suites/dash/dash_table/bundle.v7_4_1m1.js"></script>\n')
-    assert slim_scripts(tags, "/r.js") == ('<script src="/r.js"></script>\n'
-                                           '<script src="/_dash-component-suites/dash/deps/react@18.v4_4_1m1.3.1.min.js">'
-                                           '</script>\n')
+    react = '<script src="/_dash-component-suites/dash/deps/react@18.v4_4_1m1.3.1.min.js"></script>\n'
+    tags = ('<script src="/_dash-component-suites/dash/deps/polyfill@7.v4_4_1m1.12.1.min.js"></script>\n' + react
+            + '<script src="/_dash-component-suites/dash/dash_table/bundle.v7_4_1m1.js"></script>\n')
+    assert slim_scripts(tags, "/r.js") == '<script src="/r.js"></script>\n' + react
     with pytest.raises(PageScriptsError):  # a Dash without the polyfill's tag: this module needs a look
         slim_scripts(tags.split("\n", 1)[1], "/r.js")
 
