@@ -157,11 +157,11 @@ def sync_step(trigger, value, search, previous, step, paused, vocab: Vocab, era_
         if event is None:
             return Step(None)
         sel = apply_event(from_dict(previous, vocab), vocab, event, value)
-    controls = _controls(sel, vocab, era_ids)
-    if previous is not None and trigger is not None:
-        # controls already showing their value are left alone: re-rendering them costs the browser time
-        # (the control that fired is always answered: its raw value may need cleaning)
-        before = _controls(from_dict(previous, vocab), vocab, era_ids)
-        controls = tuple(KEEP if now == was and trigger != control else now
-                         for now, was, control in zip(controls, before, CONTROL_IDS))
+    # controls already showing their value are left alone: re-rendering them costs the browser time (the control
+    # that fired is always answered: its raw value may need cleaning). Before the first answer (no stored
+    # selection) they show the page's own values, those of the default selection (layout.py; tested): on a first
+    # visit only the controls the URL changes are written.
+    before = _controls(from_dict(previous, vocab), vocab, era_ids)
+    controls = tuple(KEEP if now == was and trigger != control else now
+                     for now, was, control in zip(_controls(sel, vocab, era_ids), before, CONTROL_IDS))
     return Step(sel, controls, timer)

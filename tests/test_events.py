@@ -12,11 +12,26 @@ from dashboard.selection import from_query, vocab_from_bundle
 from dashboard.views.filters import PAUSE_LABEL, PLAY_LABEL
 
 
-def test_page_load_reads_the_url_and_writes_every_control(bundle):
+def test_page_load_reads_the_url_and_writes_the_controls_it_changes(bundle):
     vocab = vocab_from_bundle(bundle)
     out = sync_step(None, None, "?period=1936-1938&network=all", None, 1, True, vocab, frozenset())
     assert (out.selection.year_start, out.selection.network) == (1936, "all")
-    assert len(out.controls) == len(CONTROL_IDS) and KEEP not in out.controls
+    written = {c for c, v in zip(CONTROL_IDS, out.controls) if v is not KEEP}
+    assert written == {ids.PERIOD_SLIDER, ids.NETWORK_MODE}, written
+    assert out.controls[CONTROL_IDS.index(ids.PERIOD_SLIDER)] == [1936, 1938]
+    # no query: every control already shows its value
+    assert set(sync_step(None, None, "", None, 1, True, vocab, frozenset()).controls) == {KEEP}
+
+
+def test_the_pages_controls_show_the_default_selection(app, app_ctx):
+    # what the first answer leaves alone (sync_step compares with the default selection) is what the page shows
+    from dashboard.events import _controls
+    from dashboard.selection import Selection
+    from tests.helpers import find_component
+
+    expected = _controls(Selection(), app_ctx.vocab, app_ctx.era_ids)
+    shown = tuple(find_component(app.layout, cid).value for cid in CONTROL_IDS)
+    assert shown == expected
 
 
 def test_playback_starts_steps_and_pauses(bundle):
