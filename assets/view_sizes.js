@@ -13,6 +13,7 @@
   // can go with the page's first requests
   var VIEWS = { timeline: ".panel-timeline .graph-stack", map: ".panel-map .graph-stack", network: "#network-graph" };
   var GROW_SLACK = 0.1;
+  var ANYWAY_AFTER = 4;  // polls (50 ms apart) after the boxes are on the page
   var lastSizes = null;
   var timer = null;
   // what was last sent, how often, and whether the views are drawn for the room they have now (a test or a
@@ -20,7 +21,7 @@
   window.viewSizes = {
     sent: "", count: 0,
     measure: function () { return JSON.stringify(measure()); },
-    settled: function () { var now = measure(); return !!(lastSizes && now && fits(lastSizes, now)); }
+    settled: function () { var now = measure(true); return !!(lastSizes && now && fits(lastSizes, now)); }
   };
 
   // the views drawn for `drawn` still fit the room `now`: none is smaller, none more than GROW_SLACK larger
@@ -34,21 +35,24 @@
     return true;
   }
 
-  function measure() {
+  // null until every view's box is on the page; a box with no room yet (under 10 px) waits too, unless `anyway`:
+  // in a very small window it may never have any, and the views are drawn only once their sizes have been sent
+  // (the server takes its default size for one it cannot use)
+  function measure(anyway) {
     var out = {};
     for (var key in VIEWS) {
       var el = document.querySelector(VIEWS[key]);
       if (!el) { return null; }
       var r = el.getBoundingClientRect();
-      if (r.width < 10 || r.height < 10) { return null; }
+      if (!anyway && (r.width < 10 || r.height < 10)) { return null; }
       out[key] = [Math.round(r.width), Math.round(r.height)];
     }
     return out;
   }
 
-  function send() {
+  function send(anyway) {
     if (!(window.dash_clientside && window.dash_clientside.set_props)) { return false; }
-    var sizes = measure();
+    var sizes = measure(anyway);
     if (!sizes) { return false; }
     if (!(lastSizes && fits(lastSizes, sizes))) {
       lastSizes = sizes;
@@ -65,8 +69,12 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(send, 250);
     }
+    var waited = 0;  // polls since the boxes are on the page
     (function poll() {
-      if (send()) {
+      // the boxes have their size from the page's first frame (dashboard.views.filters.slot); a view still
+      // without room a few polls later has none to get
+      if (document.querySelector(VIEWS.network)) { waited += 1; }
+      if (send(waited > ANYWAY_AFTER)) {
         // presentation mode, the table's toggle and late fonts change the panels' sizes without a window resize
         if (window.ResizeObserver) {
           var seen = new ResizeObserver(later);

@@ -13,20 +13,24 @@ assets/network_svg.js. Fingerprinted scripts are cached for a year (see _cache_h
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
-from functools import lru_cache
+from collections import OrderedDict
+from functools import lru_cache, partial
 from pathlib import Path
 from types import MappingProxyType
+from typing import Callable
 
 from dash import Dash
 from flask import Response
 from plotly.io.json import to_json_plotly as to_json
 
-from dashboard import callbacks
+from dashboard import callbacks, ids
 from dashboard.add_app import MAX_REQUEST_BYTES as ADD_MAX_REQUEST_BYTES
 from dashboard.add_app import create_add_app
 from dashboard.context import make_context
+from dashboard.events import opening_props
 from dashboard.film_jobs import FilmJobs
 from dashboard.frames import Bundle, load_bundle
 from dashboard.layout import TITLE, page
@@ -74,6 +78,7 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: P
     _preload_topojson(app, topojson_url)
     defer_grid_bundle()
     app.layout = page(app_ctx, topojson_url, grid_script=grid_script_url(app.config.requests_pathname_prefix))
+    app.opening_props = partial(opening_props, vocab=app_ctx.vocab, era_ids=app_ctx.era_ids)
     films = FilmJobs(app_ctx, film_dir or CACHE_DIR / "films")
     app.server.extensions["films"] = films
     app.server.extensions["app_ctx"] = app_ctx  # (the benchmark reads it)
@@ -96,6 +101,10 @@ class _Dash(SlimScriptsDash):
     at once is 30 of them. What is written is what Dash would serve (get_layout: its extra components included); a
     layout set again is written again; a layout function or layout hooks are left to Dash."""
 
+    # the page's opening state for a URL query: {component id: {prop: value}} or None (see serve_layout)
+    opening_props: Callable[[str], dict | None] | None = None
+    OPENINGS_KEPT = 64  # layouts written for a URL, per app (the most recent)
+
     def serve_layout(self):
         layout, extra = self.layout, len(self._extra_components)
         if callable(layout) or self._hooks.get_hooks("layout"):
@@ -103,7 +112,55 @@ class _Dash(SlimScriptsDash):
         written = self.__dict__.get("_layout_written")
         if written is None or written[0] is not layout or written[1] != extra:
             written = self._layout_written = (layout, extra, to_json(self.get_layout()))
-        return self.backend.make_response(written[2], mimetype="application/json")
+            self._openings = OrderedDict()
+        resp = self.backend.make_response(self._opening_layout(written[2]), mimetype="application/json")
+        resp.headers["Cache-Control"] = "no-store"  # it depends on the page's URL, which its own URL does not carry
+        return resp
+
+    def _opening_layout(self, default_json: str) -> str:
+        """The layout opened at the page's URL: the request's Referer (the page, same origin: the app sends
+        `Referrer-Policy: same-origin`) names it. Its selection, controls and dcc.Location's props are written into
+        the layout, so the first callbacks are the views' and the panels' (the URL-reading `sync` has
+        prevent_initial_call, and a Location whose props match the window reports nothing on mount). Without a
+        Referer for this page, or for a query the page would write differently, the default layout: the Location
+        then reports the URL and `sync` reads it, one round trip later."""
+        from urllib.parse import urlsplit
+
+        from flask import request
+
+        ref = urlsplit(request.referrer or "")
+        if self.opening_props is None or ref.netloc != request.host or ref.path != self.config.requests_pathname_prefix:
+            return default_json
+        search = f"?{ref.query}" if ref.query else ""
+        key = (ref.scheme, ref.netloc, ref.path, search)
+        hit = self._openings.get(key)
+        if hit is None:
+            props = self.opening_props(search)
+            if props is None:
+                return default_json
+            href = f"{ref.scheme}://{ref.netloc}{ref.path}{search}"
+            props = {**props, ids.URL: {"pathname": ref.path, "search": search, "href": href}}
+            hit = to_json(_with_props(json.loads(default_json), props))
+            if len(self._openings) >= self.OPENINGS_KEPT:
+                self._openings.popitem(last=False)
+        self._openings[key] = hit
+        self._openings.move_to_end(key)
+        return hit
+
+
+def _with_props(tree, props: dict):
+    """The layout's JSON tree with `props` ({component id: {prop: value}}) set on the components of those ids."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            p = node.get("props")
+            if isinstance(p, dict) and "namespace" in node and isinstance(p.get("id"), str) and p["id"] in props:
+                p.update(props[p["id"]])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return tree
 
 
 def _coverage_route(app: Dash, bundle: Bundle) -> None:

@@ -106,13 +106,15 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         Input(ids.MOVEMENTS, "value"), Input(ids.TYPES, "value"), Input(ids.SEARCH, "value"),
         Input(ids.RESET, "n_clicks"), *(Input(c, "value") for c, _ in OPTION_CONTROLS),
         Input(ids.THEME, "n_clicks"), Input(ids.PRESENT, "n_clicks"), Input(ids.PRESENT_EXIT, "n_clicks"),
-        Input(ids.TIMELINE, "clickData"), Input(ids.TIMELINE, "relayoutData"), Input(ids.MAP, "clickData"),
+        Input(ids.TIMELINE, "clickData"), Input(ids.TIMELINE_ZOOM, "data"), Input(ids.MAP, "clickData"),
         Input(ids.DEBATES, "clickData"),
         Input(ids.NETWORK, "tapNodeData"), Input(ids.NETWORK, "tapEdgeData"), Input(ids.BG_CLICK, "data"),
-        Input({"type": ids.CITE_LINK, "record": ALL}, "n_clicks"),
-        Input({"type": ids.CLEAR, "scope": ALL}, "n_clicks"),
-        Input(ids.TABLE_CLICK, "data"), Input(ids.PLAY_REQUEST, "data"), Input(ids.PLAY_TICK, "data"),
+        Input(ids.LINK_CLICK, "data"), Input(ids.TABLE_CLICK, "data"),
+        Input(ids.PLAY_REQUEST, "data"), Input(ids.PLAY_TICK, "data"),
         State(ids.SELECTION, "data"), State(ids.PLAY_STEP, "value"), State(ids.PLAY_TIMER, "disabled"),
+        # the page opens with the URL's selection in its layout (dashboard.app._Dash.serve_layout), or, when it
+        # cannot, its dcc.Location reports the URL on mount, which calls this
+        prevent_initial_call=True,
     )
     def sync(search, *args):
         previous, step, paused = args[-3:]
@@ -125,6 +127,22 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         keep = lambda v: no_update if v is KEEP else v  # noqa: E731
         sel = out.selection
         return (sel.to_dict(), to_query(sel), *map(keep, out.controls), keep(out.timer_disabled))
+
+    # the source panel's links and clear buttons reach sync only when clicked: Dash calls a callback on
+    # pattern-matching inputs whenever such buttons enter the page (every new source panel), with nothing clicked
+    app.clientside_callback(
+        ClientsideFunction(namespace="sync_inputs", function_name="clicked"),
+        Output(ids.LINK_CLICK, "data"),
+        Input({"type": ids.CITE_LINK, "record": ALL}, "n_clicks"), Input({"type": ids.CLEAR, "scope": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+    # the timeline's zooms and resets only: plotly also reports its autosize, a request for nothing after a
+    # first visit's views are drawn
+    app.clientside_callback(
+        ClientsideFunction(namespace="sync_inputs", function_name="zoomed"),
+        Output(ids.TIMELINE_ZOOM, "data"), Input(ids.TIMELINE, "relayoutData"), prevent_initial_call=True,
+    )
 
     # Play / Pause is read in the browser: a pause stops the timer at once (assets/playback.js says why)
     app.clientside_callback(
@@ -152,6 +170,9 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         Output(ids.SUMMARY, "children"), Output(ids.VIEW_TEXT, "children"),
         Output(ids.NETWORK_NOTE, "children"), Output(ids.NETWORK, "zoom"), Output(ids.NETWORK, "pan"),
         Input(ids.SELECTION, "data"), Input(ids.VIEW_SIZES, "data"),
+        # first called when assets/view_sizes.js has measured the views (always once, when the page opens): drawn
+        # for the room they have, once
+        prevent_initial_call=True,
     )
     def draw(data, sizes):
         # plain JSON only (no Dash components): Dash then serialises the response in one fast orjson call

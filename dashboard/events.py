@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from dashboard import ids
 from dashboard.selection import (VIEW_OPTIONS, Selection, Vocab, apply_event, from_dict, from_query, play_start,
-                                 play_step)
+                                 play_step, to_query)
 
 # A value the callback leaves as it is (dash.no_update).
 KEEP = object()
@@ -87,11 +87,16 @@ def event_of(trigger, value) -> tuple[str | None, object]:
         if zoom is not None:  # a "+7" count of unlabelled marks: zoom to where they are
             return "timeline_range", zoom
         return "select", picked
-    if trigger == ids.TIMELINE:
+    if trigger in (ids.TIMELINE, ids.TIMELINE_ZOOM):  # the timeline's relayoutData
         rng = _relayout_range(value)
         return ("timeline_range", rng) if rng is not None else (None, None)
     if trigger == ids.NETWORK:
         return "select", value.get("id") if isinstance(value, dict) else None
+    if trigger == ids.LINK_CLICK:  # {"id": the clicked link's or clear button's id, "n": its n_clicks}
+        link = value.get("id") if isinstance(value, dict) else None
+        if isinstance(link, dict) and link.get("type") in (ids.CITE_LINK, ids.CLEAR):
+            return event_of(link, value.get("n"))
+        return None, None
     if trigger == ids.TABLE_CLICK:  # the grid's cellClicked (a click, or Enter on a focused cell): its row's id
         return "select", value.get("rowId") if isinstance(value, dict) else None
     if trigger == ids.THEME:
@@ -114,6 +119,22 @@ def _controls(sel: Selection, vocab: Vocab, era_ids: frozenset) -> tuple:
     return (period, era, list(sel.movement_ids), list(sel.types), sel.q,
             *(getattr(sel, name) for _, name in OPTION_CONTROLS))
 
+
+
+def opening_props(search: Any, vocab: Vocab, era_ids: frozenset) -> dict | None:
+    """The props the page opens with at the URL query `search` (as window.location.search gives it): the stored
+    selection and every control's value, {component id: {prop: value}}, so that the page's first requests are the
+    views' and the panels' own instead of a round trip to read the URL. None when the query is not written as the
+    page writes it (a link typed by hand, an unknown value): the page then opens at the default selection and the
+    first answer reads and rewrites the URL, as before."""
+    search = search if isinstance(search, str) else ""
+    sel = from_query(search, vocab)
+    if to_query(sel) != search:
+        return None
+    props: dict = {ids.SELECTION: {"data": sel.to_dict()}}
+    for cid, value in zip(CONTROL_IDS, _controls(sel, vocab, era_ids)):
+        props[cid] = {"value": value}
+    return props
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,8 @@ def page(ctx: AppContext, topojson_url: str, grid_script: str = "") -> html.Div:
         dcc.Store(id=ids.TABLE_OPEN, storage_type="memory", data=False),
         dcc.Store(id=ids.TABLE_GRID, storage_type="memory", data=0),
         dcc.Store(id=ids.TABLE_CLICK, storage_type="memory"),
+        dcc.Store(id=ids.LINK_CLICK, storage_type="memory"),
+        dcc.Store(id=ids.TIMELINE_ZOOM, storage_type="memory"),
         dcc.Store(id=ids.TABLE_ROWS_KEY, storage_type="memory"),
         html.Button("Exit presentation", id=ids.PRESENT_EXIT, n_clicks=0, className="present-exit"),
         html.Header(className="app-header", children=[

@@ -312,6 +312,60 @@ def test_layout_is_written_once_and_again_when_it_changes(bundle):
     assert "extra" in json.dumps(c.get("/_dash-layout").get_json())
 
 
+def _props_by_id(tree) -> dict:
+    out, stack = {}, [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            p = node.get("props")
+            if isinstance(p, dict) and "namespace" in node and isinstance(p.get("id"), str):
+                out[p["id"]] = p
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
+
+
+def test_layout_opens_at_the_pages_url(app, client):
+    """The layout served to a page carries that page's selection (its Referer), so that the first callbacks are the
+    views' own; for anything else the default layout, never one of another URL (no-store)."""
+    ref = "http://localhost/?period=1936-1938&movement=trotskyism"
+    r = client.get("/_dash-layout", headers={"Referer": ref})
+    assert r.headers["Cache-Control"] == "no-store"
+    props = _props_by_id(r.get_json())
+    sel = props[ids.SELECTION]["data"]
+    assert (sel["year_start"], sel["year_end"], sel["movement_ids"]) == (1936, 1938, ["trotskyism"])
+    assert props[ids.PERIOD_SLIDER]["value"] == [1936, 1938]
+    assert props[ids.MOVEMENTS]["value"] == ["trotskyism"]
+    assert props[ids.URL] | {} == {**props[ids.URL], "search": "?period=1936-1938&movement=trotskyism",
+                                   "pathname": "/", "href": ref}
+    assert client.get("/_dash-layout", headers={"Referer": ref}).get_data() == r.get_data()  # kept, same bytes
+
+    default = _props_by_id(client.get("/_dash-layout").get_json())
+    assert "data" not in default[ids.SELECTION] and "search" not in default[ids.URL]
+    for other in ("http://localhost/?movement=trotskyism&period=1936-1938",  # not as the page writes it
+                  "http://localhost/?period=zzz",
+                  "http://elsewhere.example/?period=1936-1938",  # another site
+                  "http://localhost/add/?period=1936-1938",  # another page of the server
+                  "not a url"):
+        got = _props_by_id(client.get("/_dash-layout", headers={"Referer": other}).get_json())
+        assert "data" not in got[ids.SELECTION] and "search" not in got[ids.URL], other
+    # the default selection: the layout's own values, and the Location's props that match the window
+    bare = _props_by_id(client.get("/_dash-layout", headers={"Referer": "http://localhost/"}).get_json())
+    assert bare[ids.URL]["search"] == "" and bare[ids.PERIOD_SLIDER]["value"] == default[ids.PERIOD_SLIDER]["value"]
+
+
+def test_layouts_for_urls_are_kept_for_the_most_recent_only(bundle):
+    from dashboard.app import create_app
+
+    app = create_app(bundle)
+    app.OPENINGS_KEPT = 3
+    c = app.server.test_client()
+    for year in range(1930, 1940):
+        c.get("/_dash-layout", headers={"Referer": f"http://localhost/?period={year}-{year + 2}"})
+    assert len(app._openings) == 3
+
+
 def test_panels_send_components_as_the_json_dash_would_write():
     from dash import dcc, html
     from plotly.io.json import to_json_plotly

@@ -91,3 +91,32 @@ def test_only_changed_controls_are_written_back(bundle):
     written = dict(zip(CONTROL_IDS, out.controls))
     assert written[ids.NETWORK_MODE] == "all" and written[ids.PERIOD_SLIDER] is KEEP
     assert sync_step("no-such-control", 1, "", sel.to_dict(), 1, True, vocab, frozenset()).selection is None
+
+
+def test_opening_props_for_the_urls_the_page_writes(bundle):
+    from dashboard.events import opening_props
+    from dashboard.selection import to_query
+
+    vocab = vocab_from_bundle(bundle)
+    props = opening_props("?period=1936-1938&network=all", vocab, frozenset())
+    assert props[ids.SELECTION]["data"]["year_start"] == 1936
+    assert props[ids.PERIOD_SLIDER] == {"value": [1936, 1938]} and props[ids.NETWORK_MODE] == {"value": "all"}
+    assert set(props) == {ids.SELECTION, *CONTROL_IDS}
+    assert opening_props("", vocab, frozenset())[ids.SELECTION]["data"]["year_start"] is None
+    for search in ("?network=all&period=1936-1938", "?period=zzz", "period=1936-1938"):
+        assert opening_props(search, vocab, frozenset()) is None, search
+    assert opening_props(None, vocab, frozenset()) == opening_props("", vocab, frozenset())  # no query
+    # every query the page writes opens without a round trip
+    for q in ("?period=1917-1924&movement=trotskyism&type=purge&q=kirov+murder", "?select=ev_moscow_trials&theme=dark"):
+        assert to_query(from_query(q, vocab)) == q and opening_props(q, vocab, frozenset()) is not None
+
+
+def test_a_link_click_is_the_links_event(bundle):
+    from dashboard.events import event_of
+
+    assert event_of(ids.LINK_CLICK, {"id": {"type": ids.CITE_LINK, "record": "trotsky"}, "n": 1}) == (
+        "select", "trotsky")
+    assert event_of(ids.LINK_CLICK, {"id": {"type": ids.CLEAR, "scope": "source"}, "n": 2}) == ("clear", None)
+    for junk in (None, "x", {"id": {"type": ids.PERIOD_BUTTON, "period": "p"}, "n": 1}, {"id": "trotsky", "n": 1},
+                 {"id": {"type": ids.CITE_LINK, "record": "trotsky"}, "n": 0}):
+        assert event_of(ids.LINK_CLICK, junk) == (None, None), junk

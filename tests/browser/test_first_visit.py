@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.browser.conftest import LOOPBACK
-from tests.browser.test_dashboard import TIMEOUT, open_app
+from tests.browser.test_dashboard import SUMMARY, TIMEOUT, open_app
 from tests.browser.test_presentation import _download, _png_size
 
 pytestmark = pytest.mark.browser
@@ -157,3 +157,87 @@ def test_first005_a_view_that_shrinks_is_drawn_again_one_that_grows_a_little_is_
     assert sent == now
     page.set_viewport_size({"width": 1900, "height": 900})  # far wider: drawn again for the room it has
     page.wait_for_function("() => window.viewSizes.count === 3", timeout=TIMEOUT)
+
+
+def _callback_outputs(page) -> list[str]:
+    """Every callback request the page has made: its outputs <= the properties that fired it."""
+    return page.evaluate("window.__outputs")
+
+
+_OUTPUTS = """window.__outputs = [];
+(() => { const f0 = window.fetch;
+  window.fetch = function (input, init) {
+    const url = typeof input === 'string' ? input : (input && input.url) || '';
+    if (url.includes('_dash-update-component')) {
+      try { const b = JSON.parse(init.body); window.__outputs.push(b.output + ' <= ' + b.changedPropIds); }
+      catch (e) { window.__outputs.push('?'); } }
+    return f0.apply(this, arguments); }; })();"""
+
+
+def test_first006_the_page_opens_at_the_urls_selection_without_a_round_trip(browser, server_url):
+    """The layout carries the URL's selection and controls: the first requests are the views' and the panels', none
+    reads the URL first, none follows them (plotly's autosize and the source panel's new links fire nothing), and
+    the page shows the URL's state; a URL the page would write differently opens at its state one round trip
+    later."""
+    from tests.browser.conftest import Page
+
+    context = browser.new_context(viewport={"width": 1600, "height": 900})
+    try:
+        rec = Page(context.new_page())
+        rec.base = server_url
+        rec.page.add_init_script(_OUTPUTS)
+        page = open_app(rec, "?period=1936-1938&movement=trotskyism")
+        outs = _callback_outputs(page)
+        assert not [o for o in outs if "selection-store.data" in o], outs
+        assert len([o for o in outs if "timeline-graph.figure" in o]) == 1, outs
+        assert len([o for o in outs if "source-panel.children" in o]) == 1, outs
+        assert page.locator(SUMMARY).inner_text().startswith("1936–1938 · Trotskyism")
+        assert page.evaluate("location.search") == "?period=1936-1938&movement=trotskyism"
+        assert "Trotskyism" in page.locator("#movement-filter").inner_text()
+        handles = page.locator("#period-slider [role=slider]")
+        assert [handles.nth(i).get_attribute("aria-valuenow") for i in range(2)] == ["1936", "1938"]
+
+        page = context.new_page()
+        rec2 = Page(page)
+        rec2.base = server_url
+        page.add_init_script(_OUTPUTS)
+        open_app(rec2, "?movement=trotskyism&period=1936-1938")  # not as the page writes it: read, then rewritten
+        assert [o for o in _callback_outputs(page) if "selection-store.data" in o]
+        assert page.locator(SUMMARY).inner_text().startswith("1936–1938 · Trotskyism")
+        assert page.evaluate("location.search") == "?period=1936-1938&movement=trotskyism"
+        assert rec.console_errors == [] and rec2.console_errors == []
+    finally:
+        context.close()
+
+
+def test_first007_a_very_small_window_still_draws_its_views(browser, server_url):
+    # the network's box has no room at 800×600: its size is sent anyway (the server draws it at its default size)
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    try:
+        page = context.new_page()
+        page.goto(server_url + "/?period=1936-1938")
+        page.wait_for_selector("#timeline-graph .scatterlayer .point", timeout=TIMEOUT)
+        page.wait_for_function(f"() => document.querySelector('{SUMMARY}').textContent.startsWith('1936–1938')",
+                               timeout=TIMEOUT)
+        assert page.evaluate("window.viewSizes.count") == 1
+    finally:
+        context.close()
+
+
+def test_first008_the_source_panels_links_and_clear_button_still_answer_clicks(dash_page):
+    page = open_app(dash_page, "?period=1936-1938")
+    link = page.locator("#source-panel .overview-events .link-button").first
+    name = link.inner_text()
+    link.click()
+    page.wait_for_function("() => location.search.includes('select=')", timeout=TIMEOUT)
+    page.wait_for_selector("#source-panel .source-record", timeout=TIMEOUT)
+    assert name.split(" (")[0][:20] in page.locator("#source-panel .source-title").inner_text()
+    page.locator("#source-panel .clear-button").click()
+    page.wait_for_selector("#source-panel .source-overview", timeout=TIMEOUT)
+    assert "select=" not in page.evaluate("location.search")
+    # a zoom on the timeline (what a drag makes plotly report) still sets the period
+    page.evaluate("() => Plotly.relayout(document.querySelector('#timeline-graph .js-plotly-plot'), "
+                  "{'xaxis.range[0]': 1930.2, 'xaxis.range[1]': 1934.8})")
+    page.wait_for_function(f"() => document.querySelector('{SUMMARY}').textContent.startsWith('1930')",
+                           timeout=TIMEOUT)
+    assert dash_page.console_errors == []
