@@ -1,26 +1,28 @@
-/* What reaches the server's sync callback only when it means something, so that the page sends no request for
-   nothing. The source panel's links (a record's citations, the overview's events) and its clear buttons: they are
-   pattern-matching inputs, and Dash calls a callback on those whenever such buttons enter the page (every new
-   source panel) with nothing clicked. The timeline's relayoutData: plotly reports its autosize too, after every
-   first draw. Answered by the server, each was a request for nothing, a first visit's last. */
+/* What reaches the server's sync callback only when it means something, so that the page sends no request and
+   runs no callback for nothing.
+   - The source panel's links (a record's citations, the overview's events) and its clear buttons: a click on one
+     is told to the "link-click" store, {id: the button's id, n: a count}. They are not Dash inputs: Dash calls a
+     callback on pattern-matching inputs whenever such buttons enter the page (every new source panel) with nothing
+     clicked — a request for nothing after each panel, or a callback run in the browser, which costs the renderer a
+     pass over the page's components.
+   - The timeline's relayoutData when it zooms or resets: plotly also reports its autosize after a first draw. */
 (function () {
   "use strict";
+  var LINKS = { "cite-link": true, "clear-selection": true };  // dashboard/ids.py: CITE_LINK, CLEAR (tested)
+  var clicks = 0;
+
+  document.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest && e.target.closest("#source-panel button[id^='{']");
+    if (!button || !(window.dash_clientside && window.dash_clientside.set_props)) { return; }
+    var id;
+    try { id = JSON.parse(button.id); } catch (err) { return; }
+    if (!id || !LINKS[id.type]) { return; }
+    clicks += 1;
+    window.dash_clientside.set_props("link-click", { data: { id: id, n: clicks } });
+  });
+
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.sync_inputs = {
-    // → {id: the clicked button's id, n: its n_clicks} for the "link-click" store, or no update
-    clicked: function () {
-      var dc = window.dash_clientside;
-      var fired = (dc.callback_context && dc.callback_context.triggered) || [];
-      for (var i = 0; i < fired.length; i++) {
-        var t = fired[i];
-        if (t && t.value) {
-          try {
-            return { id: JSON.parse(t.prop_id.slice(0, t.prop_id.lastIndexOf("."))), n: t.value };
-          } catch (e) { /* not a pattern id: not ours */ }
-        }
-      }
-      return dc.no_update;
-    },
     // the timeline's relayoutData when it zooms (a range) or resets (autorange), for the "timeline-zoom" store
     zoomed: function (relayout) {
       var r = relayout || {};

@@ -128,14 +128,7 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         sel = out.selection
         return (sel.to_dict(), to_query(sel), *map(keep, out.controls), keep(out.timer_disabled))
 
-    # the source panel's links and clear buttons reach sync only when clicked: Dash calls a callback on
-    # pattern-matching inputs whenever such buttons enter the page (every new source panel), with nothing clicked
-    app.clientside_callback(
-        ClientsideFunction(namespace="sync_inputs", function_name="clicked"),
-        Output(ids.LINK_CLICK, "data"),
-        Input({"type": ids.CITE_LINK, "record": ALL}, "n_clicks"), Input({"type": ids.CLEAR, "scope": ALL}, "n_clicks"),
-        prevent_initial_call=True,
-    )
+    # (the source panel's links and clear buttons reach sync through the link-click store: assets/sync_inputs.js)
 
     # the timeline's zooms and resets only: plotly also reports its autosize, a request for nothing after a
     # first visit's views are drawn

@@ -399,3 +399,12 @@ def test_drawn_views_are_remembered_per_selection_and_size(app_ctx):
     assert app_ctx.legend_for(dark) == legend_model(app_ctx.bundle, app_ctx.shown_for(dark), PALETTES["dark"],
                                                     app_ctx.map, app_ctx.network)
     assert app_ctx.legend_for(dark) != app_ctx.legend_for(sel)
+
+
+def test_the_browsers_filter_of_syncs_inputs_names_the_apps_ids():
+    # assets/sync_inputs.js passes the source panel's clicks to a store by these names (it cannot import ids.py)
+    from dashboard.paths import ASSETS_DIR
+
+    js = (ASSETS_DIR / "sync_inputs.js").read_text()
+    for name in (ids.CITE_LINK, ids.CLEAR, ids.LINK_CLICK, ids.SOURCE):
+        assert f'"{name}"' in js or f"#{name} " in js, name
