@@ -129,7 +129,8 @@ class _Dash(SlimScriptsDash):
         from flask import request
 
         ref = urlsplit(request.referrer or "")
-        if self.opening_props is None or ref.netloc != request.host or ref.path != self.config.requests_pathname_prefix:
+        if self.opening_props is None or ref.scheme not in ("http", "https") or ref.netloc != request.host \
+                or ref.path != self.config.requests_pathname_prefix:
             return default_json
         search = f"?{ref.query}" if ref.query else ""
         key = (ref.scheme, ref.netloc, ref.path, search)

@@ -347,6 +347,7 @@ def test_layout_opens_at_the_pages_url(app, client):
                   "http://localhost/?period=zzz",
                   "http://elsewhere.example/?period=1936-1938",  # another site
                   "http://localhost/add/?period=1936-1938",  # another page of the server
+                  "javascript://localhost/?period=1936-1938",
                   "not a url"):
         got = _props_by_id(client.get("/_dash-layout", headers={"Referer": other}).get_json())
         assert "data" not in got[ids.SELECTION] and "search" not in got[ids.URL], other
