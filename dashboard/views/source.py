@@ -410,7 +410,7 @@ def render_overview(ov: OverviewModel) -> list:
     for s in quoted:
         out.append(html.H3(s.heading, className="overview-section"))
         out.append(html.Blockquote(className="overview-opening", children=[
-            html.Span(f"“{s.sentence}”"), html.Cite(f" — {s.doc_title}", className="overview-doc")]))
+            f"“{s.sentence}”", html.Cite(f" — {s.doc_title}", className="overview-doc")]))
     others = [s for s in ov.sections if not s.sentence]
     if others:
         out += [html.H4("Also in these years" if quoted else "The texts' periods"),
@@ -419,12 +419,12 @@ def render_overview(ov: OverviewModel) -> list:
         out.append(html.H3(f"{ov.period}: no section of the texts covers these years", className="overview-section"))
     if ov.events:
         out += [html.H4("What happened"),
+                # the years after each name (unless it gives them) as the item's own text, styled by the list
+                # (source_overview.css): a component less per event, each of which a new panel costs the browser
                 html.Ul(className="overview-events", children=[
                     html.Li([html.Button(e.label, id=ids.cite_link(e.event_id), className="link-button", n_clicks=0,
                                          title="Select this event in every view"),
-                             # the years, unless the name already gives them
-                             html.Span(f" {e.years}", className="overview-years") if e.years not in e.label
-                             else None]) for e in ov.events])]
+                             f" {e.years}" if e.years not in e.label else None]) for e in ov.events])]
         if ov.more_events:
             out.append(html.P(f"and {_plural(ov.more_events, 'others')} on the timeline", className="overview-more"))
     box = _render_disagree(ov.disagree, "Where the texts disagree")
