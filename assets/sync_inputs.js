@@ -4,7 +4,7 @@
      is told to the "link-click" store, {id: the button's id, n: a count}. They are not Dash inputs: Dash calls a
      callback on pattern-matching inputs whenever such buttons enter the page (every new source panel) with nothing
      clicked — a request for nothing after each panel, or a callback run in the browser, which costs the renderer a
-     pass over the page's components.
+     pass over the page's components. (So the buttons carry no n_clicks either.)
    - The timeline's relayoutData when it zooms or resets: plotly also reports its autosize after a first draw. */
 (function () {
   "use strict";
@@ -23,12 +23,14 @@
 
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.sync_inputs = {
-    // the timeline's relayoutData when it zooms (a range) or resets (autorange), for the "timeline-zoom" store
+    // the timeline's relayoutData when it touches the x axis (a zoom or a reset: what the server reads of it,
+    // dashboard.events._relayout_range), for the "timeline-zoom" store
     zoomed: function (relayout) {
-      var r = relayout || {};
-      var zoom = r["xaxis.autorange"] || ("xaxis.range[0]" in r && "xaxis.range[1]" in r) ||
-        Array.isArray(r["xaxis.range"]);
-      return zoom ? r : window.dash_clientside.no_update;
+      var keys = Object.keys(relayout || {});
+      for (var i = 0; i < keys.length; i++) {
+        if (keys[i].indexOf("xaxis.") === 0) { return relayout; }
+      }
+      return window.dash_clientside.no_update;
     }
   };
 })();

@@ -370,7 +370,7 @@ def _render_disagree(items: tuple, heading: str) -> html.Div | None:
         *[html.Div(className="disagree-item", children=[
             html.P(f"{what} ≠", className="disagree-what"),
             html.Ul([html.Li([html.Button(f"{doc}: “{value}”", id=ids.cite_link(rid), className="link-button",
-                                          n_clicks=0, title="Select this side's record"),
+                                          title="Select this side's record"),
                               html.Blockquote(quote, className="happening-quote")])
                      for rid, doc, value, quote in sides]),
         ]) for what, sides in items],
@@ -422,7 +422,7 @@ def render_overview(ov: OverviewModel) -> list:
                 # the years after each name (unless it gives them) as the item's own text, styled by the list
                 # (source_overview.css): a component less per event, each of which a new panel costs the browser
                 html.Ul(className="overview-events", children=[
-                    html.Li([html.Button(e.label, id=ids.cite_link(e.event_id), className="link-button", n_clicks=0,
+                    html.Li([html.Button(e.label, id=ids.cite_link(e.event_id), className="link-button",
                                          title="Select this event in every view"),
                              f" {e.years}" if e.years not in e.label else None]) for e in ov.events])]
         if ov.more_events:
@@ -446,8 +446,8 @@ def render_source(model: SourceModel | None, overview: OverviewModel | None = No
     return html.Div(className="source-record", children=[
         html.Div(className="source-head", children=[
             html.Span(model.subtitle, className="kind-badge"),
-            html.Button("×", id=ids.clear_button("source"), className="clear-button", title="Clear the selection (Esc)",
-                        n_clicks=0),
+            html.Button("×", id=ids.clear_button("source"), className="clear-button",
+                        title="Clear the selection (Esc)"),
         ]),
         html.H3(model.title, className="source-title"),
         html.Dl(className="attributes", children=[x for k, v in model.attributes
@@ -468,7 +468,7 @@ def render_source(model: SourceModel | None, overview: OverviewModel | None = No
         html.Div(className="credit", children=model.credit),
         html.Div(className="same-passage", children=[
             html.H4("Also citing this sentence"),
-            html.Ul([html.Li(html.Button(label, id=ids.cite_link(rid), className="link-button", n_clicks=0))
+            html.Ul([html.Li(html.Button(label, id=ids.cite_link(rid), className="link-button"))
                      for rid, label in model.same_passage]),
             html.P(f"and {model.same_passage_more:,} more", className="hint")
             if model.same_passage_more else None,
@@ -478,8 +478,7 @@ def render_source(model: SourceModel | None, overview: OverviewModel | None = No
                     f"{'s' if len(model.happening) > 1 else ''}"),
             html.P("The sources differ on the " + model.happening_differs, className="differs")
             if model.happening_differs else html.P("The sources agree on the date.", className="hint"),
-            html.Ul([html.Li([html.Button(f"{doc} · {date}", id=ids.cite_link(rid), className="link-button",
-                                          n_clicks=0),
+            html.Ul([html.Li([html.Button(f"{doc} · {date}", id=ids.cite_link(rid), className="link-button"),
                               html.Blockquote(quote, className="happening-quote")])
                      for rid, doc, date, quote in model.happening]),
         ]) if model.happening else None,
