@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: run serve test browsers build coverage export-data bench clean
+.PHONY: run serve worker test browsers redis build coverage export-data bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,20 @@ browsers:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
-test: $(STAMP) browsers
+# Debian's redis-server for the test of background callbacks through Celery (tests/test_background.py starts and
+# stops its own server on a free port); installed when missing (as root).
+redis:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "installing redis-server (apt)"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; \
+	fi
+
+# With REDIS_URL set (redis://host:port/db) the servers hand background jobs to Celery: run a worker beside them.
+worker: $(STAMP)
+	$(BIN)/celery -A dashboard.worker worker --loglevel INFO --concurrency 1
+
+test: $(STAMP) browsers redis
 	$(BIN)/ruff check dashboard tools tests scripts
 	$(BIN)/python -m pytest -q
 

@@ -15,6 +15,7 @@ dashboard.views.add_text, and drawing with dashboard.add_page.
 from __future__ import annotations
 
 import functools
+import logging
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
@@ -28,11 +29,14 @@ from dashboard.views.add_text import (Action, cards_page, choices_for, clean_kin
                                       next_review, review_data, review_model, reviewed, sentence_of)
 from dashboard.views.coverage_view import legend_text
 
+log = logging.getLogger(__name__)
+
 PATH = "add/"
 # A callback request to this page larger than this is refused (413) before it is read: the text (2 MB at most) is
 # in it as the store and, on upload, also as base64.
 MAX_REQUEST_BYTES = 4 * MAX_BYTES + 64 * 1024
 _NO_PREVIEW = 6  # the preview's figure outputs left as they are when there is no preview
+PREVIEW_POLL_MS = 500  # how often the page asks whether its preview is built
 
 
 def action_of(triggered_id, triggered: list, inputs_list: list) -> Action | None:
@@ -49,7 +53,8 @@ def action_of(triggered_id, triggered: list, inputs_list: list) -> Action | None
     return Action("edits", edits=edits)
 
 
-def register(app: Dash, add: AddContext) -> None:
+def register(app: Dash, add: AddContext, manager) -> None:
+    """The page's callbacks; `manager` (dashboard.background.make_manager) runs the preview's build."""
     @app.callback(
         Output(ids.ADD_TEXT_STORE, "data"), Output(ids.ADD_MESSAGE, "children"), Output(ids.ADD_URL, "hash"),
         Input(ids.ADD_PROPOSE, "n_clicks"), Input(ids.ADD_UPLOAD, "contents"),
@@ -129,26 +134,37 @@ def register(app: Dash, add: AddContext) -> None:
             raise PreventUpdate
         return review_data(new)
 
-    @app.callback(
-        Output(ids.ADD_PREVIEW_PANEL, "hidden"), Output(ids.ADD_PREVIEW_MESSAGE, "children"),
-        Output(ids.ADD_PREVIEW_TIMELINE, "figure"), Output(ids.ADD_PREVIEW_MAP, "figure"),
-        Output(ids.ADD_PREVIEW_NETWORK, "elements"), Output(ids.ADD_PREVIEW_NETWORK, "stylesheet"),
-        Output(ids.ADD_PREVIEW_NETWORK, "zoom"), Output(ids.ADD_PREVIEW_NETWORK, "pan"),
-        Input(ids.ADD_PREVIEW, "n_clicks"), State(ids.ADD_TEXT_STORE, "data"), State(ids.ADD_REVIEW_STORE, "data"),
-        prevent_initial_call=True,
-    )
-    def show_preview(clicks, store, review_store):
+    def show_preview(set_progress, clicks, store, review_store):
         from dashboard.views.network import network_stylesheet
 
         proposal = adding.proposal_of(add, store)
         if not clicks or proposal is None:
             raise PreventUpdate
-        p = adding.preview(add, proposal, clean_review(review_store, proposal), choices_for(add.corpus, proposal))
+        try:
+            p = adding.preview(add, proposal, clean_review(review_store, proposal), choices_for(add.corpus, proposal),
+                               progress=set_progress)
+        except Exception:  # a bug, not the user's records (the build's refusals are a Preview): said, and logged
+            log.exception("the preview of %s failed", proposal.doc_id)
+            return True, add_page.preview_failed(), *([no_update] * _NO_PREVIEW)
         if p.rendered is None:
             return True, add_page.preview_message(p), *([no_update] * _NO_PREVIEW)
         r, vp = p.rendered, p.rendered.network_viewport
         return (False, add_page.preview_message(p), r.timeline, r.map, r.elements, network_stylesheet(),
                 vp["zoom"], vp["pan"])
+
+    # the build takes seconds: a background callback (dashboard.background), never a request thread
+    app.callback(
+        Output(ids.ADD_PREVIEW_PANEL, "hidden"), Output(ids.ADD_PREVIEW_MESSAGE, "children"),
+        Output(ids.ADD_PREVIEW_TIMELINE, "figure"), Output(ids.ADD_PREVIEW_MAP, "figure"),
+        Output(ids.ADD_PREVIEW_NETWORK, "elements"), Output(ids.ADD_PREVIEW_NETWORK, "stylesheet"),
+        Output(ids.ADD_PREVIEW_NETWORK, "zoom"), Output(ids.ADD_PREVIEW_NETWORK, "pan"),
+        Input(ids.ADD_PREVIEW, "n_clicks"), State(ids.ADD_TEXT_STORE, "data"), State(ids.ADD_REVIEW_STORE, "data"),
+        prevent_initial_call=True, background=True, manager=manager, interval=PREVIEW_POLL_MS,
+        progress=[Output(ids.ADD_PREVIEW_STATUS, "children")], progress_default=[""],
+        running=[(Output(ids.ADD_PREVIEW, "disabled"), True, False),
+                 (Output(ids.ADD_PREVIEW_STATUS, "hidden"), False, True)],
+        cancel=[Input(ids.ADD_TEXT_STORE, "data")],
+    )(manager.adopt(show_preview))
 
     @app.callback(
         Output(ids.ADD_DOWNLOAD, "data"),
@@ -163,8 +179,9 @@ def register(app: Dash, add: AddContext) -> None:
         return dcc.send_bytes(data, f"{proposal.doc_id}_reviewed.zip")
 
 
-def create_add_app(main: Dash, corpus: Bundle, topojson_url: str) -> Dash:
-    """The page as a Dash app on the dashboard's own server, under its prefix + `add/`."""
+def create_add_app(main: Dash, corpus: Bundle, topojson_url: str, manager) -> Dash:
+    """The page as a Dash app on the dashboard's own server, under its prefix + `add/`; `manager` runs its
+    background callbacks (dashboard.background.make_manager)."""
     from dashboard.paths import ASSETS_DIR
 
     prefix = main.config.requests_pathname_prefix
@@ -178,5 +195,5 @@ def create_add_app(main: Dash, corpus: Bundle, topojson_url: str) -> Dash:
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False, dev_tools_hot_reload=False,
                          dev_tools_disable_version_check=True)
     app.layout = functools.partial(add_page.layout, topojson_url)
-    register(app, AddContext(corpus))
+    register(app, AddContext(corpus), manager)
     return app

@@ -88,8 +88,11 @@ def layout(topojson_url: str) -> html.Div:
                                 className="tool-button"),
                     html.Button("Download records (.zip)", id=ids.ADD_DOWNLOAD_BUTTON, n_clicks=0,
                                 className="tool-button"),
-                    dcc.Loading(html.Div(id=ids.ADD_PREVIEW_MESSAGE, className="add-message", role="status"),
-                                type="dot"),
+                    # what the preview's job is doing while it runs (its progress), then its outcome
+                    html.Div(id=ids.ADD_PREVIEW_STATUS, className="add-message add-progress", role="status",
+                             hidden=True, **{"aria-live": "polite"}),
+                    html.Div(id=ids.ADD_PREVIEW_MESSAGE, className="add-message", role="status",
+                             **{"aria-live": "polite"}),
                 ]),
                 html.Div(id=ids.ADD_PREVIEW_PANEL, className="add-preview", hidden=True, children=[
                     html.Section(className="panel", **{"aria-label": "Preview: timeline"}, children=[
@@ -279,6 +282,11 @@ def kind_options(page: CardsPage) -> list[dict]:
 
 def page_label(page: CardsPage) -> str:
     return f"{page.total} shown · page {page.page + 1} of {page.pages}"
+
+
+def preview_failed() -> list:
+    return [html.Span("The preview could not be built: the server met an error (it is logged). The records and "
+                      "decisions are kept: download them, or preview again.", className="add-error")]
 
 
 def preview_message(p: Preview) -> list:

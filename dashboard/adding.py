@@ -4,8 +4,9 @@ the proposal, read again at every request; the reviewed zip; the preview's build
 Nothing uploaded is kept on the server beyond the request that carries it: the text and the review live in the
 browser tab's session storage (two dcc.Stores) and every request brings them back; they are checked again like an
 upload (the store is the browser's), and proposing again is deterministic and takes a tenth of a second. The
-preview's build runs in a temporary folder removed before the answer leaves, and lays out its network itself
-rather than through the build cache.
+preview's build (seconds) runs off the request threads, as a background callback's job (dashboard.background), in
+a temporary folder removed before its answer leaves, and lays out its network itself rather than through the build
+cache; at most PREVIEW_SLOTS of them run at once on one machine, whichever process holds them.
 
 Belongs here: reading the upload or the paste (dashboard.propose.inputs' checks, one-line refusals), the store's
 form, the zip (dashboard.propose.files' own files plus a README), the preview (dashboard.propose.files.build_with,
@@ -19,14 +20,15 @@ import base64
 import binascii
 import io
 import tempfile
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from dashboard.frames import Bundle
+from dashboard.paths import CACHE_DIR
+from dashboard.slots import JobSlots
 from dashboard.propose.inputs import MAX_BYTES, InputError, decode
 from dashboard.views.add_text import DECISIONS, KIND_NAMES, Review, clean_review, records_by_kind, reviewed
 
@@ -40,19 +42,22 @@ DEFAULT_DOC_ID = "added_text"
 SOURCE = "the Add a text page"
 
 
-# Previews built at once by one server process: a build takes a request thread for seconds (about 3 s here), so
-# at most this many of them hold one; another asks again in a moment rather than waiting for a thread.
+# Previews built at once on one machine: a build takes a core for seconds (about 3 s here); the others wait for a
+# slot, up to PREVIEW_WAIT_S, and are then told to try again.
 PREVIEW_SLOTS = 1
+PREVIEW_WAIT_S = 60.0
+# Where the slots' lock files are (every server process and job of the machine sees the same ones).
+SLOTS_DIR = CACHE_DIR / "background" / "slots"
 
 
 @dataclass(frozen=True, eq=False)
 class AddContext:
     """What the page's callbacks read: the corpus (never changed), its vocabulary of names (made on the first
-    proposal, not when the server starts), and the semaphore of the preview builds under way in this process."""
+    proposal, not when the server starts), and the slots of the preview builds (one machine's)."""
 
     corpus: Bundle
-    builds: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(PREVIEW_SLOTS),
-                                               compare=False)
+    builds: JobSlots = field(default_factory=lambda: JobSlots(SLOTS_DIR, PREVIEW_SLOTS), compare=False)
+    wait_s: float = PREVIEW_WAIT_S
 
     @cached_property
     def vocab(self) -> Vocabulary:
@@ -177,20 +182,27 @@ class Preview:
 MAX_PROBLEMS = 20
 
 
-def preview(add: AddContext, proposal: Proposal, review: Review, choices) -> Preview:
+# What `progress` is told while a preview is made.
+WAITING = "Waiting for another preview to finish…"
+BUILDING = "Building the corpus with the accepted records…"
+
+
+def preview(add: AddContext, proposal: Proposal, review: Review, choices,
+            progress: Callable[[str], None] | None = None) -> Preview:
     """Build the corpus with the accepted records in a temporary folder (every check of the build) and render the
     views for the years the accepted events span, the first accepted record the views can select selected.
-    At most PREVIEW_SLOTS previews are built at once in a process (the others are told to try again)."""
+    At most PREVIEW_SLOTS previews are built at once on the machine: the others wait for a slot (up to add.wait_s)
+    and are then told to try again. `progress` hears what is under way (WAITING, BUILDING)."""
     items = reviewed(proposal, review, choices)
     accepted = [r for r in items if r.status == "accepted"]
     if not accepted:
         return Preview(None, "No preview: nothing is accepted yet — accept the records to preview.")
-    if not add.builds.acquire(blocking=False):
-        return Preview(None, "No preview yet: the server is building another one — try again in a moment.")
-    try:
+    tell = progress or (lambda _text: None)
+    with add.builds.slot(add.wait_s, waiting=lambda: tell(WAITING)) as held:
+        if not held:
+            return Preview(None, "No preview yet: the server is building other previews — try again in a moment.")
+        tell(BUILDING)
         return _built_preview(proposal, items, accepted)
-    finally:
-        add.builds.release()
 
 
 def _built_preview(proposal: Proposal, items, accepted) -> Preview:

@@ -31,6 +31,7 @@ from dashboard.add_app import MAX_REQUEST_BYTES as ADD_MAX_REQUEST_BYTES
 from dashboard.add_app import create_add_app
 from dashboard.context import make_context
 from dashboard.events import opening_props
+from dashboard.background import make_manager
 from dashboard.film_jobs import FilmJobs
 from dashboard.frames import Bundle, load_bundle
 from dashboard.layout import TITLE, page
@@ -54,9 +55,12 @@ def plotly_in_assets(bundle: Bundle) -> bool:
     return len(bundle.events) <= MAX_EVENT_MARKS
 
 
-def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: Path | None = None) -> Dash:
+def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: Path | None = None,
+               background=None) -> Dash:
     """The app; `film_dir` is where the films of "Download animation" are made (default CACHE_DIR/films: one
-    folder for every server process, see dashboard.film_jobs)."""
+    folder for every server process, see dashboard.film_jobs); `background` runs the background callbacks (default
+    dashboard.background.make_manager: Celery with Redis when REDIS_URL is set, else diskcache in
+    CACHE_DIR/background/jobs)."""
     app_ctx = make_context(bundle or load_bundle())
     app = _Dash(
         __name__,
@@ -85,7 +89,9 @@ def create_app(bundle: Bundle | None = None, *, debug: bool = False, film_dir: P
     callbacks.register(app, app_ctx, topojson_url, films)
     _film_route(app, films)
     _coverage_route(app, app_ctx.bundle)
-    add = create_add_app(app, app_ctx.bundle, topojson_url)
+    jobs = background if background is not None else make_manager(CACHE_DIR / "background" / "jobs")
+    app.server.extensions["background"] = jobs  # (dashboard.worker hands its Celery app to `celery worker`)
+    add = create_add_app(app, app_ctx.bundle, topojson_url, jobs)
     app.server.extensions["add_page"] = add  # the "Add a text" page's own Dash app (tests post to it)
     _guard_callback_requests(add, max_bytes=ADD_MAX_REQUEST_BYTES)
     _secure_headers(app, add)

@@ -127,6 +127,7 @@ ADD_ACCEPT_SHOWN = "add-accept-shown"
 ADD_REJECT_SHOWN = "add-reject-shown"
 ADD_PREVIEW = "add-preview-button"
 ADD_PREVIEW_MESSAGE = "add-preview-message"
+ADD_PREVIEW_STATUS = "add-preview-status"  # the preview job's progress while it runs
 ADD_PREVIEW_PANEL = "add-preview-panel"
 ADD_PREVIEW_TIMELINE = "add-preview-timeline"
 ADD_PREVIEW_MAP = "add-preview-map"

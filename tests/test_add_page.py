@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import ids, paths
-from dashboard.adding import AddContext, proposal_of, read_input
+from dashboard.adding import BUILDING, AddContext, proposal_of, read_input
 from dashboard.propose.drafts import propose, vocabulary_from_frames
 from dashboard.propose.files import build_with
 from dashboard.propose.inputs import MAX_BYTES, InputError
@@ -187,6 +187,35 @@ def _post(client, page, prefix, inputs, state=(), changed=None):
     return client.post("/add/_dash-update-component", json=body)
 
 
+def _post_job(client, page, prefix, inputs, state=(), timeout_s=120):
+    """A background callback's request, then the page's polls until its answer: (the first response's JSON, the
+    answer, the progress texts seen)."""
+    import time
+
+    first = _post(client, page, prefix, inputs, state)
+    handles = first.get_json()
+    assert "cacheKey" in handles and "job" in handles and "response" not in handles, handles
+    key = _key(page, prefix)
+    spec = page.callback_map[key]
+    body = {"output": key, "outputs": callback_outputs(key),
+            "inputs": [{"id": d["id"], "property": d["property"], "value": v} for d, v in zip(spec["inputs"], inputs)],
+            "state": [{"id": d["id"], "property": d["property"], "value": v} for d, v in zip(spec["state"], state)],
+            "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]}
+    deadline, seen = time.monotonic() + timeout_s, []
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        r = client.post("/add/_dash-update-component", json=body,
+                        query_string={"cacheKey": handles["cacheKey"], "job": handles["job"]})
+        assert r.status_code in (200, 204), r.get_data(as_text=True)[:300]
+        if r.status_code == 204:
+            return handles, None, seen
+        got = r.get_json()
+        seen += [v for v in got.get("progress", {}).values()]
+        if "response" in got:
+            return handles, got["response"], seen
+    raise AssertionError(f"no answer within {timeout_s} s")
+
+
 def _read(client, page, *, pasted=None, upload=None, filename=None, doc_id=None):
     changed = f"{ids.ADD_UPLOAD}.contents" if upload is not None else f"{ids.ADD_PROPOSE}.n_clicks"
     return _post(client, page, f"{ids.ADD_TEXT_STORE}.data", [1, upload],
@@ -300,9 +329,10 @@ def test_add026_preview_draws_the_views_with_the_accepted_records_and_keeps_noth
     cache_before = sorted(p.name for p in paths.CACHE_DIR.glob("*")) if paths.CACHE_DIR.exists() else []
     store = read_input(add, TEXT.encode(), doc_id="hungary_notes")
     ev = _ids(proposal, "events")[0]
-    r = _post(client, page, f"{ids.ADD_PREVIEW_PANEL}.hidden", [1], [store, {"decisions": {ev: "accepted"}}])
-    out = r.get_json()["response"]
+    _, out, progress = _post_job(client, page, f"{ids.ADD_PREVIEW_PANEL}.hidden", [1],
+                                 [store, {"decisions": {ev: "accepted"}}])
     assert out[ids.ADD_PREVIEW_PANEL]["hidden"] is False
+    assert progress in ([], [BUILDING])  # (a poll may come after the job has said it)
     assert "1 events" in json.dumps(out[ids.ADD_PREVIEW_MESSAGE]["children"])
     timeline = out[ids.ADD_PREVIEW_TIMELINE]["figure"]
     assert ev in json.dumps(timeline)  # the new event is drawn (and selected)
@@ -318,13 +348,12 @@ def test_add027_preview_says_what_the_build_refuses(client, page, bundle):
     store = read_input(add, text.encode(), doc_id="zlato")
     prop = proposal_of(add, store)
     place = prop.of("places")[0].record["place_id"]
-    r = _post(client, page, f"{ids.ADD_PREVIEW_PANEL}.hidden", [1],
-              [store, {"decisions": {place: "accepted"}, "edits": {place: {"lat": "91"}}}])
-    out = r.get_json()["response"]
+    _, out, _ = _post_job(client, page, f"{ids.ADD_PREVIEW_PANEL}.hidden", [1],
+                          [store, {"decisions": {place: "accepted"}, "edits": {place: {"lat": "91"}}}])
     assert out[ids.ADD_PREVIEW_PANEL]["hidden"] is True
     message = json.dumps(out[ids.ADD_PREVIEW_MESSAGE]["children"])
     assert "refuses" in message and place in message
-    none = _post(client, page, f"{ids.ADD_PREVIEW_PANEL}.hidden", [1], [store, None]).get_json()["response"]
+    _, none, _ = _post_job(client, page, f"{ids.ADD_PREVIEW_PANEL}.hidden", [1], [store, None])
     assert "nothing is accepted" in json.dumps(none[ids.ADD_PREVIEW_MESSAGE]["children"])
 
 
@@ -389,14 +418,37 @@ def test_add032_review_of_an_empty_review_is_empty():
     assert isinstance(EMPTY_REVIEW, Review)
 
 
-def test_add033_one_preview_is_built_at_a_time_per_process(add, proposal, choices):
-    from dashboard.adding import preview
+def test_add033_one_preview_is_built_at_a_time_per_machine(bundle, proposal, choices, tmp_path):
+    import threading
+
+    from dashboard.adding import BUILDING, WAITING, preview
+    from dashboard.slots import JobSlots
 
     rid = _ids(proposal, "events")[0]
     review = clean_review({"decisions": {rid: "accepted"}}, proposal)
-    assert add.builds.acquire(blocking=False)  # another preview under way
+    slots = JobSlots(tmp_path / "slots", 1)
+    impatient = AddContext(bundle, builds=slots, wait_s=0.0)
+    with slots.slot() as held:  # another preview under way
+        assert held
+        busy = preview(impatient, proposal, review, choices)
+    assert busy.rendered is None and "building other previews" in busy.message
+    # one that may wait is told so, and is built once the slot is free
+    told = []
+    patient = AddContext(bundle, builds=slots, wait_s=30.0)
+    release, holding = threading.Event(), threading.Event()
+
+    def hold():
+        with slots.slot():
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
     try:
-        busy = preview(add, proposal, review, choices)
+        threading.Timer(0.5, release.set).start()
+        done = preview(patient, proposal, review, choices, progress=told.append)
     finally:
-        add.builds.release()
-    assert busy.rendered is None and "building another one" in busy.message
+        release.set()
+        holder.join()
+    assert told == [WAITING, BUILDING] and done.rendered is not None

@@ -52,7 +52,12 @@ def test_add_text001_file_to_reviewed_download(dash_page, tmp_path):
     assert "accepted" in page.inner_text("#add-legend")
     # preview: the corpus built with the accepted records, drawn by the views
     page.click("#add-preview-button")
+    # built by a background job (dashboard.background): the button waits, the page says what the job is doing
+    page.wait_for_selector("#add-preview-button[disabled]", timeout=10_000)
+    page.wait_for_selector("#add-preview-status:not([hidden]):has-text('Building the corpus')", timeout=30_000)
     page.wait_for_selector("#add-preview-panel:not([hidden])", timeout=60_000)
+    page.wait_for_selector("#add-preview-button:not([disabled])", timeout=10_000)
+    assert page.locator("#add-preview-status").is_hidden()
     page.wait_for_selector("#add-preview-timeline .main-svg", timeout=30_000)
     page.wait_for_selector("#add-preview-map .main-svg", timeout=30_000)
     assert "corpus built with the accepted records" in page.inner_text("#add-preview-message")
