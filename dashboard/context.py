@@ -59,7 +59,8 @@ class AppContext:
 
     @functools.cached_property
     def _shown(self) -> Callable:
-        return functools.lru_cache(maxsize=MEMO_SIZE)(functools.partial(shown, self.bundle))
+        return functools.lru_cache(maxsize=shown_memo_size(len(self.bundle.kind_of)))(
+            functools.partial(shown, self.bundle))
 
     def related_for(self, record_id: str | None) -> frozenset[str]:
         return self._related(record_id)
@@ -107,6 +108,17 @@ class AppContext:
 
 # Selections remembered per process (a selection's Shown is a few arrays of the frames' length).
 MEMO_SIZE = 64
+# A Shown holds the ids of what it shows (up to every record) beside its masks: at the benchmark's 1000× scale
+# (800,000 records) a broad selection's is about 8 MB, so the number remembered shrinks as the records grow, to keep
+# the memo within about SHOWN_MEMO_RECORDS ids (64 of 100,000 records; never fewer than 8).
+SHOWN_MEMO_RECORDS = 6_400_000
+
+
+def shown_memo_size(records: int) -> int:
+    """How many selections' Shown the process remembers for a data set of `records` selectable records."""
+    return max(8, min(MEMO_SIZE, SHOWN_MEMO_RECORDS // max(records, 1)))
+
+
 # Drawn views remembered per process (each about 0.5 MB at 1× for all records, less for fewer).
 DRAWN_MEMO = 32
 

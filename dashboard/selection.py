@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
 from types import MappingProxyType
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -140,7 +141,9 @@ class Vocab:
     """The ids a Selection may hold, from the frames (anything else in a URL is ignored)."""
 
     movement_ids: frozenset[str] = frozenset()
-    record_ids: frozenset[str] = frozenset()
+    # any collection that answers `in`: the bundle's read-only mapping of selectable ids (a set of its own would
+    # copy every id)
+    record_ids: Collection[str] = field(default=frozenset(), compare=False)
     year_min: int = YEAR_MIN
     year_max: int = YEAR_MAX
     periods: tuple[tuple[str, str, int, int], ...] = field(default=())  # (period_id, label, start, end)
@@ -154,7 +157,7 @@ def vocab_from_bundle(bundle) -> Vocab:
     ymax = int(years.max()) if len(years) else 2020
     return Vocab(
         movement_ids=frozenset(bundle.movements["movement_id"]),
-        record_ids=frozenset(bundle.kind_of),
+        record_ids=bundle.kind_of,
         year_min=ymin, year_max=ymax,
         periods=tuple((r.period_id, r.label, int(r.year_start), int(r.year_end)) for r in periods.itertuples()),
     )
@@ -450,7 +453,7 @@ def related_ids(bundle, record_id: str | None) -> frozenset[str]:
     and what that refers to (an event's place and actors; a route's places, its event and that event's actors), and
     what refers to it with what those refer to (an actor's events with their places and actors, and its ties with
     their other ends; a place's events and routes with theirs)."""
-    found = bundle._row_of.get(record_id) if record_id else None
+    found = bundle.row_of(record_id) if record_id else None
     if found is None:
         return frozenset()
     kind, row = found

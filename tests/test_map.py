@@ -262,3 +262,20 @@ def test_map_boxes_tested_at_once_agree_with_one_by_one():
         for owner, only_text in (("o1", False), ("o3", True), ("nobody", False)):
             assert space.fits_many(boxes, owner, only_text).tolist() == [space.fits(b, owner, only_text) for b in one]
         assert space.clear_of_lines_many(boxes).tolist() == [space.clear_of_lines(b) for b in one]
+
+
+def test_route_midpoints_are_the_arcs_middles(bundle, prep):
+    """A fitted view frames the middle of each route's arc (it bulges poleward): computed for every route at once
+    when the data is prepared, the same points as the arc plotly draws, also for a route that goes nowhere."""
+    from dashboard.views.map import _arc, _arc_at
+
+    lon, lat = bundle.places["lon"].to_numpy(dtype=float), bundle.places["lat"].to_numpy(dtype=float)
+    o, d = bundle.index.route_origin, bundle.index.route_destination
+    assert len(o) == len(prep.route_mid_lon) > 0
+    for i in range(len(o)):
+        (mlon,), (mlat,) = _arc(lon[o[i]], lat[o[i]], lon[d[i]], lat[d[i]], [0.5])
+        assert prep.route_mid_lon[i] == pytest.approx(mlon, abs=1e-9)
+        assert prep.route_mid_lat[i] == pytest.approx(mlat, abs=1e-9)
+    same = _arc_at(np.array([30.0, 0.0]), np.array([50.0, 0.0]), np.array([30.0, 90.0]), np.array([50.0, 0.0]), 0.5)
+    assert same[0][0] == pytest.approx(30.0) and same[1][0] == pytest.approx(50.0)
+    assert same[0][1] == pytest.approx(45.0) and same[1][1] == pytest.approx(0.0, abs=1e-9)

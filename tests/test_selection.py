@@ -183,6 +183,32 @@ def test_related_ids_follow_the_references_both_ways(bundle):
     assert voices and not voices & related_ids(bundle, ev["event_id"])
 
 
+def test_record_kinds_answer_like_a_read_only_mapping(bundle, vocab):
+    """The bundle's id → frame name and id → row lookups share one table of positions; they answer for every
+    selectable frame, and the vocabulary's ids are that mapping (no copy of every id)."""
+    from dashboard.schema import PRIMARY_KEY, SELECTABLE
+
+    kinds = bundle.kind_of
+    total = 0
+    for name in SELECTABLE:
+        ids = bundle.frame(name)[PRIMARY_KEY[name]]
+        total += len(ids)
+        for i in sorted({0, len(ids) // 2, len(ids) - 1} - {-1}):
+            rid = ids.iloc[i]
+            assert rid in kinds and kinds[rid] == name and kinds.get(rid) == name
+            assert bundle.row_of(rid) == (name, i)
+            kind, row = bundle.record(rid)
+            assert kind == name and row[PRIMARY_KEY[name]] == rid
+    assert len(kinds) == total == len(list(kinds))
+    assert "no_such_record" not in kinds and kinds.get("no_such_record") is None
+    assert bundle.row_of("no_such_record") is None and bundle.record("no_such_record") is None
+    with pytest.raises(KeyError):
+        kinds["no_such_record"]
+    with pytest.raises(TypeError):
+        kinds["trotsky"] = "events"  # read-only
+    assert vocab.record_ids is kinds
+
+
 def test_happenings_count_a_happening_once(bundle):
     from dashboard.index import happenings
     ev = bundle.events

@@ -187,6 +187,11 @@ def test_timeline007_refined_dates_drawn_and_marked(frames):
         m = timeline_model(b, sel, shown(b, sel), frozenset(), prep=p)
         mk = next(mk for mk in m.marks if mk.event_id == "ev_deportation_to_kazakhstan")
         assert mk.is_span == (dates == "text")
+    # the two date modes share an event's hover text where it reads the same (one string, not two)
+    ref, txt = p.dates["refined"], p.dates["text"]
+    assert ref.hover[k] != txt.hover[k]
+    same = [i for i in range(len(p.event_ids)) if i != k and not ref.refined[i]]
+    assert same and all(ref.hover[i] is txt.hover[i] and ref.short_hover[i] is txt.short_hover[i] for i in same)
 
 
 @pytest.mark.parametrize("size", SIZES)

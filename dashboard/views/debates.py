@@ -468,9 +468,9 @@ def disagreements_for(bundle, record_id: str | None = None) -> tuple[Disagreemen
     d = bundle.disagreements
     titles = dict(zip(bundle.documents["doc_id"], bundle.documents["title"]))
     happening = None
-    if record_id and record_id in set(bundle.events["event_id"]):
-        ev = bundle.events
-        happening = ev.loc[ev["event_id"] == record_id, "happening_id"].iloc[0]
+    found = bundle.row_of(record_id) if record_id else None
+    if found is not None and found[0] == "events":
+        happening = bundle.array("events", "happening_id")[found[1]]
     out = []
     for r in d.itertuples():
         if record_id is not None and not (record_id in r.a_record_ids or record_id in r.b_record_ids

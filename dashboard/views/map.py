@@ -231,6 +231,8 @@ class MapPrep:
     route_color_index: np.ndarray  # by people, in order of first deportation: an index into ROUTE_PALETTES[...]
     route_width: np.ndarray
     route_cited: np.ndarray  # the larger count of people, 0 without one (which route of a people carries its name)
+    route_mid_lon: np.ndarray  # the middle of each route's arc (what a fitted view frames: it bulges poleward)
+    route_mid_lat: np.ndarray
 
 
 def prepare_map(bundle) -> MapPrep:
@@ -243,6 +245,9 @@ def prepare_map(bundle) -> MapPrep:
         people_index.setdefault(people, len(people_index) % len(ROUTE_COLORS))
     hi = pd.to_numeric(routes["count_high"], errors="coerce").fillna(pd.to_numeric(routes["count_low"],
                                                                                   errors="coerce"))
+    lon, lat = places["lon"].to_numpy(dtype=float), places["lat"].to_numpy(dtype=float)
+    origin, dest = bundle.index.route_origin, bundle.index.route_destination
+    mid_lon, mid_lat = _arc_at(lon[origin], lat[origin], lon[dest], lat[dest], 0.5)
     return MapPrep(
         place_hover=np.array([_place_hover(r, LIGHT.muted) for r in places.itertuples()], dtype=object),
         place_short_hover=np.array([f"<b>{esc(r.name)}</b> · {PLACE_TYPE_LABELS.get(r.place_type, r.place_type)}"
@@ -257,6 +262,7 @@ def prepare_map(bundle) -> MapPrep:
         route_color_index=np.array([people_index[p] for p in routes["people"]], dtype=np.int64),
         route_width=np.array([route_width(lo, hi) for lo, hi in zip(routes["count_low"], routes["count_high"])]),
         route_cited=hi.fillna(0).to_numpy(dtype=float),
+        route_mid_lon=mid_lon, route_mid_lat=mid_lat,
     )
 
 
@@ -632,6 +638,22 @@ def _arc(lon0, lat0, lon1, lat1, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.degrees(np.arctan2(pts[:, 1], pts[:, 0])), np.degrees(np.arcsin(np.clip(pts[:, 2], -1, 1)))
 
 
+def _arc_at(lon0: np.ndarray, lat0: np.ndarray, lon1: np.ndarray, lat1: np.ndarray,
+            t: float) -> tuple[np.ndarray, np.ndarray]:
+    """_arc for many arcs at once, at one share t of each: (lon, lat) arrays aligned with the inputs."""
+    r = math.pi / 180
+    lon0, lat0, lon1, lat1 = (np.asarray(v, dtype=float) * r for v in (lon0, lat0, lon1, lat1))
+    a = np.stack([np.cos(lat0) * np.cos(lon0), np.cos(lat0) * np.sin(lon0), np.sin(lat0)], axis=-1)
+    b = np.stack([np.cos(lat1) * np.cos(lon1), np.cos(lat1) * np.sin(lon1), np.sin(lat1)], axis=-1)
+    omega = np.arccos(np.clip((a * b).sum(axis=-1), -1, 1))
+    near = omega < 1e-9
+    safe = np.where(near, 1.0, omega)
+    wa = np.where(near, 1 - t, np.sin((1 - t) * safe) / np.sin(safe))
+    wb = np.where(near, t, np.sin(t * safe) / np.sin(safe))
+    pts = wa[:, None] * a + wb[:, None] * b
+    return np.degrees(np.arctan2(pts[:, 1], pts[:, 0])), np.degrees(np.arcsin(np.clip(pts[:, 2], -1, 1)))
+
+
 def _legend_entries(bundle, pl: np.ndarray, rt: np.ndarray, grouped: bool, prep: MapPrep,
                     any_open: bool = False) -> tuple[LegendEntry, ...]:
     """What the map's key explains, only for what is on screen: the specific site types shown (a plain circle, "other",
@@ -719,9 +741,8 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     region = sel.region if sel.region in MAP_REGIONS else FIT_FALLBACK
     if MAP_REGIONS[region].get("fitted"):
         # what is framed: the sites and both ends of every route, and the middle of its arc (it bulges poleward)
-        mids = [_arc(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]], [0.5]) for i in rt]
-        flon = np.r_[lon[pl], lon[origin[rt]], lon[dest[rt]], [m[0][0] for m in mids]]
-        flat = np.r_[lat[pl], lat[origin[rt]], lat[dest[rt]], [m[1][0] for m in mids]]
+        flon = np.r_[lon[pl], lon[origin[rt]], lon[dest[rt]], prep.route_mid_lon[rt]]
+        flat = np.r_[lat[pl], lat[origin[rt]], lat[dest[rt]], prep.route_mid_lat[rt]]
         view = fit_view(flon, flat, size, margin)
     else:
         view = preset_view(region)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -226,6 +227,8 @@ class TimelinePrep:
     members: tuple[tuple[int, ...], ...]  # happening number → its event rows
     importance: np.ndarray
     movement_lanes: tuple[tuple[tuple[str, str], ...], ...]  # per event: ((movement_id, lane key), …)
+    # per event, its lane when no movement is filtered: by "movement" (its first movement's family) and by "type"
+    plain_lanes: MappingProxyType
     lane_names: MappingProxyType  # lane key → name (movement mode: family ids; type mode: type)
     lane_colors: MappingProxyType  # lane key → colour (movement mode)
     lane_order: tuple[str, ...]  # movement lanes in display order
@@ -299,6 +302,14 @@ def prepare_timeline(bundle) -> TimelinePrep:
 
     dates, rep_rank = {}, {}
     text_ya, _, _ = _bounds(events, "text")
+    # an event's hover reads the same in both date modes unless its date is refined: one string for both (row by
+    # row: a corpus of copies, like the benchmark's, is not flattered)
+    first: dict[str, list] = {}
+
+    def once(kind: str, i: int, text: str) -> str:
+        seen = first.get(kind)
+        return seen[i] if seen is not None and seen[i] == text else text
+
     for mode in DATE_MODES:
         ya, s, e = _bounds(events, mode)
         x0 = np.where(ya.start_open, np.nan, s)
@@ -318,9 +329,12 @@ def prepare_timeline(bundle) -> TimelinePrep:
                 spans = {when_label(text_ya.when[j]) for j in mem}
                 if len(spans) > 1:
                     differs = "the sources differ on the date: " + " / ".join(sorted(spans))
-            hover.append(_event_hover(r, d_text, d_ref, len(mem), differs))
+            hover.append(once("hover", i, _event_hover(r, d_text, d_ref, len(mem), differs)))
             dd = f"text: {_esc(d_text)} · refined: {_esc(d_ref)} ⚑" if d_ref else _esc(d_text)
-            short.append(f"<b>{_esc(r.title)}</b><br>{dd}" + (f" · ({len(mem)} sources)" if len(mem) > 1 else ""))
+            short.append(once("short", i, f"<b>{_esc(r.title)}</b><br>{dd}"
+                              + (f" · ({len(mem)} sources)" if len(mem) > 1 else "")))
+        first.setdefault("hover", hover)
+        first.setdefault("short", short)
         dates[mode] = DateArrays(x0=x0, x1=x1, start_open=ya.start_open, end_open=ya.end_open,
                                  start_approx=ya.start_approximate, end_approx=ya.end_approximate,
                                  refined=ya.refined, hover=np.array(hover, dtype=object),
@@ -359,6 +373,9 @@ def prepare_timeline(bundle) -> TimelinePrep:
         event_ids=ids, labels=labels, label_em=tuple(text_em(lab) for lab in labels), event_type=etype,
         happening=happening, n_sources=n_sources,
         members=tuple(tuple(m) for m in members), importance=importance, movement_lanes=movement_lanes,
+        plain_lanes=MappingProxyType({
+            "movement": np.array([p[0][1] if p else NO_MOVEMENT_LANE for p in movement_lanes], dtype=object),
+            "type": np.array([f"type:{t}" for t in etype], dtype=object)}),
         lane_names=MappingProxyType(lane_names), lane_colors=MappingProxyType(lane_colors),
         lane_order=tuple(order), symbol=symbol, dates=MappingProxyType(dates), rep_rank=MappingProxyType(rep_rank),
         estimate_hover=np.array(est_hover, dtype=object), estimate_text=tuple(est_text),
@@ -652,12 +669,11 @@ class _Row:
 def _lanes_kept(prep: TimelinePrep, sel: Selection, reps: np.ndarray, lane_of: dict[int, str],
                 lane_keys: list[str], n: int) -> set[str]:
     """The n lanes with most marks, after those that must stay: the filtered movements' and the selected event's."""
-    counts: dict[str, int] = {}
-    for k in lane_of.values():
-        counts[k] = counts.get(k, 0) + 1
+    counts = Counter(lane_of.values())
     filt = set(sel.movement_ids)
-    must = {lane_of[int(i)] for i in reps
-            if any(m in filt or f in filt for m, f in prep.movement_lanes[int(i)]) and sel.lanes == "movement"}
+    must = set()
+    if filt and sel.lanes == "movement":
+        must = {lane_of[int(i)] for i in reps if any(m in filt or f in filt for m, f in prep.movement_lanes[int(i)])}
     hit = np.flatnonzero(prep.event_ids == sel.selected) if sel.selected else ()
     if len(hit):  # the mark of the selected record's happening (drawn by one of its records)
         must |= {lane_of[int(i)] for i in reps if prep.happening[int(i)] == prep.happening[hit[0]]}
@@ -665,6 +681,14 @@ def _lanes_kept(prep: TimelinePrep, sel: Selection, reps: np.ndarray, lane_of: d
     ranked = sorted(lane_keys, key=lambda k: (k not in must, k == NO_MOVEMENT_LANE, -counts.get(k, 0),
                                               lane_keys.index(k)))
     return set(ranked[:max(n, len(must & set(lane_keys)))])
+
+
+def _lane_keys(prep: TimelinePrep, rows: np.ndarray, sel: Selection, fam_of_filter: set[str]) -> np.ndarray:
+    """_lane_key of each of `rows` (an object array aligned with them): read from the prepared lanes unless a
+    movement filter decides which of an event's movements names its lane."""
+    if sel.lanes == "type" or not fam_of_filter:
+        return prep.plain_lanes["type" if sel.lanes == "type" else "movement"][rows]
+    return np.array([_lane_key(prep, int(i), sel, fam_of_filter) for i in rows], dtype=object)
 
 
 def _lane_key(prep: TimelinePrep, i: int, sel: Selection, fam_of_filter: set[str]) -> str:
@@ -758,10 +782,13 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
         return [prep.event_ids[j] for j in prep.members[prep.happening[i]] if ev_mask[j]]
 
     density = len(reps) > MAX_EVENT_MARKS
-    lane_of = {int(i): _lane_key(prep, int(i), sel, filt) for i in reps}
-    own_lane = dict(lane_of)
+    lane_arr = _lane_keys(prep, reps, sel, filt)
+    own_lane = dict(zip(reps.tolist(), lane_arr.tolist()))
     if merged:
-        lane_of = {i: OTHER_LANE if k in merged else k for i, k in lane_of.items()}
+        lane_arr = np.where(np.isin(lane_arr, list(merged)), OTHER_LANE, lane_arr).astype(object)
+        lane_of = dict(zip(reps.tolist(), lane_arr.tolist()))
+    else:
+        lane_of = own_lane
     present_lanes = set(lane_of.values())
 
     def lane_name(k: str) -> str:
@@ -1242,7 +1269,7 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
             selected=g["is_sel"], n_sources=len(member_ids(i)) if multi[i] > 1 else 1, in_view=g["in_view"],
             x=year_of((g["pa"] + g["pb"]) / 2 + dx) if dx else (g["a"] + g["b"]) / 2))
 
-    density_counts = _density_counts(reps, lane_of, lanes, dt, xr) if density else ()
+    density_counts = _density_counts(reps, lane_arr, lanes, dt, xr) if density else ()
     est_y, est_labels, est_boxes = _place_estimates(bundle, prep, mode, est_rows, sel, related, px, year_of,
                                                     plot_w, strip_h, f_est)
     return TimelineModel(size=(int(W), int(H)), margin=(m_l, m_r, m_t, m_b), plot_w=plot_w, lanes_h=lanes_h,
@@ -1256,16 +1283,17 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
                          density_counts=density_counts)
 
 
-def _density_counts(reps: np.ndarray, lane_of: dict, lanes: list, dt, xr) -> tuple[tuple[int, ...], ...]:
+def _density_counts(reps: np.ndarray, lane_arr: np.ndarray, lanes: list, dt, xr) -> tuple[tuple[int, ...], ...]:
     """Events per lane (rows, in the lanes' order) and year of the view (columns): each dated happening counted
-    in the year of its middle, clipped to the view."""
+    in the year of its middle, clipped to the view. `lane_arr`: the lane key of each of `reps`."""
     y0 = int(xr[0])
     n_years = max(int(xr[1]) - y0, 1)
     x0, x1 = dt.x0[reps], dt.x1[reps]
     dated = ~(np.isnan(x0) | np.isnan(x1))
     years = np.clip(np.floor((x0[dated] + x1[dated]) / 2).astype(np.int64), y0, y0 + n_years - 1) - y0
     index = {ln.key: k for k, ln in enumerate(lanes)}
-    lane_rows = np.fromiter((index[lane_of[int(i)]] for i in reps[dated]), dtype=np.int64, count=int(dated.sum()))
+    keys, inverse = np.unique(lane_arr[dated].astype(str), return_inverse=True)
+    lane_rows = np.array([index[k] for k in keys.tolist()], dtype=np.int64)[inverse.reshape(-1)]
     grid = np.zeros((len(lanes), n_years), dtype=np.int64)
     np.add.at(grid, (lane_rows, years), 1)
     return tuple(tuple(int(v) for v in row) for row in grid)
