@@ -50,6 +50,48 @@ class Span:
     sure_end: np.ndarray | None = None
 
 
+_SEP = b"\x00"
+
+
+@dataclass(frozen=True, eq=False)
+class SearchText:
+    """The casefolded text of every row, searched at once: one UTF-8 string of the rows in order, each followed by
+    a NUL, and where each row starts. A search runs bytes.find over it (in C) and jumps to the next row after a hit,
+    so its cost grows with the rows that match, not with all of them; one string also weighs less than a string per
+    row. A UTF-8 substring of a UTF-8 text is a substring of the decoded text, so the bytes give the same answer."""
+
+    text: bytes
+    starts: np.ndarray  # offset of each row's text, and the end: len(rows) + 1 entries
+
+    @classmethod
+    def of(cls, rows) -> SearchText:
+        parts = [str(r).replace("\x00", " ").encode() for r in rows]
+        starts = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(p) + 1 for p in parts], out=starts[1:])
+        starts.setflags(write=False)
+        return cls(b"".join(p + _SEP for p in parts), starts)
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def row(self, i: int) -> str:
+        return self.text[self.starts[i]:self.starts[i + 1] - 1].decode()
+
+    def matches(self, needle: str) -> np.ndarray:
+        """Rows whose text holds `needle` (already casefolded)."""
+        out = np.zeros(len(self), dtype=bool)
+        sought = needle.encode()
+        if _SEP in sought or not len(self):
+            return out
+        text, starts = self.text, self.starts
+        at = text.find(sought)
+        while at >= 0:
+            r = int(np.searchsorted(starts, at, side="right")) - 1
+            out[r] = True
+            at = text.find(sought, int(starts[r + 1]))
+        return out
+
+
 @dataclass(frozen=True, eq=False)
 class Rows:
     """One frame's rows as arrays aligned with the frame's row order."""
@@ -59,7 +101,7 @@ class Rows:
     end: np.ndarray
     dated: np.ndarray
     movements: MappingProxyType  # movement_id → bool mask
-    search: tuple[str, ...]  # casefolded text searched by the search box ("" when the frame is not searched)
+    search: SearchText  # casefolded text searched by the search box ("" when the frame is not searched)
     spans: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # date mode → Span
 
     def __len__(self) -> int:
@@ -93,8 +135,7 @@ class Rows:
     def matches(self, q: str) -> np.ndarray:
         if not q:
             return np.ones(len(self), dtype=bool)
-        needle = q.casefold()
-        return np.fromiter((needle in h for h in self.search), dtype=bool, count=len(self))
+        return self.search.matches(q.casefold())
 
 
 def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_search=None,
@@ -132,9 +173,9 @@ def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_s
         hay = parts[0]
         for p in parts[1:]:
             hay = hay + " " + p
-        search = tuple(hay.str.casefold())
+        search = SearchText.of(hay.str.casefold())
     else:
-        search = ("",) * n
+        search = SearchText.of([""] * n)
     return Rows(ids=_frozen(df[key].to_numpy(dtype=object)), start=ys, end=ye, dated=dated,
                 movements=MappingProxyType({m: _frozen(a) for m, a in movements.items()}), search=search,
                 spans=MappingProxyType(spans))
@@ -203,6 +244,7 @@ class FrameIndex:
     event_happening: np.ndarray  # the event's happening as a number 0…n−1 (records of one happening share it)
     estimate_people: np.ndarray  # bool: counted in people, with a year (drawn on the timeline)
     by_passage: MappingProxyType  # passage_id → ids of the records quoting it, frame by frame
+    actor_order: np.ndarray  # rows of actors in the order of their ids (what lists shown actors sorted)
     # every declared reference as row pairs ((frame, column) → Reference); the row arrays above are views of these
     references: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
@@ -249,6 +291,7 @@ def build_index(bundle) -> FrameIndex:
         relation_target=refs[("relations", "target_id")].positions(len(relations)),
         participant_event=participants.rows, participant_actor=participants.targets,
         estimate_event=refs[("estimates", "event_id")].positions(len(estimates)),
+        actor_order=_frozen(np.argsort(actors["actor_id"].to_numpy(dtype=object).astype(str), kind="stable")),
         event_happening=_frozen(pd.factorize(events["happening_id"], use_na_sentinel=False)[0]),
         references=refs,
         estimate_people=_frozen(((estimates["unit"] == "people") & estimates["year_start"].notna()).to_numpy()),

@@ -326,8 +326,9 @@ def shown(bundle, sel: Selection) -> Shown:
     for refs in (ix.event_place[ev], ix.route_origin[rt], ix.route_destination[rt]):
         referenced[refs[refs >= 0]] = True
     pl = referenced.copy()
-    if sel.q:
-        pl |= ix.places.matches(sel.q)
+    place_hit = ix.places.matches(sel.q) if sel.q else None
+    if place_hit is not None:
+        pl |= place_hit
     if not (sel.has_period or sel.movement_ids or sel.q):
         pl |= ix.place_unreferenced
     if sel.place_types:
@@ -352,9 +353,8 @@ def shown(bundle, sel: Selection) -> Shown:
     for refs in (ix.event_place[ev & ~ev_open], ix.route_origin[rt & ~rt_open], ix.route_destination[rt & ~rt_open]):
         sure_site[refs[refs >= 0]] = True
     pl_open = pl & referenced & ~sure_site if s is not None else np.zeros(len(pl), dtype=bool)
-    if sel.q:
-        pl_open &= ~ix.places.matches(sel.q)
-    actor_ids = ix.actors.ids[ac]
+    if place_hit is not None:
+        pl_open &= ~place_hit
     masks = MappingProxyType({"events": ev, "places": pl, "routes": rt, "actors": ac, "relations": rel_full,
                               "relations_faded": rel_faded, "estimates": es, "events_open": ev_open,
                               "routes_open": rt_open, "places_open": pl_open,
@@ -363,7 +363,7 @@ def shown(bundle, sel: Selection) -> Shown:
         event_ids=tuple(ix.events.ids[ev]),
         place_ids=tuple(ix.places.ids[pl]),
         route_ids=tuple(ix.routes.ids[rt]),
-        actor_ids=tuple(sorted(actor_ids)),
+        actor_ids=tuple(ix.actors.ids[ix.actor_order[ac[ix.actor_order]]]),
         relation_ids=tuple(ix.relations.ids[rel_full]),
         faded_relation_ids=tuple(ix.relations.ids[rel_faded]),
         estimate_ids=tuple(est.ids[es]),

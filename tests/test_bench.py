@@ -45,6 +45,7 @@ def test_bench_huge_row_is_measured_in_a_process_of_its_own():
     row = huge_figures(browser=False, scale=2, calls=3)
     assert row["scale"] == 2 and row["records"] > 0 and row["prepare_s"] >= 0
     assert row["rss_peak_mb"] >= row["rss_mb"] > 100
+    assert row["memo_full_rss_peak_mb"] >= row["memo_full_rss_mb"] > 100
     assert all(row[f] > 0 for f in FIELDS if not f.startswith("browser"))
 
 

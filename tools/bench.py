@@ -520,7 +520,27 @@ def _huge_row(browser: bool, scale: int = HUGE_SCALE, calls: int = HUGE_CALLS,
     if browser:
         row |= browser_figures(app, changes)
     row["rss_mb"], row["rss_peak_mb"] = _memory_mb()
+    row["memo_full_rss_mb"], row["memo_full_rss_peak_mb"] = _memos_filled(app, bundle)
     return row
+
+
+def _memos_filled(app, bundle, seed: int = 9) -> tuple[float, float]:
+    """The process's memory once every memo of the views is full, as in a worker that has served a while: the
+    changes above forget the drawn views before each (they time the drawing), so here as many new selections are
+    drawn as the memos hold."""
+    from dashboard.context import DRAWN_MEMO, shown_memo_size
+    from dashboard.selection import from_dict, vocab_from_bundle
+
+    ctx = app.server.extensions["app_ctx"]
+    vocab = vocab_from_bundle(bundle)
+    mix = _Mix(vocab, list(bundle.relations["source_id"].unique()[:500]), list(bundle.events["event_id"][:500]),
+               random.Random(seed))
+    for _ in range(max(DRAWN_MEMO, shown_memo_size(len(bundle.kind_of)))):
+        sel = from_dict(mix.next(), vocab)
+        ctx.drawn_for(sel, {})
+        ctx.source_for(sel.selected)
+        ctx.legend_for(sel)
+    return _memory_mb()
 
 
 def _machine() -> str:
@@ -547,7 +567,9 @@ def table(result: dict) -> str:
     for r in result["scales"]:
         if "rss_mb" in r:
             lines += ["", f"{r['scale']}×: prepared in {r['prepare_s']} s (synthetic corpus → frames → app); memory "
-                          f"{r['rss_mb']} MB resident after the changes, {r['rss_peak_mb']} MB at the peak"]
+                          f"{r['rss_mb']} MB resident after the changes, {r['rss_peak_mb']} MB at the peak"
+                          + (f"; {r['memo_full_rss_mb']} MB with every memo of the views full"
+                             if "memo_full_rss_mb" in r else "")]
     fv = result.get("first_visit")
     if fv:
         lines += ["", f"first visit (1×, {FIRST_VISIT_QUERY}, empty cache → every view painted): "
