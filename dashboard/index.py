@@ -50,48 +50,6 @@ class Span:
     sure_end: np.ndarray | None = None
 
 
-_SEP = b"\x00"
-
-
-@dataclass(frozen=True, eq=False)
-class SearchText:
-    """The casefolded text of every row, searched at once: one UTF-8 string of the rows in order, each followed by
-    a NUL, and where each row starts. A search runs bytes.find over it (in C) and jumps to the next row after a hit,
-    so its cost grows with the rows that match, not with all of them; one string also weighs less than a string per
-    row. A UTF-8 substring of a UTF-8 text is a substring of the decoded text, so the bytes give the same answer."""
-
-    text: bytes
-    starts: np.ndarray  # offset of each row's text, and the end: len(rows) + 1 entries
-
-    @classmethod
-    def of(cls, rows) -> SearchText:
-        parts = [str(r).replace("\x00", " ").encode() for r in rows]
-        starts = np.zeros(len(parts) + 1, dtype=np.int64)
-        np.cumsum([len(p) + 1 for p in parts], out=starts[1:])
-        starts.setflags(write=False)
-        return cls(b"".join(p + _SEP for p in parts), starts)
-
-    def __len__(self) -> int:
-        return len(self.starts) - 1
-
-    def row(self, i: int) -> str:
-        return self.text[self.starts[i]:self.starts[i + 1] - 1].decode()
-
-    def matches(self, needle: str) -> np.ndarray:
-        """Rows whose text holds `needle` (already casefolded)."""
-        out = np.zeros(len(self), dtype=bool)
-        sought = needle.encode()
-        if _SEP in sought or not len(self):
-            return out
-        text, starts = self.text, self.starts
-        at = text.find(sought)
-        while at >= 0:
-            r = int(np.searchsorted(starts, at, side="right")) - 1
-            out[r] = True
-            at = text.find(sought, int(starts[r + 1]))
-        return out
-
-
 @dataclass(frozen=True, eq=False)
 class Rows:
     """One frame's rows as arrays aligned with the frame's row order."""
@@ -101,7 +59,7 @@ class Rows:
     end: np.ndarray
     dated: np.ndarray
     movements: MappingProxyType  # movement_id → bool mask
-    search: SearchText  # casefolded text searched by the search box ("" when the frame is not searched)
+    search: tuple[str, ...]  # casefolded text searched by the search box ("" when the frame is not searched)
     spans: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # date mode → Span
 
     def __len__(self) -> int:
@@ -135,7 +93,10 @@ class Rows:
     def matches(self, q: str) -> np.ndarray:
         if not q:
             return np.ones(len(self), dtype=bool)
-        return self.search.matches(q.casefold())
+        needle = q.casefold()
+        # a substring test per row: as fast as one search over all rows joined (measured at 1000×: both are bound by
+        # reading the text) and steady whether few rows match or most
+        return np.fromiter((needle in h for h in self.search), dtype=bool, count=len(self))
 
 
 def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_search=None,
@@ -173,9 +134,9 @@ def _rows(df: pd.DataFrame, key: str, search_cols: tuple[str, ...] = (), extra_s
         hay = parts[0]
         for p in parts[1:]:
             hay = hay + " " + p
-        search = SearchText.of(hay.str.casefold())
+        search = tuple(hay.str.casefold())
     else:
-        search = SearchText.of([""] * n)
+        search = ("",) * n
     return Rows(ids=_frozen(df[key].to_numpy(dtype=object)), start=ys, end=ye, dated=dated,
                 movements=MappingProxyType({m: _frozen(a) for m, a in movements.items()}), search=search,
                 spans=MappingProxyType(spans))

@@ -1292,8 +1292,8 @@ def _density_counts(reps: np.ndarray, lane_arr: np.ndarray, lanes: list, dt, xr)
     dated = ~(np.isnan(x0) | np.isnan(x1))
     years = np.clip(np.floor((x0[dated] + x1[dated]) / 2).astype(np.int64), y0, y0 + n_years - 1) - y0
     index = {ln.key: k for k, ln in enumerate(lanes)}
-    keys, inverse = np.unique(lane_arr[dated].astype(str), return_inverse=True)
-    lane_rows = np.array([index[k] for k in keys.tolist()], dtype=np.int64)[inverse.reshape(-1)]
+    codes, keys = pd.factorize(lane_arr[dated])
+    lane_rows = np.array([index[k] for k in keys.tolist()], dtype=np.int64)[codes]
     grid = np.zeros((len(lanes), n_years), dtype=np.int64)
     np.add.at(grid, (lane_rows, years), 1)
     return tuple(tuple(int(v) for v in row) for row in grid)
@@ -1366,9 +1366,8 @@ def _place_estimates(bundle, prep: TimelinePrep, mode: str, rows: np.ndarray, se
                      plot_w: float, strip_h: float, font: float):
     if not len(rows):
         return (0.0, 1.0), [], []
-    est = bundle.estimates
-    lo = est["low"].astype(float).to_numpy()[rows]
-    hi = est["high"].astype(float).to_numpy()[rows]
+    lo = bundle.array("estimates", "low")[rows]
+    hi = bundle.array("estimates", "high")[rows]
     val = np.where(np.isnan(hi), lo, hi)
     low = np.where(np.isnan(lo), val, lo)
     ylo = math.log10(max(np.nanmin(low), 1.0)) - 0.25
@@ -1393,7 +1392,7 @@ def _place_estimates(bundle, prep: TimelinePrep, mode: str, rows: np.ndarray, se
             boxes.append((c - 2, y, c + 2, yl))  # low–high
         marks.append((c, y, a, b))
     selecting = bool(sel.selected)
-    ids = est["estimate_id"].to_numpy(dtype=object)[rows]
+    ids = bundle.array("estimates", "estimate_id")[rows]
     order = sorted(range(len(rows)), key=lambda k: (0 if selecting and ids[k] in related else 1, -val[k], k))
     h = font * TEXT_HEIGHT
     labels, taken = [], []
@@ -1666,14 +1665,13 @@ def _density_trace(m: TimelineModel, prep: TimelinePrep, bundle, sel: Selection)
 
 def _estimates_trace(bundle, prep: TimelinePrep, mode: str, m: TimelineModel, sel: Selection, p: Palette) -> dict:
     rows = np.array(m.estimates, dtype=np.int64)
-    est = bundle.estimates.iloc[rows]
-    lo = est["low"].astype(float).to_numpy()
-    hi = est["high"].astype(float).to_numpy()
+    lo = bundle.array("estimates", "low")[rows]
+    hi = bundle.array("estimates", "high")[rows]
     val = np.where(np.isnan(hi), lo, hi)
     x0, x1 = prep.estimate_x[mode]
     ex = (x0[rows] + x1[rows]) / 2
     half = (x1[rows] - x0[rows]) / 2
-    eids = est["estimate_id"].to_numpy(dtype=object)
+    eids = bundle.array("estimates", "estimate_id")[rows]
     return dict(
         type="scatter", x=ex.tolist(), y=val.tolist(), mode="markers", xaxis="x2", yaxis="y2",
         customdata=eids.tolist(), name="Estimates", showlegend=False, hovertext=prep.estimate_hover[rows].tolist(),
