@@ -23,7 +23,7 @@ import pandas as pd
 from dashboard.filenames import export_name
 from dashboard.pipeline.export import FIELD_FILES, LIST_SEPARATOR, datapackage, field_files, to_csv_frame
 from dashboard.schema import FRAME_COLUMNS, FRAME_NAMES, PRIMARY_KEY
-from dashboard.selection import SHOWN_FIELDS, Selection, Shown, Vocab, summary, to_query
+from dashboard.selection import Selection, Shown, Vocab, summary, to_query
 from dashboard.formatting import KIND_LABELS
 from dashboard.views.table import record_title
 
@@ -45,10 +45,10 @@ def _columns(name: str) -> list[str]:
     return [c.name for c in FRAME_COLUMNS[name]]
 
 
-def _restrict(df: pd.DataFrame, name: str, ids, mask=None) -> pd.DataFrame:
-    """The rows of `df` whose primary key is in `ids` (or where `mask`, aligned with `df`, is true), in frame
+def _restrict(df: pd.DataFrame, name: str, ids=(), mask=None) -> pd.DataFrame:
+    """The rows of `df` where `mask` (aligned with `df`) is true, or else whose primary key is in `ids`, in frame
     order, with the schema's columns only."""
-    if mask is not None and len(mask) == len(df):
+    if mask is not None:
         out = df[np.asarray(mask, dtype=bool)]
     else:
         ids = set(ids)
@@ -56,12 +56,9 @@ def _restrict(df: pd.DataFrame, name: str, ids, mask=None) -> pd.DataFrame:
     return out[_columns(name)].reset_index(drop=True)
 
 
-def _mask(shown: Shown, *names: str):
-    """The row mask Shown carries for a frame (or the union of several), if it carries one."""
-    masks = getattr(shown, "masks", None)
-    if masks is None or not all(n in masks for n in names):
-        return None
-    return np.logical_or.reduce([np.asarray(masks[n], dtype=bool) for n in names])
+def _mask(shown: Shown, *names: str) -> np.ndarray:
+    """The rows Shown shows of a frame (or of any of several masks of one frame)."""
+    return np.logical_or.reduce([np.asarray(shown.masks[n], dtype=bool) for n in names])
 
 
 def shown_frames(bundle, shown: Shown) -> dict[str, pd.DataFrame]:
@@ -74,9 +71,8 @@ def shown_frames(bundle, shown: Shown) -> dict[str, pd.DataFrame]:
     """
     out: dict[str, pd.DataFrame] = {}
     for name in _BY_IDS:
-        out[name] = _restrict(bundle.frame(name), name, getattr(shown, SHOWN_FIELDS[name]), _mask(shown, name))
-    out["relations"] = _restrict(bundle.relations, "relations", shown.relation_ids + shown.faded_relation_ids,
-                                 _mask(shown, "relations", "relations_faded"))
+        out[name] = _restrict(bundle.frame(name), name, mask=_mask(shown, name))
+    out["relations"] = _restrict(bundle.relations, "relations", mask=_mask(shown, "relations", "relations_faded"))
     movement_ids = {m for name in ("events", "routes", "actors") for ids in out[name]["movement_ids"].tolist()
                     for m in ids}
     out["movements"] = _restrict(bundle.movements, "movements", movement_ids)
@@ -173,7 +169,7 @@ def shown_zip(bundle, sel: Selection, vocab: Vocab, shown: Shown, *, today: dt.d
     line = summary(bundle, sel, vocab, shown)
     docs = frames["documents"] if len(frames["documents"]) else bundle.documents
     selected = _selected_text(bundle, sel.selected) if sel.selected else "none"
-    n_faded = len(shown.faded_relation_ids)
+    n_faded = shown.count("relations_faded")
     lines = [
         f"Filters:    {line}",
         f"Selected:   {selected}",

@@ -288,19 +288,54 @@ def to_query(sel: Selection) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Shown:
-    """Ids of what every view draws for a selection, and the same as row masks aligned with each frame (the masks
-    are what the figure builders use: no per-call id lookups)."""
+    """What every view draws for a selection, as row masks aligned with each frame (what the figure builders use:
+    no per-call id lookups), and the same as ids, made from the masks when asked for (a process remembers many
+    Shown; at 800,000 records the ids of a broad selection weighed five times its masks). `count` says how many
+    without making them."""
 
-    event_ids: tuple[str, ...]
-    place_ids: tuple[str, ...]
-    route_ids: tuple[str, ...]
-    actor_ids: tuple[str, ...]
-    relation_ids: tuple[str, ...]  # ties between shown actors, dated within the period or undated
-    faded_relation_ids: tuple[str, ...]  # the shown actors' ties dated outside the period (faded context)
-    estimate_ids: tuple[str, ...]
-    masks: Any = field(default=None, compare=False, repr=False)  # frame name → bool array ("relations_faded" too)
+    masks: Any  # frame name → bool array ("relations_faded", "events_open", … too)
+    index: Any = field(repr=False)  # the bundle's FrameIndex, whose ids the masks pick
+
+    def _ids(self, frame: str, mask: str | None = None) -> tuple[str, ...]:
+        return tuple(getattr(self.index, frame).ids[self.masks[mask or frame]])
+
+    def count(self, mask: str) -> int:
+        """How many rows `mask` (a frame name, or "relations_faded") shows."""
+        return int(np.count_nonzero(self.masks[mask]))
+
+    @property
+    def event_ids(self) -> tuple[str, ...]:
+        return self._ids("events")
+
+    @property
+    def place_ids(self) -> tuple[str, ...]:
+        return self._ids("places")
+
+    @property
+    def route_ids(self) -> tuple[str, ...]:
+        return self._ids("routes")
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        """In the order of their ids."""
+        order = self.index.actor_order
+        return tuple(self.index.actors.ids[order[self.masks["actors"][order]]])
+
+    @property
+    def relation_ids(self) -> tuple[str, ...]:
+        """Ties between shown actors, dated within the period or undated."""
+        return self._ids("relations")
+
+    @property
+    def faded_relation_ids(self) -> tuple[str, ...]:
+        """The shown actors' ties dated outside the period (faded context)."""
+        return self._ids("relations", "relations_faded")
+
+    @property
+    def estimate_ids(self) -> tuple[str, ...]:
+        return self._ids("estimates")
 
 
 _DEPORTATION_TYPES = frozenset({"deportation", "deportation_origin", "deportation_destination"})
@@ -359,16 +394,7 @@ def shown(bundle, sel: Selection) -> Shown:
                               "relations_faded": rel_faded, "estimates": es, "events_open": ev_open,
                               "routes_open": rt_open, "places_open": pl_open,
                               "relations_open": rel_full & ix.relations.open_only(s, e, sel.dates)})
-    return Shown(
-        event_ids=tuple(ix.events.ids[ev]),
-        place_ids=tuple(ix.places.ids[pl]),
-        route_ids=tuple(ix.routes.ids[rt]),
-        actor_ids=tuple(ix.actors.ids[ix.actor_order[ac[ix.actor_order]]]),
-        relation_ids=tuple(ix.relations.ids[rel_full]),
-        faded_relation_ids=tuple(ix.relations.ids[rel_faded]),
-        estimate_ids=tuple(est.ids[es]),
-        masks=masks,
-    )
+    return Shown(masks=masks, index=ix)
 
 
 def _shown_network(ix, sel: Selection, ev: np.ndarray, s: int | None, e: int | None):
@@ -408,25 +434,17 @@ def _shown_network(ix, sel: Selection, ev: np.ndarray, s: int | None, e: int | N
     return ac, both & of_period, touches & ~of_period
 
 
-# The field of Shown holding each frame's shown ids.
-SHOWN_FIELDS = MappingProxyType({"events": "event_ids", "places": "place_ids", "routes": "route_ids",
-                                 "actors": "actor_ids", "relations": "relation_ids", "estimates": "estimate_ids"})
-
 
 def open_mask(bundle, sh: Shown, name: str) -> np.ndarray:
     """Which rows of frame `name` (events, places, routes, relations) are shown only through the assumed years of
-    an open end (drawn faded); none for a Shown built by hand."""
-    found = sh.masks.get(f"{name}_open") if sh.masks is not None else None
+    an open end (drawn faded)."""
+    found = sh.masks.get(f"{name}_open")
     return found if found is not None else np.zeros(len(getattr(bundle, name)), dtype=bool)
 
 
 def shown_mask(bundle, sh: Shown, name: str) -> np.ndarray:
-    """Which rows of frame `name` are shown: the mask shown() computed, or one made from the ids (for a Shown built
-    by hand)."""
-    if sh.masks is not None:
-        return sh.masks[name]
-    key = bundle.frame(name).columns[0]
-    return bundle.frame(name)[key].isin(set(getattr(sh, SHOWN_FIELDS[name]))).to_numpy()
+    """Which rows of frame `name` are shown: the mask shown() computed."""
+    return sh.masks[name]
 
 
 # References that are not ties between records for highlighting: who a statement is attributed to, and
@@ -496,10 +514,7 @@ def period_of(vocab: Vocab, period_id: str) -> tuple[int, int] | None:
 
 def happening_count(bundle, sh: Shown) -> int:
     """How many happenings the shown events are: records of one happening (one `happening_id`) count once."""
-    mask = sh.masks.get("events") if sh.masks is not None else None
-    if mask is None:
-        mask = np.isin(bundle.array("events", "event_id"), list(sh.event_ids))
-    return happenings(bundle.index, mask)
+    return happenings(bundle.index, sh.masks["events"])
 
 
 def summary(bundle, sel: Selection, vocab: Vocab, sh: Shown | None = None) -> str:
@@ -517,8 +532,8 @@ def summary(bundle, sel: Selection, vocab: Vocab, sh: Shown | None = None) -> st
         return f"{count} {word}{'' if count == 1 else 's'}"
 
     # events count happenings (the texts' several passages on one happening are one event)
-    parts.append(", ".join([n(happening_count(bundle, sh), "event"), n(len(sh.place_ids), "site"),
-                            n(len(sh.route_ids), "route"), n(len(sh.relation_ids), "tie")]))
+    parts.append(", ".join([n(happening_count(bundle, sh), "event"), n(sh.count("places"), "site"),
+                            n(sh.count("routes"), "route"), n(sh.count("relations"), "tie")]))
     return " · ".join(parts)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -153,12 +152,6 @@ def test_download009_shown_frames_keep_schema_columns(bundle):
         assert df.index.equals(pd.RangeIndex(len(df)))
 
 
-def test_download009b_same_frames_from_ids_alone(bundle):
-    """A Shown without row masks (ids only) gives the same frames."""
-    sh = shown(bundle, SEL)
-    bare = dataclasses.replace(sh, masks=None) if hasattr(sh, "masks") else sh
-    for name, df in shown_frames(bundle, bare).items():
-        pd.testing.assert_frame_equal(df, shown_frames(bundle, sh)[name])
 
 
 def test_download010_full_package_has_every_frame(bundle):

@@ -112,6 +112,23 @@ def test_search_finds_what_a_row_by_row_search_finds(bundle, q):
         assert (getattr(ix, name).matches(q) == want).all(), name
 
 
+@pytest.mark.parametrize("sel", [Selection(), Selection(1936, 1938), Selection(movement_ids=("trotskyism",)),
+                                 Selection(q="purge")], ids=("all", "period", "movement", "search"))
+def test_shown_holds_masks_and_gives_ids_from_them(bundle, sel):
+    """Shown keeps masks only; its ids are the masked rows' ids in frame order (the actors sorted), and `count`
+    says how many without making them."""
+    sh = shown(bundle, sel)
+    for name, field_ in (("events", "event_ids"), ("places", "place_ids"), ("routes", "route_ids"),
+                         ("relations", "relation_ids"), ("estimates", "estimate_ids")):
+        ids = bundle.frame(name).iloc[:, 0].to_numpy(dtype=object)
+        assert getattr(sh, field_) == tuple(ids[sh.masks[name]]) and sh.count(name) == len(getattr(sh, field_))
+    actors = bundle.actors["actor_id"].to_numpy(dtype=object)
+    assert sh.actor_ids == tuple(sorted(actors[sh.masks["actors"]])) and sh.count("actors") == len(sh.actor_ids)
+    faded = bundle.relations["relation_id"].to_numpy(dtype=object)[sh.masks["relations_faded"]]
+    assert sh.faded_relation_ids == tuple(faded) and sh.count("relations_faded") == len(faded)
+    assert not set(sh.relation_ids) & set(sh.faded_relation_ids)
+
+
 def test_network_as_of_period(bundle):
     rel = bundle.relations
     span = bundle.index.relations.spans["refined"]  # the years a tie counts for (open ends: a few years)

@@ -3,7 +3,6 @@ both dates where a record has a refined one; every function the grid names regis
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import re
@@ -69,12 +68,6 @@ def test_table001_rows_match_shown(bundle, sel):
     assert not set(sh.faded_relation_ids) & {r["id"] for r in table.rows}
 
 
-@pytest.mark.parametrize("sel", SELECTIONS[:3], ids=("all", "period", "movement"))
-def test_table001b_same_rows_from_ids_alone(bundle, sel):
-    """A Shown without row masks (ids only) gives the same rows."""
-    sh = shown(bundle, sel)
-    bare = dataclasses.replace(sh, masks=None) if hasattr(sh, "masks") else sh
-    assert table_rows(bundle, bare, sel).rows == table_rows(bundle, sh, sel).rows
 
 
 def test_table002_unfiltered_is_every_record(bundle):

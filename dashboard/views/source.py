@@ -199,8 +199,8 @@ def overview_model(bundle, sel: Selection, sh: Shown) -> OverviewModel:
         if len(listed) < OVERVIEW_EVENTS:
             ev = bundle.events if ev is None else ev
             listed.append(OverviewEvent(event_id=event_ids[i], label=name, years=_drawn_when(ev.iloc[i], sel)))
-    counts = (("events", happening_count(bundle, sh)), ("sites", len(sh.place_ids)), ("routes", len(sh.route_ids)),
-              ("ties", len(sh.relation_ids)), ("estimates", len(sh.estimate_ids)))
+    counts = (("events", happening_count(bundle, sh)), ("sites", sh.count("places")), ("routes", sh.count("routes")),
+              ("ties", sh.count("relations")), ("estimates", sh.count("estimates")))
     return OverviewModel(period=period, sections=sections, events=tuple(listed),
                          more_events=len(seen) - len(listed), counts=counts,
                          disagree=_disagree(bundle, None) if sel.view == "debates" else ())

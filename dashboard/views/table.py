@@ -30,9 +30,9 @@ import pandas as pd
 from dashboard.dates import when_words
 from dashboard.formatting import KIND_LABELS, fmt_range, outside_note
 from dashboard.schema import PRIMARY_KEY
-from dashboard.selection import SHOWN_FIELDS, Selection, Shown
+from dashboard.selection import Selection, Shown
 
-# The frames a table row can come from (each is a field of Shown: selection.SHOWN_FIELDS).
+# The frames a table row can come from (each has a mask in Shown).
 TABLE_KINDS = ("events", "places", "routes", "actors", "relations", "estimates")
 # Rows sent to the browser per filter change: the whole corpus is ~700 records, but at 100× it is ~70,000 and
 # their JSON (quotes included) would be tens of MB per change. The download has them all.
@@ -178,21 +178,9 @@ def table_caption(table: TableRows) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _positions(df: pd.DataFrame, key: str, ids: tuple[str, ...], mask=None) -> np.ndarray:
-    """Row positions of `ids` in `df` (frame order), without copying the frame. `mask`, when Shown carries one
-    aligned with the frame, gives them without hashing any id."""
-    if mask is not None and len(mask) == len(df):
-        return np.flatnonzero(np.asarray(mask, dtype=bool))
-    if not ids:
-        return np.zeros(0, dtype=np.intp)
-    if len(ids) == len(df):  # everything shown: skip the hashing (shown ids are unique ids of this frame)
-        return np.arange(len(df))
-    return np.flatnonzero(df[key].isin(ids).to_numpy())
-
-
-def _mask(shown: Shown, kind: str):
-    masks = getattr(shown, "masks", None)
-    return masks.get(kind) if masks is not None else None
+def _positions(shown: Shown, kind: str) -> np.ndarray:
+    """Row positions of what `shown` shows of frame `kind` (frame order), from its mask: no id is hashed."""
+    return np.flatnonzero(np.asarray(shown.masks[kind], dtype=bool))
 
 
 def _lookup(df: pd.DataFrame, key: str, value: str) -> dict:
@@ -359,7 +347,7 @@ def table_rows(bundle, shown: Shown, sel: Selection | None = None, limit: int = 
     codes, positions, year_parts = [], [], []
     for code, kind in enumerate(TABLE_KINDS):
         df = bundle.frame(kind)
-        at = _positions(df, PRIMARY_KEY[kind], getattr(shown, SHOWN_FIELDS[kind]), _mask(shown, kind))
+        at = _positions(shown, kind)
         frames[kind] = df
         codes.append(np.full(len(at), code, dtype=np.int8))
         positions.append(at)

@@ -59,8 +59,8 @@ def view_text(bundle, rendered) -> str:
     if route_text:
         map_text += f": {_listing(route_text, len(rt))}"
     parts.append(map_text + ".")
-    parts.append(f"Network: {_n(len(sh.relation_ids), 'tie')} in the period among {_n(len(sh.actor_ids), 'actor')}"
-                 + (f", {_n(len(sh.faded_relation_ids), 'tie')} outside it drawn faded" if sh.faded_relation_ids
+    parts.append(f"Network: {_n(sh.count('relations'), 'tie')} in the period among {_n(sh.count('actors'), 'actor')}"
+                 + (f", {_n(sh.count('relations_faded'), 'tie')} outside it drawn faded" if sh.count('relations_faded')
                     else "") + ".")
     if rendered.source is not None:
         parts.append(f"Selected: {rendered.source.subtitle}, {rendered.source.title}. "
