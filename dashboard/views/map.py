@@ -661,13 +661,13 @@ def _legend_entries(bundle, pl: np.ndarray, rt: np.ndarray, grouped: bool, prep:
     a count of people. Route people are named on the map itself."""
     out = []
     if not grouped:
-        types = set(bundle.places["place_type"].to_numpy(dtype=object)[pl])
+        types = set(bundle.array("places", "place_type")[pl])
         out += [LegendEntry(f"type-{t}", PLACE_TYPE_LABELS.get(t, t), "symbol", PLACE_SYMBOLS[t])
                 for t in PLACE_SYMBOLS if t in types and t not in GENERIC_TYPES]
-        if bundle.places["approximate"].to_numpy(dtype=bool)[pl].any():
+        if bundle.array("places", "approximate")[pl].any():
             out.append(LegendEntry("approx", "approximate", "halo"))
     if len(rt):
-        if bundle.routes["origin_implied"].to_numpy(dtype=bool)[rt].any():
+        if bundle.array("routes", "origin_implied")[rt].any():
             out.append(LegendEntry("dashed", "homeland implied", "dashed"))
         if (prep.route_cited[rt] > 0).any():
             out.append(LegendEntry("width", "width: people", "width"))
@@ -720,20 +720,20 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     (None: modern borders)."""
     prep = prep or prepare_map(bundle)
     p = palette
-    places, routes = bundle.places, bundle.routes
     scale = 1.35 if present else 1.0
     text_scale = scale * (1.0 if size[0] >= TEXT_FULL_WIDTH else 0.91)
     selecting = bool(sel.selected)
     pl = np.flatnonzero(shown_mask(bundle, shown, "places"))
     rt = np.flatnonzero(shown_mask(bundle, shown, "routes"))
-    lon = places["lon"].to_numpy(dtype=float)
-    lat = places["lat"].to_numpy(dtype=float)
-    pids = places["place_id"].to_numpy(dtype=object)
+    lon = bundle.array("places", "lon")
+    lat = bundle.array("places", "lat")
+    pids = bundle.array("places", "place_id")
+    place_names = bundle.array("places", "name")
     origin, dest = bundle.index.route_origin, bundle.index.route_destination
     grouped = len(pl) > MAX_SITE_MARKS or len(rt) > MAX_ROUTE_MARKS
     open_pl, open_rt = open_mask(bundle, shown, "places"), open_mask(bundle, shown, "routes")
-    open_rows = frozenset(("places", int(i)) for i in pl if open_pl[i]) | \
-        frozenset(("routes", int(i)) for i in rt if open_rt[i])
+    open_rows = frozenset(("places", i) for i in pl[open_pl[pl]].tolist()) | \
+        frozenset(("routes", i) for i in rt[open_rt[rt]].tolist())
     legend = _legend_entries(bundle, pl, rt, grouped, prep, bool(open_rows))
     # whole px: plotly rounds the margins it is given
     margin = (0.0, 0.0, 0.0, float(math.ceil(legend_height(legend, size[0], scale))))
@@ -752,8 +752,8 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     site_xy = np.stack([sx, sy], axis=1) if len(pl) else np.zeros((0, 2))
     inside = fitted.inside(sx, sy)
     outside = [pl[k] for k in np.flatnonzero(~inside)]
-    outside_names = tuple(dict.fromkeys(places["name"].to_numpy(dtype=object)[sorted(
-        outside, key=lambda i: (-prep.place_cites[i], places["name"].iat[i]))]))
+    outside_names = tuple(dict.fromkeys(place_names[sorted(
+        outside, key=lambda i: (-prep.place_cites[i], place_names[i]))]))
 
     # notes, in the corners of the plot area
     notes = []
@@ -844,8 +844,8 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
         if sel_row is not None:
             place_site(sel_row)
         # route groups: one label per people, on the route with the most people, beside the line
-        people = routes["people"].to_numpy(dtype=object)
-        rids = routes["route_id"].to_numpy(dtype=object)
+        people = bundle.array("routes", "people")
+        rids = bundle.array("routes", "route_id")
         by_people: dict[str, list[int]] = {}
         for i in sorted(rt, key=lambda i: (-prep.route_cited[i], rids[i])):
             by_people.setdefault(people[i], []).append(int(i))

@@ -381,12 +381,18 @@ def _happening(bundle, kind: str, row: dict) -> dict:
     """Every other record of the selected event's happening, side by side, and where the dates differ."""
     if kind != "events":
         return {}
-    events = bundle.events
-    same = events[(events["happening_id"] == row["happening_id"]) & (events["event_id"] != row["event_id"])]
+    found = bundle.row_of(row["event_id"])
+    if found is None or not isinstance(row.get("happening_id"), str):
+        return {}
+    codes = bundle.index.event_happening  # the happening of each event as a number: no string compared per event
+    same = np.flatnonzero(codes == codes[found[1]])
+    same = same[same != found[1]]
     if not len(same):
         return {}
     titles = dict(zip(bundle.documents["doc_id"], bundle.documents["title"]))
-    sides = tuple((r.event_id, titles.get(r.doc_id, r.doc_id), when_text(r.when), r.quote) for r in same.itertuples())
+    col = {c: bundle.array("events", c)[same] for c in ("event_id", "doc_id", "when", "quote")}
+    sides = tuple((eid, titles.get(doc, doc), when_text(when), quote)
+                  for eid, doc, when, quote in zip(col["event_id"], col["doc_id"], col["when"], col["quote"]))
     dates = list(dict.fromkeys([when_text(row.get("when"))] + [d for _, _, d, _ in sides]))
     return {"happening": sides, "happening_differs": ("dates: " + " · ".join(dates)) if len(dates) > 1 else ""}
 

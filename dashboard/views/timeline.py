@@ -863,8 +863,12 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
         hit = np.flatnonzero(prep.event_ids == sel.selected)
         sel_hap = int(prep.happening[hit[0]]) if len(hit) else None
     info = []
-    hap_l, imp_l, x0_l, ids_l = prep.happening.tolist(), prep.importance.tolist(), dt.x0.tolist(), prep.event_ids
-    multi = prep.n_sources.tolist()
+    ids_l = prep.event_ids
+    if density:  # (lists of every event's numbers only when marks are placed)
+        hap_l = imp_l = x0_l = multi = []
+    else:
+        hap_l, imp_l, x0_l = prep.happening.tolist(), prep.importance.tolist(), dt.x0.tolist()
+        multi = prep.n_sources.tolist()
     # beyond MAX_EVENT_MARKS nothing is drawn one by one: no mark is placed (the counts per lane and year below)
     for i in ([] if density else reps.tolist()):
         if multi[i] > 1:
