@@ -244,3 +244,22 @@ def test_network010_old_call_still_works(bundle, app_ctx, vocab):
     els = network_elements(bundle, sel, sh, frozenset(), app_ctx.positions, prep=app_ctx.network)
     _, m = model_for(bundle, app_ctx, vocab, "movement=trotskyism")
     assert els == network_elements(m)
+
+
+def test_label_variants_are_made_when_asked_and_kept(bundle):
+    """A node's label texts are made when its label is first placed (not for every node up front) and the same
+    tuple is read again; they are the name, on two lines when long, on one line, and the short name."""
+    from dashboard.context import make_context
+    from dashboard.views.network import label_variants
+
+    prep = make_context(bundle).network
+    v = prep.variants
+    assert len(v) == len(prep.ids) and not v._made
+    k = prep.ids.index("trotsky") if "trotsky" in prep.ids else 0
+    first = v[k]
+    assert v[k] is first and v[-len(v) + k] is first and list(v._made) == [k]
+    row = bundle.actors.set_index("actor_id").loc[prep.ids[k]]
+    assert first == label_variants(str(row["name"]), row["aliases"])
+    assert all(len(lines) == len(widths) and all(w > 0 for w in widths) for lines, widths in first)
+    with pytest.raises(IndexError):
+        v[len(v)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
@@ -277,8 +278,7 @@ class NetworkPrep:
     colors: tuple[str | None, ...]  # family colour of the first movement (None: the palette's no-movement grey)
     ties: np.ndarray
     size: np.ndarray  # px at the panel's size
-    variants: tuple[tuple[tuple[tuple[str, ...], tuple[float, ...]], ...], ...]  # label texts to try, in order:
-    # (lines, their widths in em): the name (on two lines when long), on one line, the short name
+    variants: LabelVariants  # per node, the label texts to try
     edge_ids: tuple[str, ...]
     edge_at: MappingProxyType  # relation id → its row
     edge_types: tuple[str, ...]
@@ -295,6 +295,35 @@ class NetworkPrep:
         return self.ids
 
 
+def label_variants(name: str, aliases) -> tuple[tuple[tuple[str, ...], tuple[float, ...]], ...]:
+    """The label texts to try for a node, in order, each as (lines, their widths in em): the name (on two lines
+    when long), on one line, the short name."""
+    texts = list(dict.fromkeys([label_lines(name), (name,), (short_name(name, aliases),)]))
+    return tuple((t, tuple(text_em(line) for line in t)) for t in texts)
+
+
+class LabelVariants(Sequence):
+    """label_variants of each node, made when its label is first placed and then kept: a data set of 250,000
+    actors draws a few hundred of them at a time (made for every node up front, they weighed ~70 MB at the
+    benchmark's 1000×). Read-only to its callers; making one twice from two threads gives the same tuple."""
+
+    def __init__(self, names: tuple[str, ...], aliases: tuple):
+        self._names, self._aliases = names, aliases
+        self._made: dict[int, tuple] = {}
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __getitem__(self, k: int):
+        if not -len(self) <= k < len(self):
+            raise IndexError(k)
+        k %= len(self)
+        found = self._made.get(k)
+        if found is None:
+            found = self._made[k] = label_variants(self._names[k], self._aliases[k])
+        return found
+
+
 def prepare_network(bundle, positions: dict[str, tuple[float, float]]) -> NetworkPrep:
     actors = bundle.actors
     row_of = {a: i for i, a in enumerate(actors["actor_id"])}
@@ -307,12 +336,6 @@ def prepare_network(bundle, positions: dict[str, tuple[float, float]]) -> Networ
     colours = _family_colours(bundle)
     first = tuple(mv[0] if len(mv) else "" for mv in mvs)
     aliases = actors["aliases"].to_numpy(dtype=object)[node_row] if len(ids) else np.array([], dtype=object)
-    variants = []
-    for name, al in zip(names, aliases):
-        name = str(name)
-        texts = [label_lines(name), (name,), (short_name(name, al),)]
-        texts = list(dict.fromkeys(texts))
-        variants.append(tuple((t, tuple(text_em(line) for line in t)) for t in texts))
     node_at = {a: k for k, a in enumerate(ids)}
     rel = bundle.relations
     undated = (rel["year_start"].isna() & rel["year_end"].isna()).to_numpy()
@@ -324,7 +347,7 @@ def prepare_network(bundle, positions: dict[str, tuple[float, float]]) -> Networ
         names=tuple(str(n) for n in names), types=tuple(str(t) for t in types), movement=first,
         colors=tuple(colours.get(m) for m in first), ties=ties,
         size=np.array([node_size(int(t)) for t in ties], dtype=float),
-        variants=tuple(variants),
+        variants=LabelVariants(tuple(str(n) for n in names), tuple(aliases)),
         edge_ids=tuple(rel["relation_id"]), edge_at=MappingProxyType({r: j for j, r in enumerate(rel["relation_id"])}),
         edge_types=tuple(rel["relation_type"]),
         edge_style=tuple(st[0] for st in styles), edge_color=tuple(st[1] for st in styles),
