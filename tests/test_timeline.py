@@ -3,16 +3,20 @@ thin lines with caps, uncertain ends fading, one mark per happening, band labels
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 import plotly.graph_objects as go
 import pytest
 
 from dashboard.events import _zoom_span
+from dashboard.textwidth import text_width
 from dashboard.frames import bundle_from_frames
 from dashboard.selection import Selection, from_query, related_ids, shown, vocab_from_bundle
 from dashboard.views.timeline import (
     CAP_SYMBOL,
+    TICK_OVERFLOW,
     DEFAULT_SIZE,
     figure_text,
     prepare_timeline,
@@ -210,6 +214,30 @@ def test_timeline008_band_labels_never_cut(bundle, prep, query, size):
     # the figure's top margin holds every tier of band labels
     tiers = max(b.tier + b.lines for b in m.bands)
     assert fig["layout"]["margin"]["t"] >= tiers * m.fonts["band"] * 1.2
+
+
+@pytest.mark.parametrize("size", SIZES + ((1258, 228),))
+@pytest.mark.parametrize("query", STATES + ("period=1917-1991", "period=1936-1936"))
+def test_timeline008b_tick_labels_fit_their_margins(bundle, prep, query, size):
+    # plotly.js is told not to measure the tick labels to hide those leaving the graph (TICK_OVERFLOW): so the
+    # margins must hold every one of them — the last year's label centred on the plot's right edge, the lane names
+    # left of the plot
+    fig = _figure(bundle, prep, query, size)
+    lay = fig["layout"]
+    mg = lay["margin"]
+    axes = {k: v for k, v in lay.items() if k.startswith(("xaxis", "yaxis"))}
+    assert axes and all(a.get("ticklabeloverflow") == TICK_OVERFLOW for a in axes.values())
+    x = lay["xaxis2"] if "xaxis2" in lay else lay["xaxis"]
+    lo, hi = x["range"]
+    years = [y for y in range(math.ceil(lo), math.floor(hi) + 1)]
+    size_px = x["tickfont"]["size"]
+    widest = max(text_width(str(y), size_px) for y in years)
+    assert mg["r"] >= widest / 2, (mg["r"], widest)
+    lanes = lay["yaxis"]
+    for t in lanes["ticktext"]:
+        for line in re.sub(r"<span[^>]*>|</span>", "", t).split("<br>"):
+            assert text_width(html.unescape(line), lanes["tickfont"]["size"]) + lanes["ticklabelstandoff"] \
+                <= mg["l"] + 0.5, line
 
 
 def test_timeline009_estimate_figures():

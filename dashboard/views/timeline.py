@@ -88,6 +88,10 @@ FADE_OPEN_PX = 54.0  # length of the fading tail beyond an open end
 FADE_APPROX_PX = 28.0  # … beyond an approximate end
 FADE_STEPS = (0.6, 0.34, 0.14)  # opacity of the tail's segments, from the known end outwards
 LANE_STANDOFF = 8.0  # px between a lane's name and the plot
+# The margins are laid out to hold every tick label (the lane names, the years, the estimate strip's ticks: see
+# timeline_model's m_l / m_r / m_b), so plotly.js need not measure each label on every redraw to hide those that
+# would leave the graph ("hide past div", its default): about a tenth of the browser's plotly time per change.
+TICK_OVERFLOW = "allow"
 LANE_GUTTER_SHARE = 0.22  # the lane names' gutter takes at most this share of the width (names wrap to fit)
 COUNT_CLUSTER_PX = 80.0  # unlabelled marks closer than this share one "+N"
 ESTIMATE_STRIP_SHARE = 0.17  # share of the plot height given to the estimates strip (within the bounds below)
@@ -1574,14 +1578,15 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
     span = m.xr[1] - m.xr[0]
     dtick = 1 if span <= 14 else 2 if span <= 30 else 5 if span <= 60 else 10
     x_common = dict(range=list(m.xr), showgrid=True, gridcolor=p.grid, zeroline=False, tickformat="d", dtick=dtick,
-                    tickfont=dict(size=f["tick"], color=p.ink), automargin=False, fixedrange=False)
+                    tickfont=dict(size=f["tick"], color=p.ink), automargin=False, fixedrange=False,
+                    ticklabeloverflow=TICK_OVERFLOW)
     tickvals = [-(ln.row0 + ln.n_rows / 2) for ln in m.lanes]
     ticktext = [f'<span style="color:{_lane_color(ln, sel, p) if sel.lanes == "movement" else p.muted}">'
                 + "<br>".join(_esc(s) for s in ln.name_lines) + "</span>" for ln in m.lanes]
     axes["yaxis"] = dict(domain=[max(lanes_bottom, 0.0), lanes_top], anchor="x", tickvals=tickvals,
                          ticktext=ticktext, range=[-m.y_rows, 0], fixedrange=True, showgrid=False, zeroline=False,
                          tickfont=dict(size=f["lane"], color=p.ink), automargin=False, ticks="", ticklen=0,
-                         ticklabelstandoff=int(LANE_STANDOFF))
+                         ticklabelstandoff=int(LANE_STANDOFF), ticklabeloverflow=TICK_OVERFLOW)
     # lane separators
     for ln in m.lanes[1:]:
         shapes.append(dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=-ln.row0, y1=-ln.row0,
@@ -1595,7 +1600,8 @@ def render_timeline(m: TimelineModel, bundle, sel: Selection, prep: TimelinePrep
                               # a tick per power of ten while they fit a line apart, else fewer; none at the
                               # strip's edges, where a tick label would meet the year labels below
                               tickvals=_estimate_ticks(m.strip_h, m.estimate_y, f["estimate"] * 0.95),
-                              exponentformat="SI", tickfont=dict(size=f["estimate"] * 0.95, color=p.muted))
+                              exponentformat="SI", tickfont=dict(size=f["estimate"] * 0.95, color=p.muted),
+                              ticklabeloverflow=TICK_OVERFLOW)
         traces.append(_estimates_trace(bundle, prep, mode, m, sel, p))
         if m.estimate_labels:
             el = m.estimate_labels
