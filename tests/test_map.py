@@ -74,6 +74,19 @@ def test_fit_chooses_a_projection_for_the_extent(bundle, prep):
     assert wide.fitted.view.projection == "natural earth"
 
 
+@pytest.mark.parametrize("query", STATES + ("?period=1917-1991", "?period=1930-1939&type=deportation"))
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("present", (False, True))
+def test_fitted_map_writes_its_credit_over_no_site(bundle, prep, query, size, present):
+    # the credit sits in the bottom corner covering fewer marks; when both would cover some (a small panel, sites
+    # down to its bottom edge), the marks are framed above it
+    _, _, m = _model(bundle, prep, query, size, present=present)
+    credit = next(n for n in m.notes if "Natural Earth" in n.text or "Coordinates" in n.text)
+    r = 10.5 * m.scale / 2
+    for sx, sy in m.site_xy:
+        assert not _overlap(credit.box, (sx - r, sy - r, sx + r, sy + r)), (query, sx, sy, credit.box)
+
+
 @pytest.mark.parametrize("query", STATES + ("", "?region=ussr", "?region=europe", "?region=world"))
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("present", (False, True))

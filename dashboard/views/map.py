@@ -708,6 +708,13 @@ def _note(text_lines: list[str], x, y, xanchor, yanchor, size, color, bg_alpha, 
     return Note(text, x, y, xanchor, yanchor, size, color, bg_alpha, (x0, y0, x0 + w, y0 + h))
 
 
+def _covered(corners: list[Note], sx, sy, scale: float) -> list[int]:
+    """How many sites (projected px) each note's box covers: a site's mark reaching into the box counts."""
+    r = max(6.0, SITE_SIZE * scale / 2 + 0.5)
+    return [int(((sx >= n.box[0] - r) & (sx <= n.box[2] + r) & (sy >= n.box[1] - r) & (sy <= n.box[3] + r)).sum())
+            for n in corners]
+
+
 def _plain(html: str) -> str:
     return html.replace("<b>", "").replace("</b>", "")
 
@@ -747,13 +754,7 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     else:
         view = preset_view(region)
     fitted = fit(view, size, margin)
-    file_region = borders_region(fitted, region)
     sx, sy = fitted.project(lon[pl], lat[pl])
-    site_xy = np.stack([sx, sy], axis=1) if len(pl) else np.zeros((0, 2))
-    inside = fitted.inside(sx, sy)
-    outside = [pl[k] for k in np.flatnonzero(~inside)]
-    outside_names = tuple(dict.fromkeys(place_names[sorted(
-        outside, key=lambda i: (-prep.place_cites[i], place_names[i]))]))
 
     # notes, in the corners of the plot area
     notes = []
@@ -762,9 +763,32 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     # the credit goes in the bottom corner that covers fewer marks (right, unless the left covers fewer)
     corners = [_note([esc(credit), COORDS_NOTE], x, 0.005, anchor, "bottom", NOTE_PX * scale, p.muted, 0.75, size,
                      margin) for x, anchor in ((0.995, "right"), (0.005, "left"))]
-    covered = [int(((sx >= n.box[0] - 6) & (sx <= n.box[2] + 6) & (sy >= n.box[1] - 6) & (sy <= n.box[3] + 6)).sum())
-               for n in corners]
+    covered = _covered(corners, sx, sy, scale)
+    if MAP_REGIONS[region].get("fitted") and len(pl) and min(covered):
+        # both corners would cover marks (a small map, marks down to its bottom edge): frame the marks above the
+        # credit's band, widening the framed box downwards by a point below the lowest (more if once is not
+        # enough); the first frame is kept if none clears it
+        band = corners[0].box[3] - corners[0].box[1] + 8
+        plot_h = max(size[1] - margin[2] - margin[3], 1.0)
+        deg = (float(np.max(flat)) - float(np.min(flat)) + FIT_MIN_LAT_SPAN) * band / plot_h
+        for k in (1, 2, 3):
+            low = int(np.argmin(flat))
+            v2 = fit_view(np.r_[flon, flon[low]], np.r_[flat, flat[low] - k * deg], size, margin)
+            f2 = fit(v2, size, margin)
+            x2, y2 = f2.project(lon[pl], lat[pl])
+            c2 = _covered(corners, x2, y2, scale)
+            if min(c2) < min(covered) and f2.inside(x2, y2).sum() >= fitted.inside(sx, sy).sum():
+                view, fitted, sx, sy, covered = v2, f2, x2, y2, c2
+            if not min(covered):
+                break
     notes.append(corners[1] if covered[1] < covered[0] else corners[0])
+    file_region = borders_region(fitted, region)
+    site_xy = np.stack([sx, sy], axis=1) if len(pl) else np.zeros((0, 2))
+    inside = fitted.inside(sx, sy)
+    outside = [pl[k] for k in np.flatnonzero(~inside)]
+    outside_names = tuple(dict.fromkeys(place_names[sorted(
+        outside, key=lambda i: (-prep.place_cites[i], place_names[i]))]))
+
     if historical:
         notes.append(_note([f"<b>Borders of {borders_year}</b>"], 0.005, 0.995, "left", "top", 11 * scale, p.ink,
                            0.75, size, margin))
