@@ -214,3 +214,19 @@ def test_legibility005_slide_has_no_overlapping_or_cut_labels(request, slide_pag
     assert boxes, "the slide draws no text"
     assert not _overlapping(boxes), (query, _overlapping(boxes)[:8])
     assert not _cut(boxes, texts["frame"]), (query, _cut(boxes, texts["frame"])[:8])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_legibility006_slide_size_reads_whole_and_header_fits(pages, browser, server_url, size):
+    # the slide size beside the header's buttons shows its whole value (not "1920×10…"), and the header still fits
+    # the window
+    page = _page(pages, browser, server_url, "", size)
+    got = page.evaluate("""() => { const v = document.querySelector('#slide-size .dash-dropdown-value');
+      const item = v.querySelector('.dash-dropdown-value-item');
+      const rg = document.createRange(); rg.selectNodeContents(item);
+      const h = document.querySelector('header');
+      return {box: v.getBoundingClientRect().width, text: rg.getBoundingClientRect().width, label: item.textContent,
+              header: [h.scrollWidth, h.clientWidth]}; }""")
+    assert got["label"] == "1920×1080"
+    assert got["text"] <= got["box"], got  # a fraction of a px too few is an ellipsis already
+    assert got["header"][0] <= got["header"][1], got
