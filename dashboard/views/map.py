@@ -771,8 +771,8 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
         band = corners[0].box[3] - corners[0].box[1] + 8
         plot_h = max(size[1] - margin[2] - margin[3], 1.0)
         deg = (float(np.max(flat)) - float(np.min(flat)) + FIT_MIN_LAT_SPAN) * band / plot_h
+        low = int(np.argmin(flat))
         for k in (1, 2, 3):
-            low = int(np.argmin(flat))
             v2 = fit_view(np.r_[flon, flon[low]], np.r_[flat, flat[low] - k * deg], size, margin)
             f2 = fit(v2, size, margin)
             x2, y2 = f2.project(lon[pl], lat[pl])
