@@ -1,15 +1,20 @@
 """Thin Dash callbacks: turn inputs into plain arguments, hand off to pure functions, return their results.
 
 `sync` folds one user event into the shared Selection (kept in a dcc.Store and the URL, and written back to the
-controls); `draw` renders every view from (frames, selection); `panels` (panel_updates) everything around them —
-the source panel, the network's legend, the theme and presentation mode, the citation, the records grid — in one
-request, re-sending only what changed; the rest answer one button each (playback speed, the table, downloads, the
-network's image export; the slide's figure, which the browser renders, see assets/slide_download.js).
+controls) and renders every view for it in the same answer, so a change is one round trip; `draw` renders them
+when their sizes change (the page opening, a window resized), and answers nothing for a selection `sync` drew (it
+still follows every selection, so that Dash keeps the two in order: see `register`); `panels` (panel_updates)
+everything around them — the source panel, the network's legend, the theme and presentation mode, the citation,
+the records grid — in one request, re-sending only what changed; the rest answer one button each (playback speed,
+the table, downloads, the network's image export; the slide's figure, which the browser renders, see
+assets/slide_download.js).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, no_update
@@ -93,14 +98,41 @@ def _table_update(app_ctx: AppContext, sel: Selection, had: Had, n_grids: int) -
         [{"ids": selected_row_ids(sel, rows)}] * n_grids, rows.key
 
 
+def view_outputs(*, allow_duplicate: bool = False) -> list[Output]:
+    """The views' properties, which both `sync` (a change) and `draw` (new sizes) set."""
+    return [Output(cid, prop, allow_duplicate=allow_duplicate) for cid, prop in (
+        (ids.TIMELINE, "figure"), (ids.MAP, "figure"), (ids.DEBATES, "figure"), (ids.NETWORK, "elements"),
+        (ids.SUMMARY, "children"), (ids.VIEW_TEXT, "children"), (ids.NETWORK_NOTE, "children"),
+        (ids.NETWORK, "zoom"), (ids.NETWORK, "pan"))]
+
+
+def view_updates(app_ctx: AppContext, sel: Selection, sizes) -> tuple:
+    """The views' new values (view_outputs' order) for a selection and the sizes the page measured; plain JSON only
+    (no Dash components): Dash then serialises the response in one fast orjson call."""
+    out = app_ctx.drawn_for(sel, clean_sizes(sizes))
+    vp = out.network_viewport
+    return (out.timeline, out.map, no_update if out.debates is None else out.debates, out.elements, out.summary,
+            view_text(app_ctx.bundle, out), out.network_note, vp["zoom"], vp["pan"])
+
+
+def views_key(sel: Selection, sizes) -> str:
+    """What the views on the page were drawn for (a selection, the sizes the page measured), as a short digest."""
+    text = json.dumps([sel.to_dict(), sorted(clean_sizes(sizes).items())], sort_keys=True, default=list)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
 def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> None:
     vocab = app_ctx.vocab
+    n_views = len(view_outputs())
     grid_all = {"type": ids.GRID, "of": ALL}  # the records grid, wherever it is (none until the table is shown)
 
     @app.callback(
         Output(ids.SELECTION, "data"), Output(ids.URL, "search"),
         *(Output(c, "value") for c in CONTROL_IDS),
         Output(ids.PLAY_TIMER, "disabled"),
+        # the views drawn for the new selection in the same answer (and what they were drawn for): the browser
+        # asks once per change
+        *view_outputs(allow_duplicate=True), Output(ids.VIEWS_DRAWN, "data", allow_duplicate=True),
         Input(ids.URL, "search"), Input(ids.PERIOD_SLIDER, "value"), Input(ids.PERIOD_MENU, "value"),
         Input({"type": ids.PERIOD_BUTTON, "period": ALL}, "n_clicks"),
         Input(ids.MOVEMENTS, "value"), Input(ids.TYPES, "value"), Input(ids.SEARCH, "value"),
@@ -112,21 +144,23 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         Input(ids.LINK_CLICK, "data"), Input(ids.TABLE_CLICK, "data"),
         Input(ids.PLAY_REQUEST, "data"), Input(ids.PLAY_TICK, "data"),
         State(ids.SELECTION, "data"), State(ids.PLAY_STEP, "value"), State(ids.PLAY_TIMER, "disabled"),
+        State(ids.VIEW_SIZES, "data"),
         # the page opens with the URL's selection in its layout (dashboard.app._Dash.serve_layout), or, when it
         # cannot, its dcc.Location reports the URL on mount, which calls this
         prevent_initial_call=True,
     )
     def sync(search, *args):
-        previous, step, paused = args[-3:]
+        previous, step, paused, sizes = args[-4:]
         # the triggering property's value (for the network: tapNodeData or tapEdgeData, both carry an id)
         values = {t["prop_id"]: t.get("value") for t in ctx.triggered}
         trigger, value = user_first([(cid, values.get(pid)) for pid, cid in ctx.triggered_prop_ids.items()])
         out = sync_step(trigger, value, search, previous, step, paused, vocab, app_ctx.era_ids)
         if out.selection is None:
-            return (no_update,) * (3 + len(CONTROL_IDS))
+            return (no_update,) * (3 + len(CONTROL_IDS) + n_views + 1)
         keep = lambda v: no_update if v is KEEP else v  # noqa: E731
         sel = out.selection
-        return (sel.to_dict(), to_query(sel), *map(keep, out.controls), keep(out.timer_disabled))
+        return (sel.to_dict(), to_query(sel), *map(keep, out.controls), keep(out.timer_disabled),
+                *view_updates(app_ctx, sel, sizes), views_key(sel, sizes))
 
     # (the source panel's links and clear buttons reach sync through the link-click store: assets/sync_inputs.js)
 
@@ -157,23 +191,23 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
     def speed(value):
         return PLAY_SPEEDS.get(value, PLAY_SPEEDS["normal"]) if isinstance(value, str) else PLAY_SPEEDS["normal"]
 
+    # `draw` follows the selection as well as the sizes, although `sync` draws the views for a new selection: Dash
+    # then holds it while a `sync` is under way and drops a `draw` still under way when the selection changes, so
+    # that views drawn for an older selection never arrive after newer ones. For the selection and sizes `sync`
+    # drew, it answers nothing (a short request beside the panels').
     @app.callback(
-        Output(ids.TIMELINE, "figure"), Output(ids.MAP, "figure"), Output(ids.DEBATES, "figure"),
-        Output(ids.NETWORK, "elements"),
-        Output(ids.SUMMARY, "children"), Output(ids.VIEW_TEXT, "children"),
-        Output(ids.NETWORK_NOTE, "children"), Output(ids.NETWORK, "zoom"), Output(ids.NETWORK, "pan"),
-        Input(ids.SELECTION, "data"), Input(ids.VIEW_SIZES, "data"),
+        *view_outputs(), Output(ids.VIEWS_DRAWN, "data"),
+        Input(ids.SELECTION, "data"), Input(ids.VIEW_SIZES, "data"), State(ids.VIEWS_DRAWN, "data"),
         # first called when assets/view_sizes.js has measured the views (always once, when the page opens): drawn
         # for the room they have, once
         prevent_initial_call=True,
     )
-    def draw(data, sizes):
-        # plain JSON only (no Dash components): Dash then serialises the response in one fast orjson call
+    def draw(data, sizes, drawn):
         sel = from_dict(data, vocab)
-        out = app_ctx.drawn_for(sel, clean_sizes(sizes))
-        vp = out.network_viewport
-        return (out.timeline, out.map, no_update if out.debates is None else out.debates, out.elements, out.summary,
-                view_text(app_ctx.bundle, out), out.network_note, vp["zoom"], vp["pan"])
+        key = views_key(sel, sizes)
+        if key == drawn:
+            return (no_update,) * (n_views + 1)
+        return (*view_updates(app_ctx, sel, sizes), key)
 
     @app.callback(
         Output(ids.SOURCE, "children"), Output(ids.SOURCE, "data-key"),

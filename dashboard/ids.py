@@ -5,6 +5,7 @@ from __future__ import annotations
 URL = "url"
 SELECTION = "selection-store"
 BG_CLICK = "background-click"
+VIEWS_DRAWN = "views-drawn"  # what the views on the page were drawn for (dashboard.callbacks.views_key)
 VIEW_SIZES = "view-sizes"  # the px size of each view, measured in the browser (assets/view_sizes.js)
 NETWORK_MODE = "network-mode"
 DATE_MODE = "date-mode"

@@ -201,6 +201,7 @@ def page(ctx: AppContext, topojson_url: str, grid_script: str = "") -> html.Div:
         dcc.Store(id=ids.SELECTION, storage_type="memory"),
         dcc.Store(id=ids.BG_CLICK, storage_type="memory"),
         dcc.Store(id=ids.VIEW_SIZES, storage_type="memory"),
+        dcc.Store(id=ids.VIEWS_DRAWN, storage_type="memory"),
         dcc.Store(id=ids.TABLE_OPEN, storage_type="memory", data=False),
         dcc.Store(id=ids.TABLE_GRID, storage_type="memory", data=0),
         dcc.Store(id=ids.TABLE_CLICK, storage_type="memory"),

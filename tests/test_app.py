@@ -7,7 +7,7 @@ import re
 
 from dashboard import ids
 from tests.helpers import find_component
-from tools.loadtest import callback_outputs
+from tools.loadtest import callback_outputs, draw_body, request_body
 
 
 def test_index_serves_only_local_resources(client):
@@ -161,12 +161,7 @@ def test_cache_headers(client):
 
 def test_draw_callback_over_http(app, client):
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
-    outputs = callback_outputs(key)
-    body = {"output": key, "outputs": outputs,
-            "inputs": [{"id": ids.SELECTION, "property": "data",
-                        "value": {"year_start": 1936, "year_end": 1938, "selected": "trotsky"}},
-                       {"id": ids.VIEW_SIZES, "property": "data", "value": {"timeline": [946, 300]}}],
-            "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
+    body = draw_body(key, {"year_start": 1936, "year_end": 1938, "selected": "trotsky"}, {"timeline": [946, 300]})
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
     resp = r.get_json()["response"]
@@ -192,6 +187,45 @@ def test_draw_callback_over_http(app, client):
         app, key, {"year_start": 1930, "year_end": 1940, "selected": "trotsky"}, had))
     resp = r.get_json()["response"]
     assert ids.SOURCE not in resp and "1930-1940" in resp[ids.CITE_TEXT]["children"]
+
+
+def test_a_change_is_answered_with_the_views_in_one_request(app, client):
+    """`sync` sets the selection and draws the views for it in the same answer (no second round trip to `draw`),
+    for the sizes the page measured."""
+    deps = client.get("/_dash-dependencies").get_json()
+    sync = next(d for d in deps if f"..{ids.SELECTION}.data..." in d["output"])
+    props = {f"{ids.PERIOD_SLIDER}.value": [1936, 1938], f"{ids.VIEW_SIZES}.data": {"timeline": [946, 300]},
+             f"{ids.SELECTION}.data": {}}
+    r = client.post("/_dash-update-component", json=request_body(sync, props, f"{ids.PERIOD_SLIDER}.value"))
+    assert r.status_code == 200
+    resp = r.get_json()["response"]
+    assert resp[ids.SELECTION]["data"]["year_start"] == 1936 and resp[ids.URL]["search"] == "?period=1936-1938"
+    assert resp[ids.SUMMARY]["children"].startswith("1936–1938")
+    assert {ids.MAP, ids.NETWORK, ids.VIEW_TEXT, ids.NETWORK_NOTE} <= set(resp)
+    # the same views as `draw` gives for that selection and those sizes
+    key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
+    sizes = props[f"{ids.VIEW_SIZES}.data"]
+    drawn = client.post("/_dash-update-component", json=draw_body(
+        key, resp[ids.SELECTION]["data"], sizes)).get_json()["response"]
+    assert drawn[ids.TIMELINE] == resp[ids.TIMELINE] and drawn[ids.MAP] == resp[ids.MAP]
+    assert drawn[ids.VIEWS_DRAWN] == resp[ids.VIEWS_DRAWN]
+    # `draw`, which the new selection fires too, then answers nothing: the page has those views
+    r = client.post("/_dash-update-component", json=draw_body(
+        key, resp[ids.SELECTION]["data"], sizes, resp[ids.VIEWS_DRAWN]["data"]))
+    assert r.status_code == 204 or r.get_json()["response"] == {}
+    # for other sizes, or views drawn for something else, it draws
+    for other_sizes, other_drawn in ((small := {"timeline": [946, 300], "map": [420, 260]}, resp[ids.VIEWS_DRAWN][
+            "data"]), (sizes, "an older selection")):
+        r = client.post("/_dash-update-component", json=draw_body(
+            key, resp[ids.SELECTION]["data"], other_sizes, other_drawn))
+        assert ids.TIMELINE in r.get_json()["response"]
+    # (and the sizes count: the map is drawn for its panel)
+    props[f"{ids.VIEW_SIZES}.data"] = small
+    r = client.post("/_dash-update-component", json=request_body(sync, props, f"{ids.PERIOD_SLIDER}.value"))
+    assert r.get_json()["response"][ids.MAP] != resp[ids.MAP]
+    # an event that changes nothing (a click on nothing) sends nothing, the views neither
+    r = client.post("/_dash-update-component", json=request_body(sync, props, f"{ids.TIMELINE}.clickData"))
+    assert r.status_code == 204 or ids.TIMELINE not in r.get_json()["response"]
 
 
 def _panels_body(app, key: str, selection: dict, had: dict) -> dict:

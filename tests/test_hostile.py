@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import ids
-from tools.loadtest import callback_outputs
+from tools.loadtest import callback_outputs, draw_body
 
 # A request that takes longer than this is a hang for a filter change.
 SLOW_S = 5.0
@@ -83,10 +83,7 @@ def test_sync_callback_survives_junk(client, sync_spec, bundle, values, changed,
                                                                   HealthCheck.too_slow])
 def test_draw_callback_survives_junk(client, app, data, sizes):
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
-    body = {"output": key, "outputs": callback_outputs(key),
-            "inputs": [{"id": ids.SELECTION, "property": "data", "value": data},
-                       {"id": ids.VIEW_SIZES, "property": "data", "value": sizes}],
-            "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
+    body = draw_body(key, data, sizes)
     status, took = _post(client, body)
     assert status == 200
     assert took < SLOW_S
@@ -102,10 +99,7 @@ def test_draw_callback_survives_junk(client, app, data, sizes):
 @pytest.mark.parametrize("sizes", [None, {"timeline": [1e12, -4], "map": "x"}, {"network": [True, 300]}])
 def test_draw_callback_clamps_named_cases(client, app, selection, sizes):
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
-    body = {"output": key, "outputs": callback_outputs(key),
-            "inputs": [{"id": ids.SELECTION, "property": "data", "value": selection},
-                       {"id": ids.VIEW_SIZES, "property": "data", "value": sizes}],
-            "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
+    body = draw_body(key, selection, sizes)
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
     summary = r.get_json()["response"][ids.SUMMARY]["children"]

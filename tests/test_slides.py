@@ -408,6 +408,7 @@ def test_slide031_eight_slides_in_flight_leave_the_dashboard_responsive(bundle):
     from dashboard import ids
     from dashboard.app import create_app
     from tools.loadtest import callback_outputs
+    from tools.loadtest import draw_body as draw_request
 
     app = create_app(bundle)
     slide_key = next(k for k in app.callback_map if k.startswith(f"{ids.SLIDE_DOWNLOAD}.data"))
@@ -423,11 +424,7 @@ def test_slide031_eight_slides_in_flight_leave_the_dashboard_responsive(bundle):
                 "changedPropIds": [f"{ids.SLIDE_BUTTON}.n_clicks"]}
 
     def draw_body(year):
-        return {"output": draw_key, "outputs": callback_outputs(draw_key),
-                "inputs": [{"id": ids.SELECTION, "property": "data", "value": {"year_start": year,
-                                                                               "year_end": year + 3}},
-                           {"id": ids.VIEW_SIZES, "property": "data", "value": None}],
-                "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
+        return draw_request(draw_key, {"year_start": year, "year_end": year + 3}, None)
 
     client = app.server.test_client()
     assert client.post("/_dash-update-component", json=draw_body(1930)).status_code == 200  # warm

@@ -126,7 +126,7 @@ class _Mix:
 
 def server_figures(app, ctx, calls: int, seed: int = 3) -> dict:
     from dashboard import ids
-    from tools.loadtest import callback_outputs
+    from tools.loadtest import draw_body
 
     client = app.server.test_client()
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
@@ -142,10 +142,7 @@ def server_figures(app, ctx, calls: int, seed: int = 3) -> dict:
         sel = mix.next()
         if drawn is not None:
             drawn.forget_drawn()  # every change drawn: the figure is the views' cost, not the memo's
-        body = {"output": key, "outputs": callback_outputs(key),
-                "inputs": [{"id": ids.SELECTION, "property": "data", "value": sel},
-                           {"id": ids.VIEW_SIZES, "property": "data", "value": None}],
-                "changedPropIds": [f"{ids.SELECTION}.data"], "state": []}
+        body = draw_body(key, sel, None)  # (the views a change's `sync` answer carries, drawn by `draw`)
         t = time.perf_counter()
         r = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": ACCEPT_ENCODING})
         times.append((time.perf_counter() - t) * 1000)

@@ -1,11 +1,11 @@
 """A bounded load test: N simulated users on loopback, each doing a realistic session against a running server.
 
 A session opens the page (index, layout, dependencies), then repeats: a filter change or a click through the
-`sync` callback, then the views through `draw` and the panels around them through `panels`, at once, as the
-browser does; now and then a slide, the data shown or a field format. It reports requests, errors and p50/p95
-latency, overall and by kind. `soak` holds the load for minutes and samples each server worker's memory;
-`production_server` serves the dashboard as `make serve` does for the benchmark and the tests. Only loopback
-addresses are allowed as targets; a run stops by itself after `seconds`.
+`sync` callback (its answer carries the views), then `draw` (which answers nothing then) and the panels around
+the views through `panels`, at once, as the browser does; now and then a slide, the data shown or a field format.
+It reports requests, errors and p50/p95 latency, overall and by kind. `soak` holds the load for minutes and
+samples each server worker's memory; `production_server` serves the dashboard as `make serve` does for the
+benchmark and the tests. Only loopback addresses are allowed as targets; a run stops by itself after `seconds`.
 """
 
 from __future__ import annotations
@@ -77,6 +77,17 @@ def callback_outputs(key: str, matches: dict | None = None) -> list | dict:
     return [one(part) for part in key.strip(".").split("...")]
 
 
+def draw_body(key: str, selection, sizes, drawn=None) -> dict:
+    """A request to the `draw` callback (key `key`): the views for `selection` (the selection store's data) drawn
+    for `sizes` (the view-sizes store's data); `drawn`: what the page's views were drawn for (none by default: it
+    draws)."""
+    return {"output": key, "outputs": callback_outputs(key),
+            "inputs": [{"id": ids.SELECTION, "property": "data", "value": selection},
+                       {"id": ids.VIEW_SIZES, "property": "data", "value": sizes}],
+            "state": [{"id": ids.VIEWS_DRAWN, "property": "data", "value": drawn}],
+            "changedPropIds": [f"{ids.SELECTION}.data"]}
+
+
 # After a filter change, the share of simulated users who then ask for each download: the slide of what they see
 # (its figure, which their browser renders), the data shown (a zip) and one of the field's formats.
 # (what, share, the buttons one of which is clicked, the output it answers)
@@ -125,9 +136,9 @@ def request_body(dep: dict, props: dict, changed: str) -> dict:
 
 class Session:
     """One simulated user: opens the page, then changes filters and selects records — each change runs the app's
-    `sync` callback, then `draw` and `panels` at once, as the browser does — and now and then downloads a slide,
-    the data shown or a field format. The page's properties are kept as the browser keeps them: what each response
-    set is what the next request sends."""
+    `sync` callback, which answers with the views, then `draw` and `panels` at once, as the browser does — and
+    now and then downloads a slide, the data shown or a field format. The page's properties are kept as the
+    browser keeps them: what each response set is what the next request sends."""
 
     def __init__(self, client: httpx.AsyncClient, deps: list[dict], vocab: dict, stats: Stats, rng: random.Random,
                  follow_ups=FOLLOW_UPS):
@@ -190,7 +201,9 @@ class Session:
         while time.perf_counter() < until:
             changed, value = self._random_change()
             self.props[changed] = value
-            await self._callback("change", self.sync, changed)
+            await self._callback("change", self.sync, changed)  # (its answer carries the views)
+            # then, as the browser does, `draw` (which answers nothing: the views were drawn for that selection and
+            # sizes) and the panels, at once
             selection = f"{ids.SELECTION}.data"
             await asyncio.gather(self._callback("change", self.draw, selection),
                                  self._callback("change", self.panels, selection))

@@ -169,9 +169,15 @@ _OUTPUTS = """window.__outputs = [];
   window.fetch = function (input, init) {
     const url = typeof input === 'string' ? input : (input && input.url) || '';
     if (url.includes('_dash-update-component')) {
-      try { const b = JSON.parse(init.body); window.__outputs.push(b.output + ' <= ' + b.changedPropIds); }
-      catch (e) { window.__outputs.push('?'); } }
-    return f0.apply(this, arguments); }; })();"""
+      let b = null;
+      try { b = JSON.parse(init.body); window.__outputs.push(b.output + ' <= ' + b.changedPropIds); }
+      catch (e) { window.__outputs.push('?'); }
+      if (b && b.output.startsWith('..timeline-graph.figure.')) {  // `draw`'s answers: their status
+        return f0.apply(this, arguments).then(r => r.clone().text().then(t => {  // did it send the views?
+          window.__drawAnswers.push(b.changedPropIds + (t.includes('"timeline-graph"') ? ' views' : ' nothing'));
+          return r; })); } }
+    return f0.apply(this, arguments); }; })();
+window.__drawAnswers = [];"""
 
 
 def test_first006_the_page_opens_at_the_urls_selection_without_a_round_trip(browser, server_url):
@@ -196,6 +202,19 @@ def test_first006_the_page_opens_at_the_urls_selection_without_a_round_trip(brow
         assert "Trotskyism" in page.locator("#movement-filter").inner_text()
         handles = page.locator("#period-slider [role=slider]")
         assert [handles.nth(i).get_attribute("aria-valuenow") for i in range(2)] == ["1936", "1938"]
+        # a change is one request that carries the views (`sync`), then the panels': `draw` is not asked for them
+        n = len(outs)
+        page.fill("#search-box", "Kronstadt")
+        page.press("#search-box", "Enter")
+        page.wait_for_function(f"() => document.querySelector('{SUMMARY}').textContent.includes('Kronstadt')",
+                               timeout=30_000)
+        rec.settle()
+        later = _callback_outputs(page)[n:]
+        assert later[0].startswith("..selection-store.data") and "timeline-graph.figure@" in later[0], later
+        assert sorted(o[:24] for o in later[1:3]) == ["..source-panel.children.", "..timeline-graph.figure."], later
+        # (`draw` for the new selection: the page has those views)
+        assert "selection-store.data nothing" in page.evaluate("window.__drawAnswers"), page.evaluate(
+            "window.__drawAnswers")
 
         page = context.new_page()
         rec2 = Page(page)
