@@ -29,6 +29,7 @@ from dashboard.film_jobs import FilmJobs, film_view
 from dashboard.layout import network_legend_children, network_legend_key, records_grid
 from dashboard.events import CONTROL_IDS, KEEP, OPTION_CONTROLS, sync_step, user_first
 from dashboard.selection import Selection, from_dict, to_query
+from dashboard.static_html import static_block
 from dashboard.theme import PALETTES
 from dashboard.views.filters import PLAY_SPEEDS
 from dashboard.views.network import network_stylesheet
@@ -71,13 +72,15 @@ def panel_updates(app_ctx: AppContext, sel: Selection, had: Had, *, n_grids: int
     its key, the network's legend and its key, the page's class, the network's stylesheet and the theme button's
     label, the citation, and the records grid's rows, caption, selected row and rows key (`n_grids`: 0 before the
     table was first shown, else 1). One request for all of them, and no_update for what has not changed: every
-    request and every component a response replaces costs the browser a pass over all the page's components."""
+    request and every component a response replaces costs the browser a pass over all the page's components (so the
+source panel and the legend, which have no callbacks of their own, travel as HTML: dashboard.static_html)."""
     b, palette = app_ctx.bundle, PALETTES[sel.theme]
     key = source_key(sel)
-    source = (no_update,) * 2 if key == had.source_key else (as_json(source_panel(app_ctx, sel)), key)
+    source = (no_update,) * 2 if key == had.source_key else (as_json(static_block(source_panel(app_ctx, sel))), key)
     legend = app_ctx.legend_for(sel)
     l_key = network_legend_key(legend)
-    legend_out = (no_update,) * 2 if l_key == had.legend_key else (as_json(network_legend_children(legend)), l_key)
+    legend_out = (no_update,) * 2 if l_key == had.legend_key else (
+        as_json(static_block(network_legend_children(legend))), l_key)
     cls = root_class(sel)
     chrome = (no_update,) * 3 if cls == had.root_class else (
         cls, network_stylesheet(b, present=sel.present, palette=palette), "Light" if sel.theme == "dark" else "Dark")

@@ -17,6 +17,7 @@ from dashboard.context import AppContext, source_key, source_panel
 from dashboard.filenames import export_name
 from dashboard.legend import Legend, legend_model
 from dashboard.selection import Selection
+from dashboard.static_html import static_block
 from dashboard.theme import LIGHT
 from dashboard.views.filters import (borders_toggle, dates_toggle, filter_bar, lane_toggle, network_toggle,
                                      play_controls, region_toggle, slot, view_switch)
@@ -72,7 +73,7 @@ def _network_legend(legend: Legend) -> html.Details:
     """The legend under the network, folded away with a click (the page keeps it open by default)."""
     return html.Details(open=True, className="network-legend", children=[
         html.Summary("Legend", className="legend-summary"),
-        html.Div(id=ids.NETWORK_LEGEND, children=network_legend_children(legend),
+        html.Div(id=ids.NETWORK_LEGEND, children=static_block(network_legend_children(legend)),
                  **{"data-key": network_legend_key(legend)}),
     ])
 
@@ -278,7 +279,7 @@ def page(ctx: AppContext, topojson_url: str, grid_script: str = "") -> html.Div:
             html.Aside(className="panel panel-source", **{"aria-label": "Source"}, children=[
                 # what the views show with nothing selected, until the source callback answers for the URL's state
                 html.Div(id=ids.SOURCE, className="source", **{"data-key": source_key(Selection())},
-                         children=source_panel(ctx, Selection())),
+                         children=static_block(source_panel(ctx, Selection()))),
             ]),
         ]),
         html.Section(className="table-section", **{"aria-label": "Table of the records shown"}, children=[
