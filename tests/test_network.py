@@ -263,3 +263,22 @@ def test_label_variants_are_made_when_asked_and_kept(bundle):
     assert all(len(lines) == len(widths) and all(w > 0 for w in widths) for lines, widths in first)
     with pytest.raises(IndexError):
         v[len(v)]
+
+
+def test_network008c_many_ties_are_drawn_straight(bundle, app_ctx, vocab, monkeypatch):
+    """Up to BEZIER_MAX_EDGES ties are curves (two ties of one pair side by side), more are straight lines (their
+    curves cost the browser most of a change at 100×): every tie or none, by a class the stylesheet styles."""
+    from dashboard.views import network
+
+    _, m = model_for(bundle, app_ctx, vocab, "")
+    assert 100 < len(m.edges) <= network.BEZIER_MAX_EDGES
+    edges = [e for e in network_elements(m) if "source" in e["data"]]
+    assert not any("straight" in e["classes"].split() for e in edges)
+    monkeypatch.setattr(network, "BEZIER_MAX_EDGES", 100)
+    edges = [e for e in network_elements(m) if "source" in e["data"]]
+    assert all("straight" in e["classes"].split() for e in edges)
+    sheet = network_stylesheet(bundle)
+    selectors = [r["selector"] for r in sheet]
+    assert selectors.index("edge.straight") > selectors.index("edge")
+    assert sheet[selectors.index("edge.straight")]["style"]["curve-style"] == "straight"
+    assert sheet[selectors.index("edge")]["style"]["curve-style"] == "bezier"

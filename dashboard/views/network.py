@@ -714,8 +714,9 @@ def _cy_elements(model: NetworkModel) -> list[dict]:
         out.append({"data": data, "position": {"x": nd.x, "y": nd.y}, "classes": classes})
     widths = np.array([e.width for e in model.edges], dtype=float) / z
     scale = ARROW_PX / 0.3 / z / np.maximum((widths * 13.37) ** 0.9, 29.0)  # see _cy_arrow_scale
+    straight = " straight" if len(model.edges) > BEZIER_MAX_EDGES else ""
     for e, wd, sc in zip(model.edges, np.round(widths, 3).tolist(), np.round(scale, 4).tolist()):
-        classes = f"rel-{e.relation_type}" + (" undated" if e.undated else "")
+        classes = f"rel-{e.relation_type}" + (" undated" if e.undated else "") + straight
         if e.state not in ("normal", "undated"):
             classes += f" {e.state}"
         out.append({"data": {"id": e.id, "source": e.source, "target": e.target, "relation_type": e.relation_type,
@@ -726,6 +727,10 @@ def _cy_elements(model: NetworkModel) -> list[dict]:
 
 # Arrowheads are about this many px long whatever the tie's width.
 ARROW_PX = 8.0
+# Ties are curves (cytoscape's bezier: two ties of one pair side by side) up to this many on screen, straight lines
+# beyond: for curves cytoscape works out every tie's control points on each change (about 260 ms of the browser's
+# time at 1,500 ties, 100× the corpus, on the 2-core machine; straight lines halve its share).
+BEZIER_MAX_EDGES = 600
 
 
 def _cy_arrow_scale(width_units: float, zoom: float) -> float:
@@ -770,6 +775,7 @@ def network_stylesheet(bundle=None, *, present: bool = False, palette: Palette =
             "line-color": "data(color)", "target-arrow-color": "data(color)", "target-arrow-shape": "none",
             "arrow-scale": "data(arrow_scale)", "opacity": "data(opacity)",
         }},
+        {"selector": "edge.straight", "style": {"curve-style": "straight"}},  # (BEZIER_MAX_EDGES)
     ]
     for atype, shape in ACTOR_SHAPES.items():
         sheet.append({"selector": f"node.{atype}", "style": {"shape": shape}})
