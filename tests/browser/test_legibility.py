@@ -230,3 +230,29 @@ def test_legibility006_slide_size_reads_whole_and_header_fits(pages, browser, se
     assert got["label"] == "1920×1080"
     assert got["text"] <= got["box"], got  # a fraction of a px too few is an ellipsis already
     assert got["header"][0] <= got["header"][1], got
+
+
+@pytest.mark.parametrize("size", SIZES + ((1600, 900),), ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("query", ("", "?type=deportation&movement=stalinism"), ids=("none", "chosen"))
+def test_legibility007_filters_read_whole(pages, browser, server_url, query, size):
+    # every filter shows its whole placeholder or value ("All event and place types", not "All event an…"; "Event:
+    # deportation", not "Event: d…"), the search box its whole placeholder, and the filters make the bar no taller
+    # than the period beside them
+    page = _page(pages, browser, server_url, query, size)
+    got = page.evaluate("""() => {
+      const values = Array.from(document.querySelectorAll('.filter-controls .dash-dropdown-value'))
+        .map(e => [e.textContent, e.scrollWidth, e.clientWidth]);
+      const s = document.querySelector('#search-box'), st = getComputedStyle(s);
+      const c = document.createElement('canvas').getContext('2d');
+      c.font = `${st.fontStyle} ${st.fontWeight} ${st.fontSize} ${st.fontFamily}`;
+      const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+      const r = sel => document.querySelector(sel).getBoundingClientRect();
+      return {values, search: [c.measureText(s.placeholder).width, room],
+              bottoms: [r('.filter-controls').bottom, r('.filter-period').bottom]}; }""")
+    assert len(got["values"]) == 3, got
+    for text, scroll, client in got["values"]:
+        assert text and scroll <= client, (size, text, scroll, client)
+    if query:
+        assert any(t == "Event: deportation" for t, _, _ in got["values"]), got
+    assert got["search"][0] <= got["search"][1], (size, got["search"])
+    assert got["bottoms"][0] <= got["bottoms"][1] + 0.5, (size, got["bottoms"])
