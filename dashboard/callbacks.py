@@ -106,7 +106,7 @@ def view_outputs(*, allow_duplicate: bool = False) -> list[Output]:
     return [Output(cid, prop, allow_duplicate=allow_duplicate) for cid, prop in (
         (ids.TIMELINE, "figure"), (ids.MAP, "figure"), (ids.DEBATES, "figure"), (ids.NETWORK, "elements"),
         (ids.SUMMARY, "children"), (ids.VIEW_TEXT, "children"), (ids.NETWORK_NOTE, "children"),
-        (ids.NETWORK, "zoom"), (ids.NETWORK, "pan"))]
+        (ids.NETWORK, "zoom"), (ids.NETWORK, "pan"), (ids.NETWORK_EMPTY, "hidden"))]
 
 
 def view_updates(app_ctx: AppContext, sel: Selection, sizes) -> tuple:
@@ -115,7 +115,7 @@ def view_updates(app_ctx: AppContext, sel: Selection, sizes) -> tuple:
     out = app_ctx.drawn_for(sel, clean_sizes(sizes))
     vp = out.network_viewport
     return (out.timeline, out.map, no_update if out.debates is None else out.debates, out.elements, out.summary,
-            view_text(app_ctx.bundle, out), out.network_note, vp["zoom"], vp["pan"])
+            view_text(app_ctx.bundle, out), out.network_note, vp["zoom"], vp["pan"], bool(out.elements))
 
 
 def views_key(sel: Selection, sizes) -> str:

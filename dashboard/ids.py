@@ -66,6 +66,7 @@ VIEW_TEXT = "view-text-summary"
 APP_ROOT = "app-root"
 PRESENT_EXIT = "present-exit"
 NETWORK_NOTE = "network-note"
+NETWORK_EMPTY = "network-empty"  # the network panel's message when no actor matches the filters
 TABLE_OPEN = "table-open"
 TABLE_GRID = "table-grid-opened"  # times the grid was shown (it is put into the page the first time: lazy_grid)
 TIMELINE_ZOOM = "timeline-zoom"  # the timeline's relayoutData when it zooms or resets (assets/sync_inputs.js)

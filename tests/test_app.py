@@ -228,6 +228,18 @@ def test_a_change_is_answered_with_the_views_in_one_request(app, client):
     assert r.status_code == 204 or ids.TIMELINE not in r.get_json()["response"]
 
 
+def test_an_empty_network_panel_shows_its_message(app, client):
+    """The network panel's message (in its middle) is shown when no actor matches the filters, hidden otherwise."""
+    key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
+    for selection, empty in (({"types": ["deportation"], "movement_ids": ["trotskyism"]}, True),
+                             ({"year_start": 1936, "year_end": 1938}, False)):
+        resp = client.post("/_dash-update-component", json=draw_body(key, selection, None)).get_json()["response"]
+        assert resp[ids.NETWORK_EMPTY]["hidden"] is (not empty), selection
+        assert (resp[ids.NETWORK]["elements"] == []) is empty
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert "No actors or ties match these filters" in layout
+
+
 def _panels_body(app, key: str, selection: dict, had: dict) -> dict:
     """A request to the `panels` callback, as the browser sends it before the table was shown (no grid)."""
     spec = app.callback_map[key]

@@ -66,6 +66,20 @@ def test_fit_has_a_minimum_span_and_falls_back_to_the_ussr(bundle, prep):
     assert m.fitted.view == preset_view("ussr").rounded
 
 
+@pytest.mark.parametrize("query", ["?q=zzzzzz", "?type=deportation&movement=trotskyism"])
+def test_a_map_with_nothing_to_show_still_draws_its_base_map(bundle, prep, query):
+    # a geo trace, though empty, so that plotly.js draws land and sea under the message rather than numbered x and
+    # y axes; the message says why the map is empty
+    vocab = vocab_from_bundle(bundle)
+    sel = from_query(query, vocab)
+    sh = shown(bundle, sel)
+    assert not sh.place_ids and not sh.route_ids
+    fig = map_figure(bundle, sel, sh, frozenset(), prep=prep)
+    assert fig["data"] and all(t["type"] in ("scattergeo", "choropleth") for t in fig["data"])
+    assert fig["layout"]["geo"]["showland"] and "xaxis" not in fig["layout"]
+    assert any("No places or routes match" in a["text"] for a in fig["layout"]["annotations"])
+
+
 def test_fit_chooses_a_projection_for_the_extent(bundle, prep):
     _, _, regional = _model(bundle, prep, "?period=1941-1949&type=deportation")
     assert regional.fitted.view.projection == "conic equal area"

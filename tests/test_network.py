@@ -282,3 +282,12 @@ def test_network008c_many_ties_are_drawn_straight(bundle, app_ctx, vocab, monkey
     assert selectors.index("edge.straight") > selectors.index("edge")
     assert sheet[selectors.index("edge.straight")]["style"]["curve-style"] == "straight"
     assert sheet[selectors.index("edge")]["style"]["curve-style"] == "bezier"
+
+
+def test_network008d_an_empty_network_says_why(bundle, app_ctx, vocab):
+    from dashboard.views.network import NO_ACTORS_NOTE
+
+    _, m = model_for(bundle, app_ctx, vocab, "type=deportation&movement=trotskyism")
+    assert not m.nodes and m.note == NO_ACTORS_NOTE and network_elements(m) == []
+    _, m = model_for(bundle, app_ctx, vocab, "period=1936-1938")
+    assert m.nodes and m.note != NO_ACTORS_NOTE

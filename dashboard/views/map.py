@@ -811,7 +811,7 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
                            0.995, "right", "top", 10 * scale, p.ink, 0.85, size, margin))
     if not len(pl) and not len(rt):
         notes.append(_note(["No places or routes match these filters"], 0.5, 0.5, "center", "middle", 14, p.muted,
-                           None, size, margin))
+                           0.85, size, margin))  # (on the paper's colour: it is written over the base map)
 
     space = _Space(fitted.frame)
     for n in notes:
@@ -1126,6 +1126,11 @@ def render_map(model: MapModel, bundle, sel: Selection, related: frozenset[str],
                          model.open_rows)
         traces += [t for t in (_leaders(model, p), _route_labels(model, scale)) if t]
     traces += _legend_traces(model.legend, scale, p)
+    if not any(t.get("type") in ("scattergeo", "choropleth") for t in traces):
+        # nothing matches the filters: an empty geo trace still draws the base map under the message (with no
+        # trace at all plotly.js draws empty x and y axes, numbered, instead)
+        traces.append(dict(type="scattergeo", lon=[], lat=[], mode="markers", hoverinfo="skip", showlegend=False,
+                           name="base map"))
 
     geo = dict(
         **model.fitted.view.layout(),

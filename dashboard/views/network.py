@@ -439,6 +439,10 @@ def _kept_nodes(active: np.ndarray, ties: np.ndarray, related: np.ndarray) -> np
     return keep
 
 
+# the panel's line when the filters leave no actor to draw (an empty panel says why, in its middle: layout.py)
+NO_ACTORS_NOTE = "no actors or ties match these filters"
+
+
 def network_note(n_nodes: int) -> str:
     """A line for the panel when the network is capped ('' when every node is drawn)."""
     if n_nodes <= MAX_NETWORK_NODES:
@@ -556,7 +560,7 @@ def network_model(bundle, sel: Selection, shown: Shown, related: frozenset[str],
     np.add.at(degree, tgt[strong], 1)
     model = NetworkModel(nodes=nodes, edges=edges, labels=(), size=(w, h), zoom=zoom, pan=pan,
                          present=present, n_shown=int((drawn & visible).sum()), n_total=n,
-                         note=network_note(candidates))
+                         note=network_note(candidates) if nodes else NO_ACTORS_NOTE)
     labels = place_labels(model, prep, degree)
     return NetworkModel(**{**model.__dict__, "labels": labels})
 
