@@ -289,5 +289,11 @@ def test_network008d_an_empty_network_says_why(bundle, app_ctx, vocab):
 
     _, m = model_for(bundle, app_ctx, vocab, "type=deportation&movement=trotskyism")
     assert not m.nodes and m.note == NO_ACTORS_NOTE and network_elements(m) == []
+    # the slide's rendering says it in its middle too
+    fig = network_figure(m, LIGHT)
+    (note,) = [a for a in fig["layout"]["annotations"] if a.get("name") == "empty"]
+    assert note["text"].lower() == NO_ACTORS_NOTE
+    xr, yr = fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"]
+    assert note["x"] == pytest.approx(sum(xr) / 2) and note["y"] == pytest.approx(sum(yr) / 2)
     _, m = model_for(bundle, app_ctx, vocab, "period=1936-1938")
     assert m.nodes and m.note != NO_ACTORS_NOTE
