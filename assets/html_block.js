@@ -11,6 +11,5 @@
     if (props.className) { attrs.className = props.className; }
     return React.createElement("div", attrs);
   }
-  HtmlBlock.defaultProps = { html: "" };
   window.dashboard_static = { HtmlBlock: HtmlBlock };
 })();

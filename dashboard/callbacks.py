@@ -74,20 +74,29 @@ def panel_updates(app_ctx: AppContext, sel: Selection, had: Had, *, n_grids: int
     table was first shown, else 1). One request for all of them, and no_update for what has not changed: every
     request and every component a response replaces costs the browser a pass over all the page's components (so the
 source panel and the legend, which have no callbacks of their own, travel as HTML: dashboard.static_html)."""
-    b, palette = app_ctx.bundle, PALETTES[sel.theme]
+    b = app_ctx.bundle
     key = source_key(sel)
     source = (no_update,) * 2 if key == had.source_key else (as_json(static_block(source_panel(app_ctx, sel))), key)
     legend = app_ctx.legend_for(sel)
     l_key = network_legend_key(legend)
     legend_out = (no_update,) * 2 if l_key == had.legend_key else (
         as_json(static_block(network_legend_children(legend))), l_key)
-    cls = root_class(sel)
-    chrome = (no_update,) * 3 if cls == had.root_class else (
-        cls, network_stylesheet(b, present=sel.present, palette=palette), "Light" if sel.theme == "dark" else "Dark")
+    chrome = chrome_updates(sel, had.root_class, b)
     base = href.split("?")[0] if isinstance(href, str) else ""
     cite = cite_view(sel, base, __version__, dt.date.today(), bundle=b)
     return (*source, *legend_out, *chrome, no_update if cite == had.cite else cite,
             *_table_update(app_ctx, sel, had, n_grids))
+
+
+def chrome_updates(sel: Selection, had_class, bundle) -> tuple:
+    """The page's class (theme, presentation), the network's stylesheet and the theme button's label, or no_update
+    for each when the page's class is already this one. `sync` sends them with the views, so that a theme or a
+    presentation toggle repaints the page and its figures at once; `panels` then finds them sent."""
+    cls = root_class(sel)
+    if cls == had_class:
+        return (no_update,) * 3
+    return (cls, network_stylesheet(bundle, present=sel.present, palette=PALETTES[sel.theme]),
+            "Light" if sel.theme == "dark" else "Dark")
 
 
 def _table_update(app_ctx: AppContext, sel: Selection, had: Had, n_grids: int) -> tuple:
@@ -125,7 +134,7 @@ def views_key(sel: Selection, sizes) -> str:
 
 
 def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> None:
-    vocab = app_ctx.vocab
+    vocab, b = app_ctx.vocab, app_ctx.bundle
     n_views = len(view_outputs())
     grid_all = {"type": ids.GRID, "of": ALL}  # the records grid, wherever it is (none until the table is shown)
 
@@ -136,6 +145,9 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         # the views drawn for the new selection in the same answer (and what they were drawn for): the browser
         # asks once per change
         *view_outputs(allow_duplicate=True), Output(ids.VIEWS_DRAWN, "data", allow_duplicate=True),
+        # and the page's class, the network's stylesheet and the theme button, when they change (chrome_updates)
+        Output(ids.APP_ROOT, "className", allow_duplicate=True),
+        Output(ids.NETWORK, "stylesheet", allow_duplicate=True), Output(ids.THEME, "children", allow_duplicate=True),
         Input(ids.URL, "search"), Input(ids.PERIOD_SLIDER, "value"), Input(ids.PERIOD_MENU, "value"),
         Input({"type": ids.PERIOD_BUTTON, "period": ALL}, "n_clicks"),
         Input(ids.MOVEMENTS, "value"), Input(ids.TYPES, "value"), Input(ids.SEARCH, "value"),
@@ -147,23 +159,24 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         Input(ids.LINK_CLICK, "data"), Input(ids.TABLE_CLICK, "data"),
         Input(ids.PLAY_REQUEST, "data"), Input(ids.PLAY_TICK, "data"),
         State(ids.SELECTION, "data"), State(ids.PLAY_STEP, "value"), State(ids.PLAY_TIMER, "disabled"),
-        State(ids.VIEW_SIZES, "data"),
+        State(ids.VIEW_SIZES, "data"), State(ids.APP_ROOT, "className"),
         # the page opens with the URL's selection in its layout (dashboard.app._Dash.serve_layout), or, when it
         # cannot, its dcc.Location reports the URL on mount, which calls this
         prevent_initial_call=True,
     )
     def sync(search, *args):
-        previous, step, paused, sizes = args[-4:]
+        previous, step, paused, sizes, page_class = args[-5:]
         # the triggering property's value (for the network: tapNodeData or tapEdgeData, both carry an id)
         values = {t["prop_id"]: t.get("value") for t in ctx.triggered}
         trigger, value = user_first([(cid, values.get(pid)) for pid, cid in ctx.triggered_prop_ids.items()])
-        out = sync_step(trigger, value, search, previous, step, paused, vocab, app_ctx.era_ids)
+        shown = tuple(ctx.inputs.get(f"{c}.value") for c in CONTROL_IDS)  # what the controls show now
+        out = sync_step(trigger, value, search, previous, step, paused, vocab, app_ctx.era_ids, shown)
         if out.selection is None:
-            return (no_update,) * (3 + len(CONTROL_IDS) + n_views + 1)
+            return (no_update,) * (3 + len(CONTROL_IDS) + n_views + 4)
         keep = lambda v: no_update if v is KEEP else v  # noqa: E731
         sel = out.selection
         return (sel.to_dict(), to_query(sel), *map(keep, out.controls), keep(out.timer_disabled),
-                *view_updates(app_ctx, sel, sizes), views_key(sel, sizes))
+                *view_updates(app_ctx, sel, sizes), views_key(sel, sizes), *chrome_updates(sel, page_class, b))
 
     # (the source panel's links and clear buttons reach sync through the link-click store: assets/sync_inputs.js)
 

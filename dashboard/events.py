@@ -14,8 +14,8 @@ from typing import Any
 from dataclasses import dataclass
 
 from dashboard import ids
-from dashboard.selection import (VIEW_OPTIONS, Selection, Vocab, apply_event, from_dict, from_query, play_start,
-                                 play_step, to_query)
+from dashboard.selection import (VIEW_OPTIONS, Selection, Vocab, apply_event, clean_period, from_dict, from_query,
+                                 play_start, play_step, to_query)
 
 # A value the callback leaves as it is (dash.no_update).
 KEEP = object()
@@ -114,7 +114,8 @@ CONTROL_IDS = FILTER_CONTROL_IDS + tuple(c for c, _ in OPTION_CONTROLS)
 def _controls(sel: Selection, vocab: Vocab, era_ids: frozenset) -> tuple:
     v = vocab
     period = [sel.year_start, sel.year_end] if sel.has_period else [v.year_min, v.year_max]
-    era = next((pid for pid, _, s, e in v.periods if (s, e) == (sel.year_start, sel.year_end)
+    # (a named period's span within the data's years, as picking it sets the period: selection.apply_event)
+    era = next((pid for pid, _, s, e in v.periods if clean_period(s, e, v) == (sel.year_start, sel.year_end)
                 and pid in era_ids), None)
     return (period, era, list(sel.movement_ids), list(sel.types), sel.q,
             *(getattr(sel, name) for _, name in OPTION_CONTROLS))
@@ -147,6 +148,22 @@ class Step:
     timer_disabled: Any = KEEP
 
 
+def _lost_changes(sel: Selection, shown_controls: tuple | None, before: tuple, trigger, vocab: Vocab) -> Selection:
+    """`sel` with the change of every control (other than the trigger) that shows a value the stored selection does
+    not: Dash's renderer keeps only the newest request of a callback under way and drops the answer of the older
+    one, so a change made while another was on its way (a movement picked, then a search; a node clicked during
+    playback, then a tick) would otherwise be lost while its control still shows it."""
+    if not isinstance(shown_controls, (tuple, list)) or len(shown_controls) != len(CONTROL_IDS):
+        return sel
+    for control, now, was in zip(CONTROL_IDS, shown_controls, before):
+        if control == trigger or now is None or now == was:  # (None: a control the request does not carry)
+            continue
+        event, value = event_of(control, now)
+        if event is not None:
+            sel = apply_event(sel, vocab, event, value)
+    return sel
+
+
 def user_first(triggered: list[tuple]) -> tuple:
     """(component id, value) of the trigger to act on when several fired at once: a request that waited for the one
     before it carries every change made meanwhile, and a user's change must not be lost to a playback tick. The
@@ -157,32 +174,42 @@ def user_first(triggered: list[tuple]) -> tuple:
     return triggered[0] if triggered else (None, None)
 
 
-def sync_step(trigger, value, search, previous, step, paused, vocab: Vocab, era_ids: frozenset) -> Step:
+def sync_step(trigger, value, search, previous, step, paused, vocab: Vocab, era_ids: frozenset,
+              shown_controls: tuple | None = None) -> Step:
     """The next state after one trigger. `previous` is the stored selection (untrusted), `step` the playback step,
     `paused` whether the playback timer is disabled. A click on Play / Pause arrives as PLAY_REQUEST's
-    {"play": bool}: a pause was already made in the browser (assets/playback.js), a start begins here."""
-    timer = KEEP
-    if trigger is None or trigger == ids.URL or previous is None:
+    {"play": bool}: a pause was already made in the browser (assets/playback.js), a start begins here.
+    `shown_controls`: the values the controls show (CONTROL_IDS' order, as the request carries them), for the
+    changes a dropped request carried (_lost_changes)."""
+    timer, meaningless = KEEP, False
+    base = None if previous is None else from_dict(previous, vocab)
+    before = _controls(base if base is not None else from_dict(None, vocab), vocab, era_ids)
+    if trigger is None or trigger == ids.URL or base is None:
         sel = from_query(search, vocab)
     elif trigger == ids.PLAY_REQUEST:
         if not (isinstance(value, dict) and value.get("play") is True):
             return Step(None)  # a pause: the timer has stopped; this request only outran a tick on its way
-        sel, timer = play_start(from_dict(previous, vocab), vocab, step), False
+        sel, timer = play_start(base, vocab, step), False
     elif trigger == ids.PLAY_TICK:
         if paused is not False:
             return Step(None)
-        sel, at_end = play_step(from_dict(previous, vocab), vocab, step)
+        sel, at_end = play_step(base, vocab, step)
         timer = True if at_end else KEEP
     else:
         event, value = event_of(trigger, value)
-        if event is None:
-            return Step(None)
-        sel = apply_event(from_dict(previous, vocab), vocab, event, value)
+        meaningless = event is None  # (a click on no mark)
+        sel = base if meaningless else apply_event(base, vocab, event, value)
+    if base is not None and trigger != ids.URL:
+        sel = _lost_changes(sel, shown_controls, before, trigger, vocab)
+        if meaningless and sel == base:
+            return Step(None)  # nothing to do: nothing lost to apply either
     # controls already showing their value are left alone: re-rendering them costs the browser time (the control
     # that fired is always answered: its raw value may need cleaning). Before the first answer (no stored
     # selection) they show the page's own values, those of the default selection (layout.py; tested): on a first
     # visit only the controls the URL changes are written.
-    before = _controls(from_dict(previous, vocab), vocab, era_ids)
+    if isinstance(shown_controls, (tuple, list)) and len(shown_controls) == len(CONTROL_IDS):
+        # what they show, where the request carries it (a change made since the stored selection, kept above)
+        before = tuple(was if now is None else now for now, was in zip(shown_controls, before))
     controls = tuple(KEEP if now == was and trigger != control else now
                      for now, was, control in zip(_controls(sel, vocab, era_ids), before, CONTROL_IDS))
     return Step(sel, controls, timer)

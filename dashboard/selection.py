@@ -550,7 +550,11 @@ def apply_event(sel: Selection, vocab: Vocab, trigger: str | None, value: Any) -
         return sel
     if trigger == "period_button":
         span = period_of(vocab, value) if isinstance(value, str) else None
-        return replace(sel, year_start=span[0], year_end=span[1]) if span else sel
+        if not span:
+            return sel
+        # within the data's years, as every other way of setting the period (a named period may run past them)
+        s, e = clean_period(span[0], span[1], vocab)
+        return replace(sel, year_start=s, year_end=e)
     if trigger == "timeline_range":
         if value == "autorange":
             return replace(sel, year_start=None, year_end=None)

@@ -15,20 +15,27 @@ from __future__ import annotations
 import json
 import re
 from html import escape
+from types import MappingProxyType
 
 from dash.development.base_component import Component
 
 # the HTML attribute a Dash prop is written as (the others of the props below keep their name)
-_ATTRIBUTES = {"className": "class", "tabIndex": "tabindex", "htmlFor": "for", "colSpan": "colspan",
-               "rowSpan": "rowspan", "accessKey": "accesskey", "contentEditable": "contenteditable",
-               "spellCheck": "spellcheck"}
-_KEPT = {"id", "title", "role", "href", "target", "rel", "lang", "dir", "hidden", "open", "type", "name", "value",
-         "disabled", "download", "draggable", "cite", "datetime", "alt", "width", "height", "start", "reversed"}
-_BOOLEAN = {"hidden", "open", "disabled", "reversed"}
-_SKIPPED = {"children", "n_clicks", "n_clicks_timestamp", "disable_n_clicks", "key", "loading_state"}
+_ATTRIBUTES = MappingProxyType({
+    "className": "class", "tabIndex": "tabindex", "htmlFor": "for", "colSpan": "colspan", "rowSpan": "rowspan",
+    "accessKey": "accesskey", "contentEditable": "contenteditable", "spellCheck": "spellcheck"})
+_KEPT = frozenset({"id", "title", "role", "href", "target", "rel", "lang", "dir", "hidden", "open", "type", "name",
+                   "value", "disabled", "download", "draggable", "cite", "datetime", "alt", "width", "height",
+                   "start", "reversed"})
+_BOOLEAN = frozenset({"hidden", "open", "disabled", "reversed"})
+_SKIPPED = frozenset({"children", "n_clicks", "n_clicks_timestamp", "disable_n_clicks", "key", "loading_state"})
 # void elements: no closing tag, no children
-_VOID = {"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"}
-_SAFE_HREF = re.compile(r"^(https?://|[?#/]|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
+_VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"})
+# a link to the page itself (a query, a fragment, a path) or a web address; not "//host" (another site)
+_SAFE_HREF = re.compile(r"^(https?://|[?#]|/(?![/\\])|[^:/?#\\]+(?:[/?#]|$))", re.IGNORECASE)
+_WILDCARD = re.compile(r"^(data|aria)-[a-z0-9][a-z0-9_.-]*$")
+# a style is a few declarations of plain values: no second declaration, block, url() or markup in a value
+_STYLE_KEY = re.compile(r"^(--[a-z0-9-]+|[a-zA-Z]+)$")
+_STYLE_VALUE = re.compile(r"^[\w\s#%.,()+-]*$")
 
 
 class HtmlBlock(Component):
@@ -97,11 +104,16 @@ def _attribute(prop: str, value) -> str:
     if prop == "style":
         if not isinstance(value, dict):
             raise ValueError("style must be a dict")
+        for k, v in value.items():
+            if not (isinstance(k, str) and _STYLE_KEY.match(k)) or (
+                    v is not None and not (isinstance(v, (str, int, float)) and _STYLE_VALUE.match(str(v)))
+                    or "url(" in str(v).lower()):
+                raise ValueError(f"a style this module does not write: {k!r}: {v!r}")
         css = "; ".join(f"{_css_name(k)}: {v}" for k, v in value.items() if v is not None)
         return f' style="{escape(css)}"'
     if prop in _ATTRIBUTES:
         name = _ATTRIBUTES[prop]
-    elif prop in _KEPT or prop.startswith(("data-", "aria-")):
+    elif prop in _KEPT or _WILDCARD.match(prop):
         name = prop
     else:
         raise ValueError(f"prop {prop!r} is not written as HTML here")

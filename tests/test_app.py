@@ -223,6 +223,26 @@ def test_a_change_is_answered_with_the_views_in_one_request(app, client):
     props[f"{ids.VIEW_SIZES}.data"] = small
     r = client.post("/_dash-update-component", json=request_body(sync, props, f"{ids.PERIOD_SLIDER}.value"))
     assert r.get_json()["response"][ids.MAP] != resp[ids.MAP]
+    # a theme toggle repaints the page with its figures: its class, the network's stylesheet and the button's
+    # label come in the same answer (then `panels` finds them sent)
+    props[f"{ids.SELECTION}.data"] = resp[ids.SELECTION]["data"]
+    props[f"{ids.APP_ROOT}.className"] = "app"
+    props[f"{ids.THEME}.n_clicks"] = 1
+    dark = client.post("/_dash-update-component", json=request_body(sync, props, f"{ids.THEME}.n_clicks")
+                       ).get_json()["response"]
+    assert dark[ids.SELECTION]["data"]["theme"] == "dark" and "dark" in dark[ids.APP_ROOT]["className"]
+    assert dark[ids.THEME]["children"] == "Light" and dark[ids.NETWORK]["stylesheet"]
+    assert dark[ids.TIMELINE]["figure"] != resp[ids.TIMELINE]["figure"]
+    key_p = next(k for k in app.callback_map if k.startswith(f"..{ids.SOURCE}.children"))
+    panels = client.post("/_dash-update-component", json=_panels_body(
+        app, key_p, dark[ids.SELECTION]["data"], {(ids.APP_ROOT, "className"): dark[ids.APP_ROOT]["className"]}))
+    assert ids.APP_ROOT not in panels.get_json()["response"]
+    # (and a change that keeps the class sends none of them)
+    props[f"{ids.PERIOD_SLIDER}.value"] = [1930, 1940]
+    kept = client.post("/_dash-update-component", json=request_body(sync, props, f"{ids.PERIOD_SLIDER}.value")
+                       ).get_json()["response"]
+    assert ids.TIMELINE in kept and ids.APP_ROOT not in kept and ids.THEME not in kept
+    props[f"{ids.SELECTION}.data"] = kept[ids.SELECTION]["data"]
     # an event that changes nothing (a click on nothing) sends nothing, the views neither
     r = client.post("/_dash-update-component", json=request_body(sync, props, f"{ids.TIMELINE}.clickData"))
     assert r.status_code == 204 or ids.TIMELINE not in r.get_json()["response"]

@@ -120,3 +120,74 @@ def test_a_link_click_is_the_links_event(bundle):
     for junk in (None, "x", {"id": {"type": ids.PERIOD_BUTTON, "period": "p"}, "n": 1}, {"id": "trotsky", "n": 1},
                  {"id": {"type": ids.CITE_LINK, "record": "trotsky"}, "n": 0}):
         assert event_of(ids.LINK_CLICK, junk) == (None, None), junk
+
+
+def _shown(sel, vocab, **changed):
+    """The controls' values for `sel` (what the page shows once its answer landed), some of them changed since."""
+    from dashboard.events import _controls
+
+    values = dict(zip(CONTROL_IDS, _controls(sel, vocab, frozenset())))
+    values.update({cid: v for cid, v in changed.items()})
+    return tuple(values[c] for c in CONTROL_IDS)
+
+
+def test_a_change_whose_request_was_dropped_is_not_lost(bundle):
+    # Dash keeps only the newest request of a callback under way: a movement picked while a search was on its way,
+    # then the search's answer dropped for the next request — the movement's control still shows it, and the next
+    # answer applies it as well as its own trigger
+    vocab = vocab_from_bundle(bundle)
+    prev = from_query("?period=1930-1940", vocab)
+    shown = _shown(prev, vocab, **{ids.MOVEMENTS: ["trotskyism"], ids.SEARCH: "purge"})
+    out = sync_step(ids.SEARCH, "purge", "", prev.to_dict(), 1, True, vocab, frozenset(), shown)
+    assert out.selection.q == "purge" and out.selection.movement_ids == ("trotskyism",)
+    assert (out.selection.year_start, out.selection.year_end) == (1930, 1940)
+    # the movements' control shows its value already: not written back
+    assert out.controls[CONTROL_IDS.index(ids.MOVEMENTS)] is KEEP
+    # a playback tick that replaced a user's change: the step is made and the change kept
+    shown = _shown(prev, vocab, **{ids.MOVEMENTS: ["trotskyism"]})
+    ticked = sync_step(ids.PLAY_TICK, 3, "", prev.to_dict(), 1, False, vocab, frozenset(), shown)
+    assert ticked.selection.movement_ids == ("trotskyism",) and ticked.selection.year_start == 1931
+    # a click on nothing that replaced it: the change still lands
+    clicked = sync_step(ids.TIMELINE, None, "", prev.to_dict(), 1, True, vocab, frozenset(), shown)
+    assert clicked.selection is not None and clicked.selection.movement_ids == ("trotskyism",)
+    # nothing lost: a click on nothing is nothing
+    same = _shown(prev, vocab)
+    assert sync_step(ids.TIMELINE, None, "", prev.to_dict(), 1, True, vocab, frozenset(),
+                     same).selection is None
+
+
+def test_controls_that_show_the_stored_selection_are_not_applied_again(bundle):
+    # Reset clears what the controls show (they show the stored selection: nothing was lost)
+    vocab = vocab_from_bundle(bundle)
+    prev = from_query("?period=1930-1940&movement=trotskyism&q=purge", vocab)
+    out = sync_step(ids.RESET, 1, "", prev.to_dict(), 1, True, vocab, frozenset(), _shown(prev, vocab))
+    assert not out.selection.movement_ids and not out.selection.q and not out.selection.has_period
+    # the order of a dropdown's values or a search's spaces are not changes
+    shown = _shown(prev, vocab, **{ids.SEARCH: " purge "})
+    out = sync_step(ids.NETWORK, {"id": "trotsky"}, "", prev.to_dict(), 1, True, vocab, frozenset(), shown)
+    assert out.selection.selected == "trotsky" and out.selection.q == "purge"
+    # a request that carries no control (None) changes nothing
+    out = sync_step(ids.NETWORK, {"id": "trotsky"}, "", prev.to_dict(), 1, True, vocab, frozenset(),
+                    (None,) * len(CONTROL_IDS))
+    assert out.selection.movement_ids == ("trotskyism",) and out.selection.q == "purge"
+
+
+def test_every_named_period_survives_the_round_trip_to_the_browser(bundle):
+    """What `sync` stores is what `draw` reads back from the store (one digest of both: no second drawing): every
+    named period, clamped to the data's years as the slider is, and shown by the period menu when it is an era."""
+    import json
+
+    from dashboard.callbacks import views_key
+    from dashboard.events import _controls
+    from dashboard.selection import Selection, from_dict
+
+    vocab = vocab_from_bundle(bundle)
+    eras = frozenset(pid for pid, *_ in vocab.periods)
+    for pid, *_ in vocab.periods:
+        for trigger, value in ((ids.PERIOD_MENU, pid), ({"type": ids.PERIOD_BUTTON, "period": pid}, 1)):
+            sel = sync_step(trigger, value, "", Selection().to_dict(), 1, True, vocab, eras).selection
+            back = from_dict(json.loads(json.dumps(sel.to_dict())), vocab)
+            assert back == sel and views_key(back, None) == views_key(sel, None), pid
+            assert sel.year_end is None or vocab.year_min <= sel.year_start <= sel.year_end <= vocab.year_max
+            if sel.has_period:
+                assert _controls(sel, vocab, eras)[1] == pid, pid  # the menu shows the period picked

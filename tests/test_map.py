@@ -76,7 +76,7 @@ def test_a_map_with_nothing_to_show_still_draws_its_base_map(bundle, prep, query
     assert not sh.place_ids and not sh.route_ids
     fig = map_figure(bundle, sel, sh, frozenset(), prep=prep)
     assert fig["data"] and all(t["type"] in ("scattergeo", "choropleth") for t in fig["data"])
-    assert fig["layout"]["geo"]["showland"] and "xaxis" not in fig["layout"]
+    assert fig["layout"]["geo"]["showland"]
     assert any("No places or routes match" in a["text"] for a in fig["layout"]["annotations"])
 
 

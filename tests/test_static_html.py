@@ -85,6 +85,12 @@ def test_ids_styles_and_booleans_are_written_as_dash_writes_them():
     html.A("x", href="data:text/html,<script>"),
     html.Div("x", style="color: red"),
     html.Img(src="x.png"),  # a prop this module does not write
+    html.A("x", href="//elsewhere.example/x"),  # another site, protocol-relative
+    html.A("x", href="/\\elsewhere.example/x"),
+    html.Span("x", style={"color": "red; background: url(/x)"}),  # a second declaration, a fetch
+    html.Span("x", style={"background": "url(/x)"}),
+    html.Span("x", style={"color": "red\"><b>"}),
+    html.Span("x", **{"data-x onmouseover=alert(1) y": 1}),  # an attribute name that is two
 ])
 def test_what_cannot_be_written_safely_is_refused(tree):
     with pytest.raises(ValueError):
