@@ -1,12 +1,13 @@
 """Thin Dash callbacks: turn inputs into plain arguments, hand off to pure functions, return their results.
 
 `sync` folds one user event into the shared Selection (kept in a dcc.Store and the URL, and written back to the
-controls) and renders every view for it in the same answer, so a change is one round trip; `draw` renders them
-when their sizes change (the page opening, a window resized), and answers nothing for a selection `sync` drew (it
-still follows every selection, so that Dash keeps the two in order: see `register`); `panels` (panel_updates)
-everything around them — the source panel, the network's legend, the theme and presentation mode, the citation,
-the records grid — in one request, re-sending only what changed; the rest answer one button each (playback speed,
-the table, downloads, the network's image export; the slide's figure, which the browser renders, see
+controls) and renders every view for it in the same answer, with what changed around them (PANELS_IN_SYNC), so a
+change is one round trip; `draw` renders the views when their sizes change (the page opening, a window resized),
+and answers nothing for a selection `sync` drew (it still follows every selection, so that Dash keeps the two in
+order: see `register`); `panels` (panel_updates) everything around them — the source panel, the network's legend,
+the theme and presentation mode, the citation, the records grid — in one request, re-sending only what changed
+(after `sync`: the records grid's rows alone); the rest answer one button each (playback speed, the table,
+downloads, the network's image export; the slide's figure, which the browser renders, see
 assets/slide_download.js).
 """
 
@@ -88,10 +89,16 @@ source panel and the legend, which have no callbacks of their own, travel as HTM
             *_table_update(app_ctx, sel, had, n_grids))
 
 
+# The first outputs of `panels` (panel_updates' order), which `sync` also sends with the views: everything but the
+# records grid's (its rows are drawn only once the table is open, by `panels`).
+PANELS_IN_SYNC = ((ids.SOURCE, "children"), (ids.SOURCE, "data-key"), (ids.NETWORK_LEGEND, "children"),
+                  (ids.NETWORK_LEGEND, "data-key"), (ids.APP_ROOT, "className"), (ids.NETWORK, "stylesheet"),
+                  (ids.THEME, "children"), (ids.CITE_TEXT, "children"))
+
+
 def chrome_updates(sel: Selection, had_class, bundle) -> tuple:
     """The page's class (theme, presentation), the network's stylesheet and the theme button's label, or no_update
-    for each when the page's class is already this one. `sync` sends them with the views, so that a theme or a
-    presentation toggle repaints the page and its figures at once; `panels` then finds them sent."""
+    for each when the page's class is already this one."""
     cls = root_class(sel)
     if cls == had_class:
         return (no_update,) * 3
@@ -134,7 +141,7 @@ def views_key(sel: Selection, sizes) -> str:
 
 
 def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> None:
-    vocab, b = app_ctx.vocab, app_ctx.bundle
+    vocab = app_ctx.vocab
     n_views = len(view_outputs())
     grid_all = {"type": ids.GRID, "of": ALL}  # the records grid, wherever it is (none until the table is shown)
 
@@ -145,9 +152,9 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         # the views drawn for the new selection in the same answer (and what they were drawn for): the browser
         # asks once per change
         *view_outputs(allow_duplicate=True), Output(ids.VIEWS_DRAWN, "data", allow_duplicate=True),
-        # and the page's class, the network's stylesheet and the theme button, when they change (chrome_updates)
-        Output(ids.APP_ROOT, "className", allow_duplicate=True),
-        Output(ids.NETWORK, "stylesheet", allow_duplicate=True), Output(ids.THEME, "children", allow_duplicate=True),
+        # and what `panels` sends around them, what changed of it (the records grid's rows excepted): the page
+        # repaints at once, and `panels` then finds it sent
+        *(Output(cid, prop, allow_duplicate=True) for cid, prop in PANELS_IN_SYNC),
         Input(ids.URL, "search"), Input(ids.PERIOD_SLIDER, "value"), Input(ids.PERIOD_MENU, "value"),
         Input({"type": ids.PERIOD_BUTTON, "period": ALL}, "n_clicks"),
         Input(ids.MOVEMENTS, "value"), Input(ids.TYPES, "value"), Input(ids.SEARCH, "value"),
@@ -159,24 +166,26 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         Input(ids.LINK_CLICK, "data"), Input(ids.TABLE_CLICK, "data"),
         Input(ids.PLAY_REQUEST, "data"), Input(ids.PLAY_TICK, "data"),
         State(ids.SELECTION, "data"), State(ids.PLAY_STEP, "value"), State(ids.PLAY_TIMER, "disabled"),
-        State(ids.VIEW_SIZES, "data"), State(ids.APP_ROOT, "className"),
+        State(ids.VIEW_SIZES, "data"), State(ids.URL, "href"), State(ids.SOURCE, "data-key"),
+        State(ids.NETWORK_LEGEND, "data-key"), State(ids.APP_ROOT, "className"), State(ids.CITE_TEXT, "children"),
         # the page opens with the URL's selection in its layout (dashboard.app._Dash.serve_layout), or, when it
         # cannot, its dcc.Location reports the URL on mount, which calls this
         prevent_initial_call=True,
     )
     def sync(search, *args):
-        previous, step, paused, sizes, page_class = args[-5:]
+        previous, step, paused, sizes, href, *had = args[-9:]
         # the triggering property's value (for the network: tapNodeData or tapEdgeData, both carry an id)
         values = {t["prop_id"]: t.get("value") for t in ctx.triggered}
         trigger, value = user_first([(cid, values.get(pid)) for pid, cid in ctx.triggered_prop_ids.items()])
         shown = tuple(ctx.inputs.get(f"{c}.value") for c in CONTROL_IDS)  # what the controls show now
         out = sync_step(trigger, value, search, previous, step, paused, vocab, app_ctx.era_ids, shown)
         if out.selection is None:
-            return (no_update,) * (3 + len(CONTROL_IDS) + n_views + 4)
+            return (no_update,) * (3 + len(CONTROL_IDS) + n_views + 1 + len(PANELS_IN_SYNC))
         keep = lambda v: no_update if v is KEEP else v  # noqa: E731
         sel = out.selection
+        around = panel_updates(app_ctx, sel, Had(*had), n_grids=0, href=href)[:len(PANELS_IN_SYNC)]
         return (sel.to_dict(), to_query(sel), *map(keep, out.controls), keep(out.timer_disabled),
-                *view_updates(app_ctx, sel, sizes), views_key(sel, sizes), *chrome_updates(sel, page_class, b))
+                *view_updates(app_ctx, sel, sizes), views_key(sel, sizes), *around)
 
     # (the source panel's links and clear buttons reach sync through the link-click store: assets/sync_inputs.js)
 
@@ -226,10 +235,7 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
         return (*view_updates(app_ctx, sel, sizes), key)
 
     @app.callback(
-        Output(ids.SOURCE, "children"), Output(ids.SOURCE, "data-key"),
-        Output(ids.NETWORK_LEGEND, "children"), Output(ids.NETWORK_LEGEND, "data-key"),
-        Output(ids.APP_ROOT, "className"), Output(ids.NETWORK, "stylesheet"), Output(ids.THEME, "children"),
-        Output(ids.CITE_TEXT, "children"),
+        *(Output(cid, prop) for cid, prop in PANELS_IN_SYNC),
         Output(grid_all, "rowData"), Output(ids.TABLE_CAPTION, "children"), Output(grid_all, "selectedRows"),
         Output(ids.TABLE_ROWS_KEY, "data"),
         Input(ids.SELECTION, "data"), Input(ids.TABLE_GRID, "data"),
@@ -239,8 +245,8 @@ def register(app, app_ctx: AppContext, topojson_url: str, films: FilmJobs) -> No
     )
     def panels(data, _opened, href, *had):
         # (the grid's outputs match nothing until it is in the page: lists of one grid, or of none)
-        return panel_updates(app_ctx, from_dict(data, vocab), Had(*had), n_grids=len(ctx.outputs_list[8]),
-                             href=href)
+        return panel_updates(app_ctx, from_dict(data, vocab), Had(*had),
+                             n_grids=len(ctx.outputs_list[len(PANELS_IN_SYNC)]), href=href)
 
     @app.callback(
         Output(ids.TABLE_OPEN, "data"), Output(ids.TABLE_PANEL, "hidden"), Output(ids.TABLE_TOGGLE, "children"),

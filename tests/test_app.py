@@ -195,13 +195,22 @@ def test_a_change_is_answered_with_the_views_in_one_request(app, client):
     deps = client.get("/_dash-dependencies").get_json()
     sync = next(d for d in deps if f"..{ids.SELECTION}.data..." in d["output"])
     props = {f"{ids.PERIOD_SLIDER}.value": [1936, 1938], f"{ids.VIEW_SIZES}.data": {"timeline": [946, 300]},
-             f"{ids.SELECTION}.data": {}}
+             f"{ids.SELECTION}.data": {}, f"{ids.URL}.href": "http://localhost/?x"}
     r = client.post("/_dash-update-component", json=request_body(sync, props, f"{ids.PERIOD_SLIDER}.value"))
     assert r.status_code == 200
     resp = r.get_json()["response"]
     assert resp[ids.SELECTION]["data"]["year_start"] == 1936 and resp[ids.URL]["search"] == "?period=1936-1938"
     assert resp[ids.SUMMARY]["children"].startswith("1936–1938")
     assert {ids.MAP, ids.NETWORK, ids.VIEW_TEXT, ids.NETWORK_NOTE} <= set(resp)
+    # and what changed around the views: the source panel (its overview of 1936-1938), the legend, the citation
+    assert "1936–1938" in json.dumps(resp[ids.SOURCE]["children"], ensure_ascii=False)
+    assert "1936-1938" in resp[ids.CITE_TEXT]["children"]
+    had = {(ids.SOURCE, "data-key"): resp[ids.SOURCE]["data-key"], (ids.APP_ROOT, "className"): "app",
+           (ids.NETWORK_LEGEND, "data-key"): resp[ids.NETWORK_LEGEND]["data-key"],
+           (ids.CITE_TEXT, "children"): resp[ids.CITE_TEXT]["children"]}
+    key_p = next(k for k in app.callback_map if k.startswith(f"..{ids.SOURCE}.children"))
+    r = client.post("/_dash-update-component", json=_panels_body(app, key_p, resp[ids.SELECTION]["data"], had))
+    assert r.status_code == 204 or r.get_json()["response"] == {}  # `panels` after it: nothing left to send
     # the same views as `draw` gives for that selection and those sizes
     key = next(k for k in app.callback_map if k.startswith(f"..{ids.TIMELINE}.figure"))
     sizes = props[f"{ids.VIEW_SIZES}.data"]
@@ -233,7 +242,6 @@ def test_a_change_is_answered_with_the_views_in_one_request(app, client):
     assert dark[ids.SELECTION]["data"]["theme"] == "dark" and "dark" in dark[ids.APP_ROOT]["className"]
     assert dark[ids.THEME]["children"] == "Light" and dark[ids.NETWORK]["stylesheet"]
     assert dark[ids.TIMELINE]["figure"] != resp[ids.TIMELINE]["figure"]
-    key_p = next(k for k in app.callback_map if k.startswith(f"..{ids.SOURCE}.children"))
     panels = client.post("/_dash-update-component", json=_panels_body(
         app, key_p, dark[ids.SELECTION]["data"], {(ids.APP_ROOT, "className"): dark[ids.APP_ROOT]["className"]}))
     assert ids.APP_ROOT not in panels.get_json()["response"]
