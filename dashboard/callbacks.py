@@ -136,7 +136,7 @@ def view_updates(app_ctx: AppContext, sel: Selection, sizes) -> tuple:
 
 def views_key(sel: Selection, sizes) -> str:
     """What the views on the page were drawn for (a selection, the sizes the page measured), as a short digest."""
-    text = json.dumps([sel.to_dict(), sorted(clean_sizes(sizes).items())], sort_keys=True, default=list)
+    text = json.dumps([sel.to_dict(), sorted(clean_sizes(sizes).items())], sort_keys=True)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 

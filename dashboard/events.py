@@ -153,7 +153,7 @@ def _lost_changes(sel: Selection, shown_controls: tuple | None, before: tuple, t
     not: Dash's renderer keeps only the newest request of a callback under way and drops the answer of the older
     one, so a change made while another was on its way (a movement picked, then a search; a node clicked during
     playback, then a tick) would otherwise be lost while its control still shows it."""
-    if not isinstance(shown_controls, (tuple, list)) or len(shown_controls) != len(CONTROL_IDS):
+    if shown_controls is None:
         return sel
     for control, now, was in zip(CONTROL_IDS, shown_controls, before):
         if control == trigger or now is None or now == was:  # (None: a control the request does not carry)
@@ -182,6 +182,8 @@ def sync_step(trigger, value, search, previous, step, paused, vocab: Vocab, era_
     `shown_controls`: the values the controls show (CONTROL_IDS' order, as the request carries them), for the
     changes a dropped request carried (_lost_changes)."""
     timer, meaningless = KEEP, False
+    if not (isinstance(shown_controls, (tuple, list)) and len(shown_controls) == len(CONTROL_IDS)):
+        shown_controls = None  # (not carried, or not as the request carries it: the stored selection alone)
     base = None if previous is None else from_dict(previous, vocab)
     before = _controls(base if base is not None else from_dict(None, vocab), vocab, era_ids)
     if trigger is None or trigger == ids.URL or base is None:
@@ -207,7 +209,7 @@ def sync_step(trigger, value, search, previous, step, paused, vocab: Vocab, era_
     # that fired is always answered: its raw value may need cleaning). Before the first answer (no stored
     # selection) they show the page's own values, those of the default selection (layout.py; tested): on a first
     # visit only the controls the URL changes are written.
-    if isinstance(shown_controls, (tuple, list)) and len(shown_controls) == len(CONTROL_IDS):
+    if shown_controls is not None:
         # what they show, where the request carries it (a change made since the stored selection, kept above)
         before = tuple(was if now is None else now for now, was in zip(shown_controls, before))
     controls = tuple(KEEP if now == was and trigger != control else now

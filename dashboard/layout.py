@@ -21,7 +21,7 @@ from dashboard.static_html import static_block
 from dashboard.theme import LIGHT
 from dashboard.views.filters import (borders_toggle, dates_toggle, filter_bar, lane_toggle, network_toggle,
                                      play_controls, region_toggle, slot, view_switch)
-from dashboard.views.network import NO_ACTORS_NOTE, network_stylesheet
+from dashboard.views.network import NO_ACTORS_MESSAGE, network_stylesheet
 from dashboard.views.table import ROW_ID_GETTER, column_defs, event_listeners, grid_options
 
 TITLE = "Stalinism and the anti-Stalinist left"
@@ -274,7 +274,7 @@ def page(ctx: AppContext, topojson_url: str, grid_script: str = "") -> html.Div:
                                userPanningEnabled=True, userZoomingEnabled=True, boxSelectionEnabled=False,
                                autoRefreshLayout=False, responsive=False,
                                style={"width": "100%", "height": "100%"}),
-                html.Div(NO_ACTORS_NOTE[0].upper() + NO_ACTORS_NOTE[1:], id=ids.NETWORK_EMPTY,
+                html.Div(NO_ACTORS_MESSAGE, id=ids.NETWORK_EMPTY,
                          className="network-empty", hidden=True),
                 _network_legend(legend_model(b, ctx.shown_for(Selection()), LIGHT, ctx.map, ctx.network)),
             ]),

@@ -442,6 +442,7 @@ def _kept_nodes(active: np.ndarray, ties: np.ndarray, related: np.ndarray) -> np
 # the panel's line when the filters leave no actor to draw (an empty panel says why, in its middle: layout.py,
 # and network_figure for the slide, EMPTY_NOTE_PX high as on the page)
 NO_ACTORS_NOTE = "no actors or ties match these filters"
+NO_ACTORS_MESSAGE = NO_ACTORS_NOTE.capitalize()  # (as a sentence, in the panel's middle)
 EMPTY_NOTE_PX = 14.0
 
 
@@ -891,7 +892,7 @@ def network_figure(model: NetworkModel, palette: Palette = LIGHT, *, axis: int |
         # an empty panel says why, in its middle, as the page's does (layout.py: the network's message)
         annotations.append(dict(
             x=(x0 + x1) / 2, y=(y0 + y1) / 2, xref=xa, yref=ya, showarrow=False, xanchor="center", yanchor="middle",
-            text=NO_ACTORS_NOTE[0].upper() + NO_ACTORS_NOTE[1:], name="empty",
+            text=NO_ACTORS_MESSAGE, name="empty",
             font=dict(size=EMPTY_NOTE_PX * (PRESENT_LABEL_PX / LABEL_PX if model.present else 1.0),
                       color=palette.muted, family=FONT_FAMILY)))
     layout["annotations"] = annotations
