@@ -101,6 +101,25 @@ def test_fitted_map_writes_its_credit_over_no_site(bundle, prep, query, size, pr
         assert not _overlap(credit.box, (sx - r, sy - r, sx + r, sy + r)), (query, sx, sy, credit.box)
 
 
+
+@pytest.mark.parametrize("query", ("?period=1991-2011", "?period=1941-1949&type=deportation", "?period=1936-1938",
+                                   "?period=1930-1939&type=deportation", "?period=1943-1944"))
+@pytest.mark.parametrize("size", SIZES + ((560, 330),))
+def test_fitted_map_writes_its_credit_over_no_route(bundle, prep, query, size):
+    # nor over a route's line: at 560×330, 1991–2011's deportation line ran under the bottom-right credit (only sites
+    # were counted when choosing the corner)
+    from dashboard.views.map import _arc
+
+    _, _, m = _model(bundle, prep, query, size)
+    assert not m.grouped
+    credit = next(n for n in m.notes if "Natural Earth" in n.text or "Coordinates" in n.text)
+    lon, lat = bundle.array("places", "lon"), bundle.array("places", "lat")
+    o, d = bundle.index.route_origin, bundle.index.route_destination
+    x0, y0, x1, y1 = credit.box
+    for i in m.route_rows:
+        x, y = m.fitted.project(*_arc(lon[o[i]], lat[o[i]], lon[d[i]], lat[d[i]], np.linspace(0, 1, 96)))
+        assert not ((x > x0) & (x < x1) & (y > y0) & (y < y1)).any(), (query, size, i, credit.box)
+
 @pytest.mark.parametrize("query", STATES + ("", "?region=ussr", "?region=europe", "?region=world"))
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("present", (False, True))

@@ -708,10 +708,13 @@ def _note(text_lines: list[str], x, y, xanchor, yanchor, size, color, bg_alpha, 
     return Note(text, x, y, xanchor, yanchor, size, color, bg_alpha, (x0, y0, x0 + w, y0 + h))
 
 
-def _covered(corners: list[Note], sx, sy, scale: float) -> list[int]:
-    """How many sites (projected px) each note's box covers: a site's mark reaching into the box counts."""
+def _covered(corners: list[Note], sx, sy, scale: float, lx=(), ly=()) -> list[int]:
+    """How many sites (projected px) each note's box covers, a site's mark reaching into the box counting, and how
+    many of the routes' drawn points (lx, ly: ARC_SAMPLES along each line) fall in it."""
     r = max(6.0, SITE_SIZE * scale / 2 + 0.5)
+    lx, ly = np.asarray(lx, dtype=float), np.asarray(ly, dtype=float)
     return [int(((sx >= n.box[0] - r) & (sx <= n.box[2] + r) & (sy >= n.box[1] - r) & (sy <= n.box[3] + r)).sum())
+            + int(((lx >= n.box[0] - 2) & (lx <= n.box[2] + 2) & (ly >= n.box[1] - 2) & (ly <= n.box[3] + 2)).sum())
             for n in corners]
 
 
@@ -755,6 +758,11 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
         view = preset_view(region)
     fitted = fit(view, size, margin)
     sx, sy = fitted.project(lon[pl], lat[pl])
+    # where each route's line is drawn (lon/lat), when each is drawn on its own: notes keep off them too
+    arcs = {} if grouped else {i: _arc(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]],
+                                       np.linspace(0, 1, ARC_SAMPLES)) for i in rt}
+    arc_lon = np.concatenate([a[0] for a in arcs.values()]) if arcs else np.zeros(0)
+    arc_lat = np.concatenate([a[1] for a in arcs.values()]) if arcs else np.zeros(0)
 
     # notes, in the corners of the plot area
     notes = []
@@ -763,9 +771,9 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
     # the credit goes in the bottom corner that covers fewer marks (right, unless the left covers fewer)
     corners = [_note([esc(credit), COORDS_NOTE], x, 0.005, anchor, "bottom", NOTE_PX * scale, p.muted, 0.75, size,
                      margin) for x, anchor in ((0.995, "right"), (0.005, "left"))]
-    covered = _covered(corners, sx, sy, scale)
+    covered = _covered(corners, sx, sy, scale, *fitted.project(arc_lon, arc_lat))
     if MAP_REGIONS[region].get("fitted") and len(pl) and min(covered):
-        # both corners would cover marks (a small map, marks down to its bottom edge): frame the marks above the
+        # both corners would cover marks or lines (a small map, marks down to its bottom edge): frame them above the
         # credit's band, widening the framed box downwards by a point below the lowest (more if once is not
         # enough); the first frame is kept if none clears it
         band = corners[0].box[3] - corners[0].box[1] + 8
@@ -776,7 +784,7 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
             v2 = fit_view(np.r_[flon, flon[low]], np.r_[flat, flat[low] - k * deg], size, margin)
             f2 = fit(v2, size, margin)
             x2, y2 = f2.project(lon[pl], lat[pl])
-            c2 = _covered(corners, x2, y2, scale)
+            c2 = _covered(corners, x2, y2, scale, *f2.project(arc_lon, arc_lat))
             if min(c2) < min(covered) and f2.inside(x2, y2).sum() >= fitted.inside(sx, sy).sum():
                 view, fitted, sx, sy, covered = v2, f2, x2, y2, c2
             if not min(covered):
@@ -830,12 +838,8 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
                 r = size_of[i] / 2 + 1
                 space.add((sx[k] - r, sy[k] - r, sx[k] + r, sy[k] + r), f"site:{pids[i]}")
         # routes: their arrowheads are marks, their lines soft obstacles
-        arcs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for i in rt:
-            a_lon, a_lat = _arc(lon[origin[i]], lat[origin[i]], lon[dest[i]], lat[dest[i]],
-                                np.linspace(0, 1, ARC_SAMPLES))
-            ax, ay = fitted.project(a_lon, a_lat)
-            arcs[i] = (a_lon, a_lat)
+            ax, ay = fitted.project(*arcs[i])
             half = prep.route_width[i] / 2 + 1
             for x, y in zip(ax, ay):
                 space.add((x - half, y - half, x + half, y + half), soft=True)
