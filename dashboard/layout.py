@@ -267,15 +267,19 @@ def page(ctx: AppContext, topojson_url: str, grid_script: str = "") -> html.Div:
                 # (134 KB of elements, and some 0.35 s of a first visit spent drawing them)
                 # not `responsive`: its own re-zoom on a resize would undo the viewport the labels were placed for;
                 # the server redraws for the new size instead (assets/view_sizes.js)
-                cyto.Cytoscape(id=ids.NETWORK, className="network", layout={"name": "preset", "fit": False},
-                               zoom=1, pan={"x": 0, "y": 0}, stylesheet=network_stylesheet(b), elements=[],
-                               minZoom=0.2,
-                               maxZoom=4,
-                               userPanningEnabled=True, userZoomingEnabled=True, boxSelectionEnabled=False,
-                               autoRefreshLayout=False, responsive=False,
-                               style={"width": "100%", "height": "100%"}),
-                html.Div(NO_ACTORS_MESSAGE, id=ids.NETWORK_EMPTY,
-                         className="network-empty", hidden=True),
+                # the network and its message when it is empty, in a box of their own: the message sits in the
+                # middle of the network's area, not of the whole panel (its head and legend too)
+                html.Div(className="network-stack", children=[
+                    cyto.Cytoscape(id=ids.NETWORK, className="network", layout={"name": "preset", "fit": False},
+                                   zoom=1, pan={"x": 0, "y": 0}, stylesheet=network_stylesheet(b), elements=[],
+                                   minZoom=0.2,
+                                   maxZoom=4,
+                                   userPanningEnabled=True, userZoomingEnabled=True, boxSelectionEnabled=False,
+                                   autoRefreshLayout=False, responsive=False,
+                                   style={"width": "100%", "height": "100%"}),
+                    html.Div(NO_ACTORS_MESSAGE, id=ids.NETWORK_EMPTY,
+                             className="network-empty", hidden=True),
+                ]),
                 _network_legend(legend_model(b, ctx.shown_for(Selection()), LIGHT, ctx.map, ctx.network)),
             ]),
             html.Aside(className="panel panel-source", **{"aria-label": "Source"}, children=[

@@ -289,8 +289,9 @@ def _lon_extent(lons: np.ndarray) -> tuple[float, float]:
     return float(u[i + 1]), float(u[i] + 360)
 
 
-def _grow(view: GeoView, axis: str, factor: float) -> GeoView:
-    """The view with its lon (or lat) span multiplied by `factor` about its middle, within the globe."""
+def _grow(view: GeoView, axis: str, factor: float, mid: float | None = None) -> GeoView:
+    """The view with its lon (or lat) span multiplied by `factor` about its middle, within the globe (the lon span
+    about `mid`, by default the view's rotation, which a fitted view is centred on)."""
     if axis == "lat":
         mid, half = (view.lat[0] + view.lat[1]) / 2, (view.lat[1] - view.lat[0]) / 2 * factor
         lo, hi = mid - half, mid + half
@@ -305,7 +306,7 @@ def _grow(view: GeoView, axis: str, factor: float) -> GeoView:
     # a conic map stays regional; no view wraps around the globe
     widest = CONIC_MAX_LON_SPAN * FIT_CONIC_LON_GROWTH / 2 if view.projection == "conic equal area" else 179.5
     half = min((lon1 - lon0) / 2 * factor, max(widest, (lon1 - lon0) / 2))
-    mid = view.rotation_lon
+    mid = view.rotation_lon if mid is None else mid
     lon = _lon_range(mid - half, mid + half)
     if lon[0] <= 0 and lon[1] < lon[0]:  # across the antimeridian in a way plotly cannot read: stop at it
         half = max(min(mid + 180, 180 - mid), (lon1 - lon0) / 2)
@@ -336,7 +337,7 @@ def fit_view(lons, lats, size: tuple[float, float], margin: tuple[float, float, 
     ok = np.isfinite(lons) & np.isfinite(lats)
     lons, lats = lons[ok], lats[ok]
     if not len(lons):
-        return preset_view(FIT_FALLBACK)
+        return filled_preset(FIT_FALLBACK, tuple(map(float, size)), tuple(map(float, margin)))
     lon0, lon1 = _lon_extent(lons)
     # the view depends on the points' extent alone: worked out once per extent and size (a drag through the years
     # keeps the same sites on screen for many steps; each fit projects the frame's outline some 40 times)
@@ -366,33 +367,53 @@ def _fit_extent(lon0: float, lon1: float, lat_min: float, lat_max: float, size: 
         view = GeoView("conic equal area", rot, lon, (la0, la1), None, (la0 + span / 6, la1 - span / 6))
     else:
         view = GeoView("natural earth", rot, lon, (la0, la1))
+    return _filled(view, rot, lon, float(lats.max()), size, margin)
+
+
+@functools.lru_cache(maxsize=FIT_CACHE_SIZE)
+def filled_preset(region: str, size: tuple[float, float], margin: tuple[float, float, float, float]) -> GeoView:
+    """A preset region's view (USSR, Europe, World) widened along its shorter side to fill the plot area, as a fitted
+    view is: plotly.js keeps a view's shape, so a preset narrower than its panel was drawn with blank bands beside it
+    (at 1280×720 the USSR took half the map's panel)."""
+    view = preset_view(region)
+    lon0, lon1 = view.lon
+    mid = (lon0 + lon1 + (360 if lon1 < lon0 else 0)) / 2  # a preset is not always centred on its rotation
+    return _filled(view, view.rotation_lon, view.lon, view.lat[1], tuple(map(float, size)),
+                   tuple(map(float, margin)), mid)
+
+
+def _filled(view: GeoView, rot: float, lon: tuple[float, float], top: float, size: tuple[float, float],
+            margin: tuple[float, float, float, float], mid: float | None = None) -> GeoView:
+    """`view` (rotated to `rot`, its longitudes at least `lon`) widened along its shorter side until its shape is the
+    plot area's; a conic view's top brought down (not below `top`) while its pole would be in the frame, and its
+    widening taken back as far as `lon` allows; with its centre set so that the framed box sits in the middle.
+    `mid`: the longitude the widening is about (by default `rot`)."""
     # fill the plot area: widen the shorter side until the box's shape is the area's
     w, h = size[0] - margin[0] - margin[1], size[1] - margin[2] - margin[3]
     target = w / h
     axis = "lat" if _aspect(view) > target else "lon"
     lo, hi = 1.0, FIT_FILL_MAX if view.projection == "conic equal area" else FIT_FILL_MAX_WORLD
-    if (_aspect(_grow(view, axis, hi)) > target) == (axis == "lat"):
+    if (_aspect(_grow(view, axis, hi, mid)) > target) == (axis == "lat"):
         lo = hi  # even the widest view is not as tall (wide) as the area: take it
     else:
         for _ in range(24):
             m = (lo + hi) / 2
-            if (_aspect(_grow(view, axis, m)) > target) == (axis == "lat"):
+            if (_aspect(_grow(view, axis, m, mid)) > target) == (axis == "lat"):
                 lo = m
             else:
                 hi = m
-    view = _grow(view, axis, lo)
+    view = _grow(view, axis, lo, mid)
     # a conic map drawn beyond its pole shows a blank bite at the top: bring the top latitude down (not below the
     # points) until the pole is at or above the frame
-    top = float(lats.max())
     while view.projection == "conic equal area" and _pole_in_frame(view) and view.lat[1] - 1 > top:
         view = GeoView(view.projection, view.rotation_lon, view.lon, (view.lat[0], view.lat[1] - 1), None,
                        view.parallels)
     # then take back the widening of the longitudes, as far as the points allow
-    least = _grow(GeoView(view.projection, rot, lon, view.lat, None, view.parallels), "lon", 1.0)
+    least = _grow(GeoView(view.projection, rot, lon, view.lat, None, view.parallels), "lon", 1.0, mid)
     for _ in range(20):
         if view.projection != "conic equal area" or not _pole_in_frame(view) or _span(view) <= _span(least):
             break
-        view = _grow(view, "lon", 0.95)
+        view = _grow(view, "lon", 0.95, mid)
         if _span(view) < _span(least):
             view = GeoView(view.projection, view.rotation_lon, least.lon, view.lat, None, view.parallels)
     return GeoView(view.projection, view.rotation_lon, view.lon, view.lat, center_for_middle(view), view.parallels)
@@ -411,13 +432,16 @@ def _pole_in_frame(view: GeoView) -> bool:
 
 
 def borders_region(fitted: Fitted, region: str) -> str:
-    """The basemap file a map uses: a preset's own; for "fit", the smallest preset file whose box holds what the
-    fitted frame shows, else the world's."""
-    if region in basemaps.BASEMAP_REGIONS:
-        return region
+    """The basemap file a map uses: a preset's own when its box holds what the frame shows (a preset is widened to
+    fill its panel, and may show more); else the smallest preset file whose box holds it, else the world's."""
     lon0, lat0, lon1, lat1 = fitted.visible_box(step=2.0)  # a 2° grid, widened by a step: ample for choosing a file
     boxes = [(r, basemaps.clip_box(r)) for r in basemaps.BASEMAP_REGIONS if basemaps.clip_box(r) is not None]
     holding = [(r, b) for r, b in boxes if b[0] <= lon0 and b[1] <= lat0 and b[2] >= lon1 and b[3] >= lat1]
+    if region in basemaps.BASEMAP_REGIONS:
+        own = preset_view(region).rounded
+        if basemaps.clip_box(region) is None or (fitted.view.lon, fitted.view.lat) == (own.lon, own.lat) \
+                or any(r == region for r, _ in holding):
+            return region  # (its file is clipped to what the preset itself shows, measured: VISIBLE_BOXES)
     if not holding:
         return "world"
     return min(holding, key=lambda rb: (rb[1][2] - rb[1][0]) * (rb[1][3] - rb[1][1]))[0]
@@ -708,6 +732,17 @@ def _note(text_lines: list[str], x, y, xanchor, yanchor, size, color, bg_alpha, 
     return Note(text, x, y, xanchor, yanchor, size, color, bg_alpha, (x0, y0, x0 + w, y0 + h))
 
 
+def outside_view_note(names: tuple[str, ...], room: float, px: float) -> str:
+    """"Outside this view: A, B and 2 more" with as many of `names` (most cited first, at most OUTSIDE_LISTED) as
+    fit in `room` px at `px`; "Outside this view: 5 places" when not even the first fits."""
+    for k in range(min(OUTSIDE_LISTED, len(names)), 0, -1):
+        more = f" and {len(names) - k} more" if len(names) > k else ""
+        text = f"Outside this view: {', '.join(names[:k])}{more}"
+        if text_width(text, px) + 6 <= room:
+            return text
+    return f"Outside this view: {len(names)} place{'s' if len(names) != 1 else ''}"
+
+
 def _covered(corners: list[Note], sx, sy, scale: float, lx=(), ly=()) -> list[int]:
     """How many sites (projected px) each note's box covers, a site's mark reaching into the box counting, and how
     many of the routes' drawn points (lx, ly: ARC_SAMPLES along each line) fall in it."""
@@ -755,7 +790,7 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
         flat = np.r_[lat[pl], lat[origin[rt]], lat[dest[rt]], prep.route_mid_lat[rt]]
         view = fit_view(flon, flat, size, margin)
     else:
-        view = preset_view(region)
+        view = filled_preset(region, size, margin)
     fitted = fit(view, size, margin)
     sx, sy = fitted.project(lon[pl], lat[pl])
     # where each route's line is drawn (lon/lat), when each is drawn on its own: notes keep off them too
@@ -812,11 +847,12 @@ def map_model(bundle, sel: Selection, shown: Shown, related: frozenset[str], *, 
         tw, th = LEGEND_TOGGLE_SIZE
         toggle = (size[0] - tw, 0.0, float(size[0]), th)
     if outside_names:
-        more = f" and {len(outside_names) - OUTSIDE_LISTED} more" if len(outside_names) > OUTSIDE_LISTED else ""
-        # left of the legend's button
+        # left of the legend's button, in the width there is: as many names as fit (at most OUTSIDE_LISTED), else
+        # how many places
         x = 1 - ((LEGEND_TOGGLE_SIZE[0] + 4) / (size[0] - margin[0] - margin[1]) if legend else 0.005)
-        notes.append(_note([esc(f"Outside this view: {', '.join(outside_names[:OUTSIDE_LISTED])}{more}")], x,
-                           0.995, "right", "top", 10 * scale, p.ink, 0.85, size, margin))
+        room = x * (size[0] - margin[0] - margin[1]) - 8
+        notes.append(_note([esc(outside_view_note(outside_names, room, 10 * scale))], x, 0.995, "right", "top",
+                           10 * scale, p.ink, 0.85, size, margin))
     if not len(pl) and not len(rt):
         notes.append(_note(["No places or routes match these filters"], 0.5, 0.5, "center", "middle", 14, p.muted,
                            0.85, size, margin))  # (on the paper's colour: it is written over the base map)

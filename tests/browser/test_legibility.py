@@ -256,3 +256,20 @@ def test_legibility007_filters_read_whole(pages, browser, server_url, query, siz
         assert any(t == "Event: deportation" for t, _, _ in got["values"]), got
     assert got["search"][0] <= got["search"][1], (size, got["search"])
     assert got["bottoms"][0] <= got["bottoms"][1] + 0.5, (size, got["bottoms"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_legibility008_empty_network_says_so_in_its_middle(pages, browser, server_url, size):
+    # the message of an empty network is written in the middle of the network's area, clear of the panel's head
+    # and its legend (it used to be centred on the whole panel, so a tall legend pushed it towards the head)
+    page = _page(pages, browser, server_url, "?q=zzzzzz", size)
+    got = page.evaluate("""() => {
+      const r = sel => { const b = document.querySelector(sel).getBoundingClientRect();
+                         return [b.left, b.top, b.right, b.bottom]; };
+      const m = document.querySelector('#network-empty');
+      return {shown: !m.hidden && m.offsetParent !== null, msg: r('#network-empty'), net: r('#network-graph'),
+              head: r('.panel-network .panel-head'), legend: r('.panel-network .network-legend')}; }""")
+    assert got["shown"], got
+    msg, net = got["msg"], got["net"]
+    assert abs((msg[1] + msg[3]) / 2 - (net[1] + net[3]) / 2) <= 2, got
+    assert msg[1] >= got["head"][3] and msg[3] <= got["legend"][1], got
