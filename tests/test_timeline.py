@@ -311,6 +311,21 @@ def test_timeline014_merged_lane_keeps_filtered_and_selected_lanes(bundle, prep)
     assert was == [OTHER_LANE] and first and first[0].lane != OTHER_LANE
 
 
+def test_timeline014b_merged_lanes_keep_what_a_selection_draws_strongly(bundle, prep):
+    """Selecting a person dims every mark but theirs: the lanes kept are those holding the strong marks. (Trotsky in
+    1936–1938 at 1280×720: his movement's four marks went under "Other movements" while a lane of five dimmed
+    marks kept its row.)"""
+    from dashboard.views.timeline import OTHER_LANE
+    _, _, plain = _model(bundle, prep, "period=1936-1938", SHORT)
+    _, _, m = _model(bundle, prep, "period=1936-1938&select=trotsky", SHORT)
+    assert "trotskyism" not in [ln.key for ln in plain.lanes]  # folded without a selection
+    strong = [mk for mk in m.marks if mk.in_view and mk.on]
+    assert len(strong) >= 4
+    assert "trotskyism" in [ln.key for ln in m.lanes]
+    assert [mk.event_id for mk in strong if mk.lane == OTHER_LANE] == []
+    assert m.overlapping() == []
+
+
 def test_timeline015_sources_that_disagree_are_marked(bundle, prep):
     """The Great Purge is 'in the 1930s' in one text and 1936–1938 in the other: its mark says ≠."""
     from dashboard.views.timeline import DISAGREE_MARK, disputed_events

@@ -671,9 +671,13 @@ class _Row:
 
 
 def _lanes_kept(prep: TimelinePrep, sel: Selection, reps: np.ndarray, lane_of: dict[int, str],
-                lane_keys: list[str], n: int) -> set[str]:
-    """The n lanes with most marks, after those that must stay: the filtered movements' and the selected event's."""
+                lane_keys: list[str], n: int, strong: frozenset[int] = frozenset()) -> set[str]:
+    """The n lanes to keep, after those that must stay (the filtered movements' and the selected event's): while a
+    selection dims the rest, the lanes with most marks drawn strongly (`strong`: rows of reps related to it) first,
+    then those with most marks. (Selecting Trotsky in 1936–1938 kept his own movement's lane, not a larger one of
+    dimmed marks.)"""
     counts = Counter(lane_of.values())
+    on = Counter(lane_of[i] for i in strong if i in lane_of)
     filt = set(sel.movement_ids)
     must = set()
     if filt and sel.lanes == "movement":
@@ -682,8 +686,8 @@ def _lanes_kept(prep: TimelinePrep, sel: Selection, reps: np.ndarray, lane_of: d
     if len(hit):  # the mark of the selected record's happening (drawn by one of its records)
         must |= {lane_of[int(i)] for i in reps if prep.happening[int(i)] == prep.happening[hit[0]]}
     must.discard(NO_MOVEMENT_LANE)
-    ranked = sorted(lane_keys, key=lambda k: (k not in must, k == NO_MOVEMENT_LANE, -counts.get(k, 0),
-                                              lane_keys.index(k)))
+    ranked = sorted(lane_keys, key=lambda k: (k not in must, k == NO_MOVEMENT_LANE, -on.get(k, 0),
+                                              -counts.get(k, 0), lane_keys.index(k)))
     return set(ranked[:max(n, len(must & set(lane_keys)))])
 
 
@@ -853,7 +857,9 @@ def _timeline_model(bundle, sel: Selection, shown: Shown, related: frozenset[str
     fonts = MappingProxyType({**fonts, "label": f_label})
     budget = max(int(lanes_h // min_row), 1)
     if not merged and not density and len(lane_keys) > 2 and budget < MIN_ROWS_PER_LANE * len(lane_keys):
-        keep = _lanes_kept(prep, sel, reps, own_lane, lane_keys, max(budget // MIN_ROWS_PER_LANE - 1, 1))
+        strong = frozenset(int(i) for i in reps if any(e in related for e in member_ids(int(i)))) \
+            if selecting else frozenset()
+        keep = _lanes_kept(prep, sel, reps, own_lane, lane_keys, max(budget // MIN_ROWS_PER_LANE - 1, 1), strong)
         gone = frozenset(k for k in lane_keys if k not in keep)
         if len(gone) >= 2:
             return _timeline_model(bundle, sel, shown, related, present=present, year_span=year_span, prep=prep,
