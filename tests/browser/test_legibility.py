@@ -273,3 +273,31 @@ def test_legibility008_empty_network_says_so_in_its_middle(pages, browser, serve
     msg, net = got["msg"], got["net"]
     assert abs((msg[1] + msg[3]) / 2 - (net[1] + net[3]) / 2) <= 2, got
     assert msg[1] >= got["head"][3] and msg[3] <= got["legend"][1], got
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_legibility009_map_head_leaves_the_map_its_room(pages, browser, server_url, size):
+    # the map panel's head (the view switch, the presets, the borders, the SVG button) takes one line at 1920×1080
+    # and two at 1280×720 (it took three there, the map 180 px tall): the switch's two titles read apart, the
+    # shown one marked, and nothing in the head overflows it
+    page = _page(pages, browser, server_url, "", size)
+    got = page.evaluate("""() => {
+      const head = document.querySelector('.panel-map .panel-head');
+      const items = [...head.querySelectorAll('#view-switch label, #map-region, #map-borders, .image-buttons')]
+        .filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect());
+      const labels = [...document.querySelectorAll('#view-switch label')].map(l => {
+        const b = l.querySelector('.dash-options-list-option-text').getBoundingClientRect();
+        return {left: b.left, right: b.right, selected: l.classList.contains('selected'),
+                line: getComputedStyle(l).borderBottomColor, color: getComputedStyle(l).color}; });
+      const hb = head.getBoundingClientRect();
+      return {tops: items.map(b => b.top), bottoms: items.map(b => b.bottom), rights: items.map(b => b.right),
+              head: [hb.left, hb.right], labels}; }""")
+    # rows: items whose tops are within 8 px of each other share a line
+    tops = sorted(got["tops"])
+    lines = 1 + sum(1 for a, b in zip(tops, tops[1:]) if b - a > 8)
+    assert lines == (1 if size[0] >= 1920 else 2), (size, got)
+    assert max(got["rights"]) <= got["head"][1] + 0.5, got
+    shown, hidden = got["labels"]
+    assert shown["selected"] and not hidden["selected"], got
+    assert hidden["left"] - shown["right"] >= 8, got  # "Deportations and sitesDebates" was one word
+    assert shown["line"] != hidden["line"] and shown["color"] != hidden["color"], got
